@@ -1,0 +1,54 @@
+# image-metadata-policy: Kubewarden's conventional targets for a policy repo, plus the Node host.
+SHELL := /bin/bash
+.DEFAULT_GOAL := all
+
+AS_SOURCES := $(shell find assembly -name '*.ts')
+HOST_SOURCES := $(shell find host -name '*.ts')
+KWCTL ?= $(shell command -v kwctl 2>/dev/null)
+DEPS_STAMP := node_modules/.deps-installed
+BATS := node_modules/bats/bin/bats
+
+.PHONY: all deps host test jest e2e-tests run lint fmt clean
+
+all: policy.wasm annotated-policy.wasm
+
+# Installs everything the build and tests need (npm packages from the lockfile).
+deps: $(DEPS_STAMP)
+$(DEPS_STAMP): package.json package-lock.json
+	npm ci --no-audit --no-fund
+	touch $@
+
+policy.wasm: $(AS_SOURCES) asconfig.json $(DEPS_STAMP)
+	npx asc --config asconfig.json --target release
+
+host: dist/host/cli.js
+dist/host/cli.js: $(HOST_SOURCES) tsconfig.json tsconfig.build.json $(DEPS_STAMP)
+	npx tsc -p tsconfig.build.json
+
+# kwctl annotates when installed; otherwise kwhost writes the same io.kubewarden.metadata section.
+annotated-policy.wasm: policy.wasm policy-metadata.yml README.md dist/host/cli.js
+ifneq ($(KWCTL),)
+	$(KWCTL) annotate -m policy-metadata.yml -u README.md -o $@ policy.wasm
+else
+	bin/kwhost annotate -m policy-metadata.yml -u README.md -o $@ policy.wasm
+endif
+
+# Evaluates the bundled example request against the bundled replay session.
+run: policy.wasm dist/host/cli.js
+	@bin/kwhost run policy.wasm \
+		--request-path test_data/pod_with_unlicensed_image.json \
+		--replay-host-capabilities-interactions test_data/sessions/oci_manifest_pod_with_unlicensed_image.yml
+
+test: deps lint policy.wasm annotated-policy.wasm host jest e2e-tests
+
+jest: policy.wasm dist/host/cli.js
+	npx jest --ci
+
+e2e-tests: annotated-policy.wasm dist/host/cli.js
+	$(BATS) tests/e2e.bats
+
+lint: $(DEPS_STAMP)
+	npx tsc --noEmit -p tsconfig.json
+
+clean:
+	rm -rf policy.wasm annotated-policy.wasm build dist

@@ -1,0 +1,194 @@
+// A small JSON writer producing UTF-8 bytes directly.
+//
+// Invariant: the output is always valid UTF-8 and valid JSON, whatever the strings hold. Lone
+// surrogates (possible in AssemblyScript strings, e.g. from a "\ud800" escape in the input) are
+// written as U+FFFD: the real host decodes replies with serde_json and refuses invalid UTF-8.
+
+export class JsonWriter {
+  private buffer: ArrayBuffer;
+  private length: i32 = 0;
+  /** per nesting level: whether the next member needs a leading comma */
+  private needsComma: Array<bool> = [false];
+
+  constructor(capacity: i32 = 256) {
+    this.buffer = new ArrayBuffer(capacity);
+  }
+
+  private reserve(extra: i32): void {
+    const needed = this.length + extra;
+    const capacity = this.buffer.byteLength;
+    if (needed <= capacity) return;
+    let next = capacity << 1;
+    while (next < needed) next <<= 1;
+    const grown = new ArrayBuffer(next);
+    memory.copy(changetype<usize>(grown), changetype<usize>(this.buffer), <usize>this.length);
+    this.buffer = grown;
+  }
+
+  @inline private byte(b: i32): void {
+    this.reserve(1);
+    store<u8>(changetype<usize>(this.buffer) + <usize>this.length, <u8>b);
+    this.length++;
+  }
+
+  private ascii(text: string): void {
+    const n = text.length;
+    this.reserve(n);
+    const base = changetype<usize>(this.buffer) + <usize>this.length;
+    for (let i = 0; i < n; i++) store<u8>(base + <usize>i, <u8>text.charCodeAt(i));
+    this.length += n;
+  }
+
+  private separator(): void {
+    const top = this.needsComma.length - 1;
+    if (unchecked(this.needsComma[top])) this.byte(0x2c);
+    else unchecked((this.needsComma[top] = true));
+  }
+
+  beginObject(): JsonWriter {
+    this.valueStart();
+    this.byte(0x7b);
+    this.needsComma.push(false);
+    return this;
+  }
+
+  endObject(): JsonWriter {
+    if (this.needsComma.length > 1) this.needsComma.pop();
+    this.byte(0x7d);
+    return this;
+  }
+
+  beginArray(): JsonWriter {
+    this.valueStart();
+    this.byte(0x5b);
+    this.needsComma.push(false);
+    return this;
+  }
+
+  endArray(): JsonWriter {
+    if (this.needsComma.length > 1) this.needsComma.pop();
+    this.byte(0x5d);
+    return this;
+  }
+
+  /** Writes `"key":`; the value written next does not get a comma of its own. */
+  key(name: string): JsonWriter {
+    this.separator();
+    this.stringBody(name);
+    this.byte(0x3a);
+    const top = this.needsComma.length - 1;
+    unchecked((this.needsComma[top] = false));
+    this.pendingValueAfterKey = true;
+    return this;
+  }
+
+  private pendingValueAfterKey: bool = false;
+
+  private valueStart(): void {
+    if (this.pendingValueAfterKey) {
+      this.pendingValueAfterKey = false;
+      const top = this.needsComma.length - 1;
+      unchecked((this.needsComma[top] = true));
+    } else {
+      this.separator();
+    }
+  }
+
+  string(value: string): JsonWriter {
+    this.valueStart();
+    this.stringBody(value);
+    return this;
+  }
+
+  bool(value: bool): JsonWriter {
+    this.valueStart();
+    this.ascii(value ? "true" : "false");
+    return this;
+  }
+
+  integer(value: i64): JsonWriter {
+    this.valueStart();
+    this.ascii(value.toString());
+    return this;
+  }
+
+  null(): JsonWriter {
+    this.valueStart();
+    this.ascii("null");
+    return this;
+  }
+
+  /** Writes already-serialised JSON (the caller guarantees it is valid UTF-8 JSON). */
+  raw(json: string): JsonWriter {
+    this.valueStart();
+    const bytes = String.UTF8.encode(json, false, String.UTF8.ErrorMode.REPLACE);
+    const n = bytes.byteLength;
+    this.reserve(n);
+    memory.copy(changetype<usize>(this.buffer) + <usize>this.length, changetype<usize>(bytes), <usize>n);
+    this.length += n;
+    return this;
+  }
+
+  private stringBody(value: string): void {
+    const n = value.length;
+    this.reserve(n + 2);
+    this.byte(0x22);
+    for (let i = 0; i < n; i++) {
+      const c = value.charCodeAt(i);
+      if (c < 0x80) {
+        if (c == 0x22) this.ascii('\\"');
+        else if (c == 0x5c) this.ascii("\\\\");
+        else if (c >= 0x20) this.byte(c);
+        else if (c == 0x0a) this.ascii("\\n");
+        else if (c == 0x0d) this.ascii("\\r");
+        else if (c == 0x09) this.ascii("\\t");
+        else {
+          this.ascii("\\u00");
+          this.byte(hexDigit(c >> 4));
+          this.byte(hexDigit(c & 0xf));
+        }
+      } else if (c < 0x800) {
+        this.byte(0xc0 | (c >> 6));
+        this.byte(0x80 | (c & 0x3f));
+      } else if (c >= 0xd800 && c <= 0xdbff && i + 1 < n && isLowSurrogate(value.charCodeAt(i + 1))) {
+        const cp = 0x10000 + (((c - 0xd800) << 10) | (value.charCodeAt(i + 1) - 0xdc00));
+        i++;
+        this.byte(0xf0 | (cp >> 18));
+        this.byte(0x80 | ((cp >> 12) & 0x3f));
+        this.byte(0x80 | ((cp >> 6) & 0x3f));
+        this.byte(0x80 | (cp & 0x3f));
+      } else {
+        // Lone surrogates become U+FFFD.
+        const cp = c >= 0xd800 && c <= 0xdfff ? 0xfffd : c;
+        this.byte(0xe0 | (cp >> 12));
+        this.byte(0x80 | ((cp >> 6) & 0x3f));
+        this.byte(0x80 | (cp & 0x3f));
+      }
+    }
+    this.byte(0x22);
+  }
+
+  /** The bytes written so far. */
+  toBytes(): ArrayBuffer {
+    return this.buffer.slice(0, this.length);
+  }
+
+  toString(): string {
+    return String.UTF8.decodeUnsafe(changetype<usize>(this.buffer), <usize>this.length);
+  }
+}
+
+@inline function isLowSurrogate(c: i32): bool {
+  return c >= 0xdc00 && c <= 0xdfff;
+}
+
+@inline function hexDigit(v: i32): i32 {
+  return v < 10 ? 0x30 + v : 0x57 + v;
+}
+
+/** `value` as a JSON string literal. */
+export function jsonString(value: string): string {
+  const w = new JsonWriter(value.length + 8);
+  w.string(value);
+  return w.toString();
+}

@@ -1,0 +1,116 @@
+// Kubewarden's guest protocol: what `validate` receives and what `validate` / `validate_settings`
+// answer. Wire names follow policy-sdk-rust src/response.rs and src/settings.rs (snake_case).
+
+import { JsonValue, parseJson } from "./json/reader";
+import { JsonWriter } from "./json/writer";
+
+/** `{"request": <AdmissionRequest>, "settings": {…}}`, as policy-evaluator builds it. */
+export class ValidationRequest {
+  constructor(
+    public request: JsonValue,
+    public settings: JsonValue,
+  ) {}
+}
+
+export class ValidationRequestResult {
+  constructor(
+    public value: ValidationRequest | null,
+    public error: string | null,
+  ) {}
+}
+
+/** Reads the `validate` payload; a malformed one is an error value naming what is wrong. */
+export function readValidationRequest(payload: ArrayBuffer): ValidationRequestResult {
+  const parsed = parseJson(payload);
+  const root = parsed.value;
+  if (root == null) return new ValidationRequestResult(null, "cannot decode validation request: " + parsed.error!);
+  if (!root.isObject) return new ValidationRequestResult(null, "cannot decode validation request: not a JSON object");
+  const request = root.get("request");
+  if (request == null || !request.isObject) {
+    return new ValidationRequestResult(null, "cannot decode validation request: \"request\" is missing or not an object");
+  }
+  let settings = root.get("settings");
+  if (settings == null || settings.isNull) {
+    // policy-evaluator always sends an object; treat an absent one as {}.
+    settings = parseJson(String.UTF8.encode("{}")).value!;
+  }
+  return new ValidationRequestResult(new ValidationRequest(request, settings), null);
+}
+
+export class ValidationResponse {
+  accepted: bool = true;
+  message: string | null = null;
+  code: i32 = 0;
+  /** the whole mutated object as JSON text, or null when the policy does not mutate */
+  mutatedObject: string | null = null;
+  auditAnnotations: Map<string, string> | null = null;
+  warnings: string[] | null = null;
+
+  static accept(): ValidationResponse {
+    return new ValidationResponse();
+  }
+
+  static reject(message: string, code: i32 = 0): ValidationResponse {
+    const r = new ValidationResponse();
+    r.accepted = false;
+    r.message = message;
+    r.code = code;
+    return r;
+  }
+
+  toJson(): ArrayBuffer {
+    const w = new JsonWriter(256);
+    w.beginObject();
+    w.key("accepted").bool(this.accepted);
+    const message = this.message;
+    if (message != null) w.key("message").string(message);
+    if (this.code > 0 && this.code <= 0xffff) w.key("code").integer(this.code);
+    const mutated = this.mutatedObject;
+    if (mutated != null) w.key("mutated_object").raw(mutated);
+    const annotations = this.auditAnnotations;
+    if (annotations != null) {
+      w.key("audit_annotations").beginObject();
+      const keys = annotations.keys();
+      for (let i = 0; i < keys.length; i++) w.key(keys[i]).string(annotations.get(keys[i]));
+      w.endObject();
+    }
+    const warnings = this.warnings;
+    if (warnings != null) {
+      w.key("warnings").beginArray();
+      for (let i = 0; i < warnings.length; i++) w.string(warnings[i]);
+      w.endArray();
+    }
+    w.endObject();
+    return w.toBytes();
+  }
+}
+
+export class SettingsValidationResponse {
+  constructor(
+    public valid: bool,
+    public message: string | null = null,
+  ) {}
+
+  static accept(): SettingsValidationResponse {
+    return new SettingsValidationResponse(true);
+  }
+
+  static reject(message: string): SettingsValidationResponse {
+    return new SettingsValidationResponse(false, message);
+  }
+
+  toJson(): ArrayBuffer {
+    const w = new JsonWriter(64);
+    w.beginObject();
+    w.key("valid").bool(this.valid);
+    const message = this.message;
+    if (message != null) w.key("message").string(message);
+    w.endObject();
+    return w.toBytes();
+  }
+}
+
+/** The `protocol_version` answer: the JSON string "v1" (policy-sdk-rust ProtocolVersion::V1). */
+export function protocolVersionResponse(): ArrayBuffer {
+  return String.UTF8.encode('"v1"');
+}

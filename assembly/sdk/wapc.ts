@@ -1,0 +1,126 @@
+// waPC guest ABI: the only place that declares imports. The module imports nothing but these
+// (module "wapc"); the real host links only waPC and WASI preview1 and refuses anything else.
+// ABI: wapc/wapc-rs crates/wapc-guest/src/protocol.rs; __host_call returns 1 on success, 0 on error.
+
+@external("wapc", "__guest_request")
+declare function __guest_request(operationPtr: usize, payloadPtr: usize): void;
+@external("wapc", "__guest_response")
+declare function __guest_response(ptr: usize, len: usize): void;
+@external("wapc", "__guest_error")
+declare function __guest_error(ptr: usize, len: usize): void;
+@external("wapc", "__host_call")
+declare function __host_call(
+  bindingPtr: usize, bindingLen: usize,
+  namespacePtr: usize, namespaceLen: usize,
+  operationPtr: usize, operationLen: usize,
+  payloadPtr: usize, payloadLen: usize,
+): u32;
+@external("wapc", "__host_response_len")
+declare function __host_response_len(): usize;
+@external("wapc", "__host_response")
+declare function __host_response(ptr: usize): void;
+@external("wapc", "__host_error_len")
+declare function __host_error_len(): usize;
+@external("wapc", "__host_error")
+declare function __host_error(ptr: usize): void;
+
+/** What a guest function hands back: response bytes, or an error message for __guest_error. */
+export class GuestResult {
+  constructor(
+    public response: ArrayBuffer | null,
+    public error: string | null,
+  ) {}
+
+  static ok(response: ArrayBuffer): GuestResult {
+    return new GuestResult(response, null);
+  }
+
+  static fail(message: string): GuestResult {
+    return new GuestResult(null, message);
+  }
+}
+
+export type GuestFunction = (payload: ArrayBuffer) => GuestResult;
+
+/**
+ * Body of the exported `__guest_call`: reads the invocation, runs the handler chosen by
+ * `route`, hands its bytes to the host. Returns 1 on success, 0 on error, as wapc-guest does.
+ */
+export function handleGuestCall(
+  operationLen: usize,
+  payloadLen: usize,
+  route: (operation: string) => GuestFunction | null,
+): u32 {
+  const operationBytes = new ArrayBuffer(<i32>operationLen);
+  const payload = new ArrayBuffer(<i32>payloadLen);
+  __guest_request(changetype<usize>(operationBytes), changetype<usize>(payload));
+  const operation = String.UTF8.decode(operationBytes);
+  const handler = route(operation);
+  if (handler == null) {
+    reportGuestError("No handler registered for function " + operation);
+    return 0;
+  }
+  const result = handler(payload);
+  const response = result.response;
+  if (response != null) {
+    __guest_response(changetype<usize>(response), <usize>response.byteLength);
+    return 1;
+  }
+  const error = result.error;
+  reportGuestError(error == null ? "guest function returned neither a response nor an error" : error);
+  return 0;
+}
+
+function reportGuestError(message: string): void {
+  // REPLACE: the host decodes the error with String::from_utf8 and traps on invalid UTF-8.
+  const bytes = String.UTF8.encode(message, false, String.UTF8.ErrorMode.REPLACE);
+  __guest_error(changetype<usize>(bytes), <usize>bytes.byteLength);
+}
+
+/** Outcome of a host call: the host's reply bytes, or its error text. Never a trap. */
+export class HostCallResult {
+  constructor(
+    public payload: ArrayBuffer | null,
+    public error: string | null,
+  ) {}
+
+  get ok(): bool {
+    return this.payload != null;
+  }
+}
+
+/** Calls a host capability (`binding`, `namespace`, `operation`) with `payload` bytes. */
+export function hostCall(binding: string, namespace: string, operation: string, payload: ArrayBuffer): HostCallResult {
+  const b = String.UTF8.encode(binding);
+  const n = String.UTF8.encode(namespace);
+  const o = String.UTF8.encode(operation);
+  const status = __host_call(
+    changetype<usize>(b), <usize>b.byteLength,
+    changetype<usize>(n), <usize>n.byteLength,
+    changetype<usize>(o), <usize>o.byteLength,
+    changetype<usize>(payload), <usize>payload.byteLength,
+  );
+  if (status == 1) {
+    const length = __host_response_len();
+    const response = new ArrayBuffer(<i32>length);
+    if (length > 0) __host_response(changetype<usize>(response));
+    return new HostCallResult(response, null);
+  }
+  const length = __host_error_len();
+  const errorBytes = new ArrayBuffer(<i32>length);
+  if (length > 0) __host_error(changetype<usize>(errorBytes));
+  const text = length > 0 ? String.UTF8.decode(errorBytes) : "host call failed without an error message";
+  return new HostCallResult(null, text);
+}
+
+/**
+ * Replacement for AssemblyScript's `abort` (asconfig `use: abort=…`): the real host provides no
+ * `env.abort`. Reports the message through __guest_error, then traps. The policy code is written
+ * so that this never runs; it is the last line of defence, not error handling.
+ */
+export function guestAbort(message: string | null, fileName: string | null, line: u32, column: u32): void {
+  let text = "policy aborted: " + (message == null ? "(no message)" : message);
+  if (fileName != null) text += " at " + fileName + ":" + line.toString() + ":" + column.toString();
+  reportGuestError(text);
+  unreachable();
+}

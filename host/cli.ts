@@ -1,0 +1,179 @@
+// kwhost: a kwctl-compatible command line for this repo's Node host. `kwhost run` takes kwctl
+// run's flags and prints what kwctl prints (crates/kwctl/src/command/run.rs): the
+// AdmissionResponse as one JSON line on stdout; invalid settings print the
+// SettingsValidationResponse, then "Error: Provided settings are not valid: Some(…)" on stderr
+// and exit 1.
+
+import { readFileSync } from "node:fs";
+import { Command, Option } from "commander";
+import { parse as parseYaml } from "yaml";
+import { type OciBackend, ReplayBackend } from "./capabilities";
+import { formatAdmissionResponse, type JsonObject, PolicyEvaluator } from "./evaluator";
+import { readSession, SessionReplayer } from "./session";
+import { createLiveBackend, RecordingBackend } from "./live";
+import { annotate } from "./annotate";
+
+export interface RunFlags {
+  requestPath: string;
+  settingsJson?: string;
+  settingsPath?: string;
+  replayHostCapabilitiesInteractions?: string;
+  recordHostCapabilitiesInteractions?: string;
+  allowedHostCapabilities: string[];
+  sourcesPath?: string;
+  dockerConfigJsonPath?: string;
+  raw?: boolean;
+  freshInstance?: boolean;
+}
+
+/** Raised for user errors; printed as kwctl prints errors ("Error: …"), exit code 1. */
+export class CliError extends Error {}
+
+function readInput(path: string): string {
+  return path === "-" ? readFileSync(0, "utf8") : readFileSync(path, "utf8");
+}
+
+function parseJsonOrYaml(text: string, what: string): unknown {
+  try {
+    return parseYaml(text) as unknown; // YAML is a superset of JSON
+  } catch (err) {
+    throw new CliError(`cannot parse ${what}: ${(err as Error).message}`);
+  }
+}
+
+/** Settings must be an object or null (PolicySettings::try_from); the default is {}. */
+export function loadSettings(flags: Pick<RunFlags, "settingsJson" | "settingsPath">): JsonObject {
+  let value: unknown = null;
+  if (flags.settingsJson !== undefined) value = parseJsonOrYaml(flags.settingsJson, "--settings-json");
+  else if (flags.settingsPath !== undefined) value = parseJsonOrYaml(readFileSync(flags.settingsPath, "utf8"), flags.settingsPath);
+  if (value === null || value === undefined) return {};
+  if (typeof value !== "object" || Array.isArray(value)) throw new CliError("Policy settings must be a JSON object or null");
+  return value as JsonObject;
+}
+
+/** The AdmissionRequest to evaluate; an AdmissionReview is unwrapped (build_validate_request). */
+export function loadRequest(path: string, raw: boolean): JsonObject {
+  let value: unknown;
+  try {
+    value = JSON.parse(readInput(path));
+  } catch (err) {
+    throw new CliError(`cannot parse request ${path}: ${(err as Error).message}`);
+  }
+  if (value === null || typeof value !== "object" || Array.isArray(value)) throw new CliError(`request ${path} is not a JSON object`);
+  const record = value as JsonObject;
+  if (raw) return record;
+  if (record.kind === "AdmissionReview") {
+    const inner = record.request;
+    if (inner === null || typeof inner !== "object" || Array.isArray(inner)) throw new CliError("AdmissionReview has no request object");
+    return inner as JsonObject;
+  }
+  return record;
+}
+
+export interface PreparedRun {
+  evaluator: PolicyEvaluator;
+  request: JsonObject;
+  settings: JsonObject;
+  finish: () => void;
+}
+
+export function prepareRun(policyPath: string, flags: RunFlags): PreparedRun {
+  if (flags.replayHostCapabilitiesInteractions && flags.recordHostCapabilitiesInteractions) {
+    throw new CliError("--replay-host-capabilities-interactions and --record-host-capabilities-interactions cannot be used together");
+  }
+  const settings = loadSettings(flags);
+  const request = loadRequest(flags.requestPath, flags.raw === true);
+  let backend: OciBackend;
+  let finish = (): void => {};
+  if (flags.replayHostCapabilitiesInteractions) {
+    const replay = new ReplayBackend(new SessionReplayer(readSession(flags.replayHostCapabilitiesInteractions)));
+    backend = replay;
+    finish = () => {
+      if (replay.leftover > 0) process.stderr.write(`WARN: ${replay.leftover} recorded host capability interaction(s) were not used\n`);
+    };
+  } else {
+    const live = createLiveBackend({ sourcesPath: flags.sourcesPath, dockerConfigDir: flags.dockerConfigJsonPath });
+    if (flags.recordHostCapabilitiesInteractions) {
+      const recorder = new RecordingBackend(live, flags.recordHostCapabilitiesInteractions);
+      backend = recorder;
+      finish = () => {
+        recorder.save();
+        live.close();
+      };
+    } else {
+      backend = live;
+      finish = () => live.close();
+    }
+  }
+  const wasm = readFileSync(policyPath);
+  const evaluator = new PolicyEvaluator(wasm, {
+    backend,
+    allowed: flags.allowedHostCapabilities,
+    freshInstancePerCall: flags.freshInstance === true,
+  });
+  return { evaluator, request, settings, finish };
+}
+
+/** kwctl run: returns the process exit code. */
+export function run(policyPath: string, flags: RunFlags, out: (line: string) => void, err: (line: string) => void): number {
+  const prepared = prepareRun(policyPath, flags);
+  try {
+    const validation = prepared.evaluator.validateSettings(prepared.settings);
+    if (!validation.valid) {
+      out(JSON.stringify({ valid: false, message: validation.message ?? null }));
+      const message = validation.message === undefined ? "None" : `Some(${JSON.stringify(validation.message)})`;
+      err(`Error: Provided settings are not valid: ${message}`);
+      return 1;
+    }
+    out(formatAdmissionResponse(prepared.evaluator.validate(prepared.request, prepared.settings)));
+    return 0;
+  } finally {
+    prepared.finish();
+  }
+}
+
+function addRunFlags(command: Command): Command {
+  return command
+    .requiredOption("-r, --request-path <PATH>", "AdmissionRequest or AdmissionReview JSON file; - reads stdin")
+    .option("--settings-json <VALUE>", "policy settings as JSON (or YAML)")
+    .option("-s, --settings-path <PATH>", "file with the policy settings, YAML or JSON")
+    .option("--replay-host-capabilities-interactions <FILE>", "answer host capability calls from a kwctl session file")
+    .option("--record-host-capabilities-interactions <FILE>", "record host capability calls to a kwctl session file")
+    .option("--allowed-host-capabilities <PATTERN...>", "host capabilities the policy may use", ["*"])
+    .option("--sources-path <PATH>", "kwctl sources file (insecure_sources, source_authorities)")
+    .option("--docker-config-json-path <DIR>", "directory holding a Docker config.json with registry credentials")
+    .option("--raw", "pass the request file to the policy verbatim (raw policies)")
+    .option("--fresh-instance", "a new Wasm instance per operation, as policy-server does (kwctl reuses one)")
+    .addOption(new Option("-e, --execution-mode <MODE>", "execution mode; this host runs waPC policies only").choices(["kubewarden"]));
+}
+
+export function buildProgram(out: (line: string) => void, err: (line: string) => void, setExit: (code: number) => void): Command {
+  const program = new Command("kwhost")
+    .description("kwctl-compatible local host for Kubewarden waPC policies")
+    .showHelpAfterError();
+  addRunFlags(program.command("run").description("evaluate a policy against a request, like `kwctl run`").argument("<policy.wasm>"))
+    .action((policy: string, flags: RunFlags) => setExit(run(policy, flags, out, err)));
+  program.command("annotate").description("write policy metadata into the Wasm module, like `kwctl annotate`")
+    .argument("<policy.wasm>")
+    .requiredOption("-m, --metadata-path <PATH>", "metadata YAML file")
+    .requiredOption("-o, --output-path <PATH>", "annotated module to write")
+    .option("-u, --usage-path <PATH>", "file whose text becomes the io.kubewarden.policy.usage annotation")
+    .action((policy: string, flags: { metadataPath: string; outputPath: string; usagePath?: string }) => {
+      annotate({ wasmPath: policy, metadataPath: flags.metadataPath, usagePath: flags.usagePath, outputPath: flags.outputPath });
+      setExit(0);
+    });
+  return program;
+}
+
+export function main(argv: string[]): void {
+  let exitCode = 0;
+  const out = (line: string): void => void process.stdout.write(line + "\n");
+  const err = (line: string): void => void process.stderr.write(line + "\n");
+  try {
+    buildProgram(out, err, (code) => (exitCode = code)).parse(argv);
+  } catch (error) {
+    err(`Error: ${(error as Error).message}`);
+    exitCode = 1;
+  }
+  process.exitCode = exitCode;
+}

@@ -1,0 +1,139 @@
+// A waPC host for Node, following wapc-rs semantics (crates/wapc, crates/wasmtime-provider):
+// only the `wapc` imports and WASI preview1 are linked; `_start` then `wapc_init` run after
+// instantiation when exported; `__guest_call` returning 0 is a failure, anything else success;
+// a trap becomes the guest error; host-call callbacks run synchronously.
+//
+// Hand-written because no maintained npm waPC host exists for Node (wapc-host on npm is
+// unmaintained since 2021 and lacks trap/error semantics of wapc-rs).
+
+import { WASI } from "node:wasi";
+
+/** What a host callback answers: reply bytes, or an error string (the guest gets return code 0). */
+export type HostCallOutcome = { ok: true; payload: Uint8Array } | { ok: false; error: string };
+
+export type HostCallback = (binding: string, namespace: string, operation: string, payload: Uint8Array) => HostCallOutcome;
+
+export type GuestCallOutcome = { ok: true; payload: Uint8Array } | { ok: false; error: string };
+
+const utf8 = new TextDecoder("utf-8", { fatal: true });
+const encoder = new TextEncoder();
+
+export class WapcInstance {
+  private readonly instance: WebAssembly.Instance;
+  private readonly memory: WebAssembly.Memory;
+  private invocation: { operation: Uint8Array; payload: Uint8Array } | null = null;
+  private guestResponse: Uint8Array | null = null;
+  private guestError: string | null = null;
+  private hostResponse: Uint8Array | null = null;
+  private hostError: Uint8Array | null = null;
+  /** number of `__host_call`s made since creation */
+  hostCalls = 0;
+
+  constructor(module: WebAssembly.Module, private readonly hostCallback: HostCallback) {
+    // A WASI context with no args, env or preopens, like wasmtime-provider's.
+    const wasi = new WASI({ version: "preview1", args: [], env: {}, returnOnExit: true });
+    const imports: WebAssembly.Imports = {
+      wapc: this.wapcImports(),
+      wasi_snapshot_preview1: wasi.wasiImport as WebAssembly.ModuleImports,
+    };
+    // Instantiation fails (LinkError) for any other import, as with the real host.
+    this.instance = new WebAssembly.Instance(module, imports);
+    const memory = this.instance.exports.memory;
+    if (!(memory instanceof WebAssembly.Memory)) throw new Error("Cannot find 'mem' export");
+    this.memory = memory;
+    if (typeof this.instance.exports.__guest_call !== "function") throw new Error("guest call function (__guest_call) not exported by wasm module");
+    for (const start of ["_start", "wapc_init"]) {
+      const fn = this.instance.exports[start];
+      if (typeof fn === "function") (fn as () => void)();
+    }
+  }
+
+  /** Linear memory size in bytes. */
+  get memoryBytes(): number {
+    return this.memory.buffer.byteLength;
+  }
+
+  call(operation: string, payload: Uint8Array): GuestCallOutcome {
+    this.guestResponse = null;
+    this.guestError = null;
+    this.hostResponse = null;
+    this.hostError = null;
+    const operationBytes = encoder.encode(operation);
+    this.invocation = { operation: operationBytes, payload };
+    let result: number;
+    try {
+      const guestCall = this.instance.exports.__guest_call as (opLen: number, msgLen: number) => number;
+      result = guestCall(operationBytes.length, payload.length);
+    } catch (err) {
+      // wasmtime-provider: a trap is reported as the guest error with result 0.
+      this.guestError = err instanceof Error ? `${err.name}: ${err.message}` : String(err);
+      result = 0;
+    } finally {
+      this.invocation = null;
+    }
+    if (result === 0) {
+      return { ok: false, error: this.guestError ?? "No error message set for call failure" };
+    }
+    if (this.guestResponse !== null) return { ok: true, payload: this.guestResponse };
+    return { ok: false, error: this.guestError ?? "No error message OR response set for call success" };
+  }
+
+  private bytes(ptr: number, len: number): Uint8Array {
+    // A fresh view each time: memory.grow detaches earlier views.
+    return new Uint8Array(this.memory.buffer, ptr, len).slice();
+  }
+
+  private write(ptr: number, data: Uint8Array): void {
+    new Uint8Array(this.memory.buffer, ptr, data.length).set(data);
+  }
+
+  private wapcImports(): WebAssembly.ModuleImports {
+    return {
+      __guest_request: (operationPtr: number, payloadPtr: number): void => {
+        const invocation = this.invocation;
+        if (invocation === null) return;
+        this.write(payloadPtr, invocation.payload);
+        this.write(operationPtr, invocation.operation);
+      },
+      __guest_response: (ptr: number, len: number): void => {
+        this.guestResponse = this.bytes(ptr, len);
+      },
+      __guest_error: (ptr: number, len: number): void => {
+        // wapc-rs: String::from_utf8 — invalid UTF-8 is a trap.
+        this.guestError = utf8.decode(this.bytes(ptr, len));
+      },
+      __host_call: (
+        bindingPtr: number, bindingLen: number,
+        namespacePtr: number, namespaceLen: number,
+        operationPtr: number, operationLen: number,
+        payloadPtr: number, payloadLen: number,
+      ): number => {
+        this.hostCalls++;
+        this.hostResponse = null;
+        this.hostError = null;
+        const binding = utf8.decode(this.bytes(bindingPtr, bindingLen));
+        const namespace = utf8.decode(this.bytes(namespacePtr, namespaceLen));
+        const operation = utf8.decode(this.bytes(operationPtr, operationLen));
+        const payload = this.bytes(payloadPtr, payloadLen);
+        const outcome = this.hostCallback(binding, namespace, operation, payload);
+        if (outcome.ok) {
+          this.hostResponse = outcome.payload;
+          return 1;
+        }
+        this.hostError = encoder.encode(outcome.error);
+        return 0;
+      },
+      __host_response_len: (): number => this.hostResponse?.length ?? 0,
+      __host_response: (ptr: number): void => {
+        if (this.hostResponse !== null) this.write(ptr, this.hostResponse);
+      },
+      __host_error_len: (): number => this.hostError?.length ?? 0,
+      __host_error: (ptr: number): void => {
+        if (this.hostError !== null) this.write(ptr, this.hostError);
+      },
+      __console_log: (ptr: number, len: number): void => {
+        process.stderr.write(`Guest module: ${utf8.decode(this.bytes(ptr, len))}\n`);
+      },
+    };
+  }
+}

@@ -1,0 +1,37 @@
+// The module must load under the real host: only waPC imports, only __guest_call and memory exported.
+
+import { TableBackend } from "../host/capabilities";
+import { PolicyEvaluator } from "../host/evaluator";
+import { policyWasm } from "./helpers/policy";
+
+describe("policy.wasm", () => {
+  const module = new WebAssembly.Module(new Uint8Array(policyWasm()));
+
+  test("imports only from the wapc module", () => {
+    const imports = WebAssembly.Module.imports(module);
+    expect(imports.length).toBeGreaterThan(0);
+    expect(imports.filter((i) => i.module !== "wapc")).toEqual([]);
+  });
+
+  test("exports only __guest_call and memory", () => {
+    expect(WebAssembly.Module.exports(module).map((e) => e.name).sort()).toEqual(["__guest_call", "memory"]);
+  });
+
+  test('protocol_version answers the 4 bytes "v1"', () => {
+    const evaluator = new PolicyEvaluator(policyWasm(), { backend: new TableBackend(new Map()) });
+    const outcome = evaluator.call("protocol_version", new Uint8Array(0));
+    expect(outcome.ok && Buffer.from(outcome.payload).toString("hex")).toBe("22763122");
+  });
+
+  test("an unknown operation is a guest error naming it", () => {
+    const evaluator = new PolicyEvaluator(policyWasm(), { backend: new TableBackend(new Map()) });
+    expect(evaluator.call("mutate", new Uint8Array(0))).toEqual({ ok: false, error: "No handler registered for function mutate" });
+  });
+
+  test("a validate payload that is not JSON is a guest error with a readable message", () => {
+    const evaluator = new PolicyEvaluator(policyWasm(), { backend: new TableBackend(new Map()) });
+    const outcome = evaluator.call("validate", Buffer.from('{"request": {"uid": '));
+    expect(outcome.ok).toBe(false);
+    expect(!outcome.ok && outcome.error).toMatch(/^cannot decode validation request: unexpected end of input at byte \d+$/);
+  });
+});
