@@ -25,7 +25,7 @@ describe("kwhost run", () => {
     expect(JSON.parse(lines[0])).toEqual({
       uid: "1299d386-525b-4032-98ae-1949f69f9cfc",
       allowed: false,
-      status: { message: 'container "worker" image "ghcr.io/acme/unlicensed:1.0": no license declared (annotation "org.opencontainers.image.licenses" is missing)' },
+      status: { message: 'container "worker" image "ghcr.io/acme/unlicensed:1.0": no license declared (no "org.opencontainers.image.licenses" annotation or config label)' },
       auditAnnotations: null,
       warnings: null,
     });
@@ -35,8 +35,8 @@ describe("kwhost run", () => {
     const { status, stdout, stderr } = kwhost(["run", "policy.wasm", "-r", "test_data/pod_with_licensed_image.json", "--settings-json", '{"bogus": 1}',
       "--replay-host-capabilities-interactions", "test_data/sessions/oci_manifest_pod_with_licensed_image.yml"]);
     expect(status).toBe(1);
-    expect(stdout.trim()).toBe('{"valid":false,"message":"bogus: unknown setting"}');
-    expect(stderr.trim()).toBe('Error: Provided settings are not valid: Some("bogus: unknown setting")');
+    expect(stdout.trim()).toBe('{"valid":false,"message":"bogus: unknown setting (known: licenses)"}');
+    expect(stderr.trim()).toBe('Error: Provided settings are not valid: Some("bogus: unknown setting (known: licenses)")');
   });
 
   test("settings from a YAML file", () => {

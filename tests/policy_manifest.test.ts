@@ -5,6 +5,12 @@ import { evaluate, failure, lookups, manifest, podRequest, success, workloadRequ
 
 const LICENSED = "ghcr.io/acme/payments:1.2.0";
 const UNLICENSED = "ghcr.io/acme/unlicensed:1.0";
+const NO_LICENSE = 'no license declared (no "org.opencontainers.image.licenses" annotation or config label)';
+/** The unlicensed image: no annotation on the manifest, no label in the config. */
+const UNLICENSED_FIXTURES = {
+  [UNLICENSED]: success(manifest("oci_manifest_without_license")),
+  [`v1/oci_manifest_config ${UNLICENSED}`]: success(manifest("manifest_and_config_without_license")),
+};
 
 describe("image manifests", () => {
   test("accepts an OCI image manifest that declares a license", () => {
@@ -17,13 +23,10 @@ describe("image manifests", () => {
   });
 
   test("rejects an image manifest without license annotation, naming container and image", () => {
-    const { response } = evaluate(podRequest({ containers: [{ name: "app", image: UNLICENSED }] }), {
-      [UNLICENSED]: success(manifest("oci_manifest_without_license")),
-    });
+    const { response, calls } = evaluate(podRequest({ containers: [{ name: "app", image: UNLICENSED }] }), UNLICENSED_FIXTURES);
     expect(response.allowed).toBe(false);
-    expect(response.status?.message).toBe(
-      `container "app" image "${UNLICENSED}": no license declared (annotation "org.opencontainers.image.licenses" is missing)`,
-    );
+    expect(response.status?.message).toBe(`container "app" image "${UNLICENSED}": ${NO_LICENSE}`);
+    expect(lookups(calls)).toEqual([`v1/oci_manifest ${UNLICENSED}`, `v1/oci_manifest_config ${UNLICENSED}`]);
   });
 
   test("reads a manifest that has no mediaType", () => {
@@ -38,9 +41,10 @@ describe("image manifests", () => {
     const image = "docker.io/library/busybox:1.36";
     const { response } = evaluate(podRequest({ containers: [{ name: "sh", image }] }), {
       [image]: success(manifest("docker_schema2_manifest")),
+      [`v1/oci_manifest_config ${image}`]: success(manifest("manifest_and_config_docker_schema2")),
     });
     expect(response.allowed).toBe(false);
-    expect(response.status?.message).toContain(`container "sh" image "${image}": no license declared`);
+    expect(response.status?.message).toBe(`container "sh" image "${image}": ${NO_LICENSE}`);
   });
 
   test("an empty license annotation is no license", () => {
@@ -48,8 +52,10 @@ describe("image manifests", () => {
     m.annotations["org.opencontainers.image.licenses"] = "  ";
     const { response } = evaluate(podRequest({ containers: [{ name: "app", image: LICENSED }] }), {
       [LICENSED]: success(JSON.stringify(m)),
+      [`v1/oci_manifest_config ${LICENSED}`]: success(manifest("manifest_and_config_without_license")),
     });
     expect(response.allowed).toBe(false);
+    expect(response.status?.message).toContain(NO_LICENSE);
   });
 });
 
@@ -108,8 +114,9 @@ describe("containers of a Pod", () => {
       }),
       {
         [LICENSED]: success(manifest("oci_manifest_with_license")),
-        [UNLICENSED]: success(manifest("oci_manifest_without_license")),
+        ...UNLICENSED_FIXTURES,
         "docker.io/library/busybox:1.36": success(manifest("docker_schema2_manifest")),
+        "v1/oci_manifest_config docker.io/library/busybox:1.36": success(manifest("manifest_and_config_docker_schema2")),
       },
     );
     expect(response.allowed).toBe(false);
@@ -124,9 +131,9 @@ describe("containers of a Pod", () => {
   test("looks each distinct image up once", () => {
     const { response, calls } = evaluate(
       podRequest({ containers: [{ name: "a", image: UNLICENSED }, { name: "b", image: UNLICENSED }, { name: "c", image: LICENSED }] }),
-      { [LICENSED]: success(manifest("oci_manifest_with_license")), [UNLICENSED]: success(manifest("oci_manifest_without_license")) },
+      { [LICENSED]: success(manifest("oci_manifest_with_license")), ...UNLICENSED_FIXTURES },
     );
-    expect(lookups(calls)).toEqual([`v1/oci_manifest ${UNLICENSED}`, `v1/oci_manifest ${LICENSED}`]);
+    expect(lookups(calls)).toEqual([`v1/oci_manifest ${UNLICENSED}`, `v1/oci_manifest_config ${UNLICENSED}`, `v1/oci_manifest ${LICENSED}`]);
     expect(response.status!.message!.split("; ")).toHaveLength(2);
   });
 
@@ -149,8 +156,9 @@ describe("containers of a Pod", () => {
     const request = workloadRequest("apps", "v1", "Deployment", "deployments", {
       spec: { replicas: 2, selector: { matchLabels: { app: "x" } }, template: { metadata: { labels: { app: "x" } }, spec: podSpec({ containers: [{ name: "app", image: UNLICENSED }] }) } },
     });
-    const { response } = evaluate(request, { [UNLICENSED]: success(manifest("oci_manifest_without_license")) });
+    const { response } = evaluate(request, UNLICENSED_FIXTURES);
     expect(response.allowed).toBe(false);
+    expect(response.status?.message).toBe(`container "app" image "${UNLICENSED}": ${NO_LICENSE}`);
   });
 
   test("a container arg ending in a backslash does not hide the containers after it", () => {
@@ -158,20 +166,23 @@ describe("containers of a Pod", () => {
     const containers = (request.object as { spec: { containers: Array<Record<string, unknown>> } }).spec.containers;
     containers[0].args = ["C:\\data\\"];
     containers[0].env = [{ name: "PATH_SUFFIX", value: "\\" }];
-    const { response, calls } = evaluate(request, {
-      [LICENSED]: success(manifest("oci_manifest_with_license")),
-      [UNLICENSED]: success(manifest("oci_manifest_without_license")),
-    });
-    expect(calls).toHaveLength(2);
+    const { response, calls } = evaluate(request, { [LICENSED]: success(manifest("oci_manifest_with_license")), ...UNLICENSED_FIXTURES });
+    expect(calls).toHaveLength(3);
     expect(response.allowed).toBe(false);
     expect(response.status?.message).toContain(`container "app"`);
   });
 
   test("non-ASCII in names and host errors gives valid UTF-8 JSON", () => {
-    const image = "ghcr.io/acme/emoji:😀";
+    const image = "ghcr.io/acme/emoji:1";
     const { response } = evaluate(podRequest({ containers: [{ name: "ünïcødé-😀", image }] }), { [image]: failure("registry said 🚫 \ud800 no") });
     expect(response.allowed).toBe(false);
-    expect(response.status?.message).toContain(`container "ünïcødé-😀" image "${image}"`);
-    expect(response.status?.message).toContain("registry said 🚫");
+    expect(response.status?.message).toBe(`container "ünïcødé-😀" image "${image}": manifest lookup failed: Callback evaluation failure: registry said 🚫 \ufffd no`);
+  });
+
+  test("an invalid reference is rejected without a lookup, echoed as valid UTF-8", () => {
+    const image = "ghcr.io/acme/emoji:😀";
+    const { response, calls } = evaluate(podRequest({ containers: [{ name: "app", image }] }), {});
+    expect(calls).toHaveLength(0);
+    expect(response.status?.message).toBe(`container "app" image "${image}": invalid image reference "${image}": invalid tag "😀"`);
   });
 });

@@ -8,6 +8,6 @@ describe("validate_settings", () => {
   });
 
   test("rejects an unknown key, naming it", () => {
-    expect(validateSettings({ licence: {} })).toEqual({ valid: false, message: "licence: unknown setting" });
+    expect(validateSettings({ licence: {} })).toEqual({ valid: false, message: "licence: unknown setting (known: licenses)" });
   });
 });

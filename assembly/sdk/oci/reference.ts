@@ -1,0 +1,195 @@
+// Image references: parsing and normalisation as the Kubewarden host does it (oci-spec-rs
+// distribution/reference.rs through oci-client): a first component with "." or ":" or equal to
+// "localhost" is a registry, otherwise docker.io; "index.docker.io" is docker.io; single-name
+// Docker Hub repositories get "library/"; "latest" only when there is neither tag nor digest.
+//
+// Grammar (distribution/reference): name components [a-z0-9]+((\.|_|__|-+)[a-z0-9]+)*,
+// tag [A-Za-z0-9_][A-Za-z0-9_.-]{0,127}, digest sha256:<64 hex> | sha384:<96> | sha512:<128>.
+
+export const DOCKER_HUB = "docker.io";
+
+export class Reference {
+  constructor(
+    /** the string as written in the workload */
+    public written: string,
+    /** registry host[:port], normalised ("docker.io" for Docker Hub) */
+    public registry: string,
+    /** repository path, normalised ("library/nginx") */
+    public repository: string,
+    /** tag as written, or null */
+    public tag: string | null,
+    /** "algorithm:hex", or null */
+    public digest: string | null,
+    /** the written name without tag and digest, e.g. "nginx" or "ghcr.io/acme/app" */
+    public writtenName: string,
+  ) {}
+
+  /** registry/repository */
+  get name(): string {
+    return this.registry + "/" + this.repository;
+  }
+
+  /** docker.io/library/nginx:latest, ghcr.io/acme/app:1.2@sha256:… */
+  get normalized(): string {
+    let text = this.name;
+    const tag = this.tag;
+    const digest = this.digest;
+    if (tag != null) text += ":" + tag;
+    else if (digest == null) text += ":latest";
+    if (digest != null) text += "@" + digest;
+    return text;
+  }
+
+  /** The same repository at `digest`, spelled as written: "nginx@sha256:…". */
+  withDigest(digest: string): string {
+    return this.writtenName + "@" + digest;
+  }
+
+  /** name[:tag]@digest, spelled as written: what a pinned image reads. */
+  pinned(digest: string): string {
+    const tag = this.tag;
+    return this.writtenName + (tag != null ? ":" + tag : "") + "@" + digest;
+  }
+}
+
+export class ReferenceResult {
+  constructor(
+    public value: Reference | null,
+    public error: string | null,
+  ) {}
+}
+
+function fail(written: string, reason: string): ReferenceResult {
+  return new ReferenceResult(null, "invalid image reference \"" + written + "\": " + reason);
+}
+
+export function parseReference(written: string): ReferenceResult {
+  if (written.length == 0) return fail(written, "empty");
+  if (written.length > 4096) return fail(written, "longer than 4096 characters");
+  let rest = written;
+  let digest: string | null = null;
+  const at = rest.indexOf("@");
+  if (at >= 0) {
+    digest = rest.substring(at + 1);
+    rest = rest.substring(0, at);
+    const problem = digestProblem(digest);
+    if (problem != null) return fail(written, problem);
+  }
+  let tag: string | null = null;
+  const lastColon = rest.lastIndexOf(":");
+  const lastSlash = rest.lastIndexOf("/");
+  if (lastColon > lastSlash) {
+    tag = rest.substring(lastColon + 1);
+    rest = rest.substring(0, lastColon);
+    if (!validTag(tag)) return fail(written, "invalid tag \"" + tag + "\"");
+  }
+  if (rest.length == 0) return fail(written, "no repository name");
+  const writtenName = rest;
+  let registry = DOCKER_HUB;
+  let path = rest;
+  const slash = rest.indexOf("/");
+  if (slash >= 0) {
+    const first = rest.substring(0, slash);
+    if (first.includes(".") || first.includes(":") || first == "localhost") {
+      registry = first;
+      path = rest.substring(slash + 1);
+      if (!validRegistry(registry)) return fail(written, "invalid registry \"" + registry + "\"");
+    }
+  }
+  if (registry == "index.docker.io") registry = DOCKER_HUB;
+  if (registry == DOCKER_HUB && !path.includes("/")) path = "library/" + path;
+  const components = path.split("/");
+  for (let i = 0; i < components.length; i++) {
+    if (!validComponent(components[i])) {
+      return fail(written, "invalid repository name \"" + path + "\" (lowercase letters, digits and . _ - separators)");
+    }
+  }
+  if (registry.length + 1 + path.length > 255) return fail(written, "repository name longer than 255 characters");
+  return new ReferenceResult(new Reference(written, registry, path, tag, digest, writtenName), null);
+}
+
+@inline function isLowerAlnum(c: i32): bool {
+  return (c >= 0x61 && c <= 0x7a) || (c >= 0x30 && c <= 0x39);
+}
+
+@inline function isHex(c: i32): bool {
+  return (c >= 0x30 && c <= 0x39) || (c >= 0x61 && c <= 0x66);
+}
+
+function validComponent(component: string): bool {
+  const n = component.length;
+  if (n == 0) return false;
+  if (!isLowerAlnum(component.charCodeAt(0)) || !isLowerAlnum(component.charCodeAt(n - 1))) return false;
+  for (let i = 1; i < n - 1; i++) {
+    const c = component.charCodeAt(i);
+    if (isLowerAlnum(c) || c == 0x2d) continue; // "-+" runs are allowed
+    if (c == 0x2e) {
+      if (!isLowerAlnum(component.charCodeAt(i + 1))) return false;
+      continue;
+    }
+    if (c == 0x5f) {
+      // "_" or "__", then an alphanumeric
+      if (component.charCodeAt(i + 1) == 0x5f) i++;
+      if (i + 1 >= n || !isLowerAlnum(component.charCodeAt(i + 1))) return false;
+      continue;
+    }
+    return false;
+  }
+  return true;
+}
+
+function validTag(tag: string): bool {
+  const n = tag.length;
+  if (n == 0 || n > 128) return false;
+  for (let i = 0; i < n; i++) {
+    const c = tag.charCodeAt(i);
+    const word = (c >= 0x30 && c <= 0x39) || (c >= 0x41 && c <= 0x5a) || (c >= 0x61 && c <= 0x7a) || c == 0x5f;
+    if (word) continue;
+    if (i > 0 && (c == 0x2e || c == 0x2d)) continue;
+    return false;
+  }
+  return true;
+}
+
+function validRegistry(registry: string): bool {
+  const n = registry.length;
+  if (n == 0) return false;
+  let colon = -1;
+  for (let i = 0; i < n; i++) {
+    const c = registry.charCodeAt(i);
+    if (c == 0x3a) {
+      if (colon >= 0) return false;
+      colon = i;
+      continue;
+    }
+    const ok = (c >= 0x30 && c <= 0x39) || (c >= 0x41 && c <= 0x5a) || (c >= 0x61 && c <= 0x7a) || c == 0x2e || c == 0x2d ||
+      c == 0x5b || c == 0x5d; // IPv6 literals
+    if (!ok) return false;
+  }
+  if (colon >= 0) {
+    if (colon == 0 || colon == n - 1) return false;
+    for (let i = colon + 1; i < n; i++) {
+      const c = registry.charCodeAt(i);
+      if (c < 0x30 || c > 0x39) return false;
+    }
+  }
+  return true;
+}
+
+/** null when `digest` is a supported digest, else what is wrong. */
+export function digestProblem(digest: string): string | null {
+  const colon = digest.indexOf(":");
+  if (colon < 0) return "digest \"" + digest + "\" has no algorithm";
+  const algorithm = digest.substring(0, colon);
+  const hex = digest.substring(colon + 1);
+  let expected = 0;
+  if (algorithm == "sha256") expected = 64;
+  else if (algorithm == "sha384") expected = 96;
+  else if (algorithm == "sha512") expected = 128;
+  else return "unsupported digest algorithm \"" + algorithm + "\"";
+  if (hex.length != expected) return "digest \"" + digest + "\" must have " + expected.toString() + " hex digits";
+  for (let i = 0; i < hex.length; i++) {
+    if (!isHex(hex.charCodeAt(i))) return "digest \"" + digest + "\" is not lowercase hex";
+  }
+  return null;
+}
