@@ -35,8 +35,8 @@ describe("kwhost run", () => {
     const { status, stdout, stderr } = kwhost(["run", "policy.wasm", "-r", "test_data/pod_with_licensed_image.json", "--settings-json", '{"bogus": 1}',
       "--replay-host-capabilities-interactions", "test_data/sessions/oci_manifest_pod_with_licensed_image.yml"]);
     expect(status).toBe(1);
-    expect(stdout.trim()).toBe('{"valid":false,"message":"bogus: unknown setting (known: licenses)"}');
-    expect(stderr.trim()).toBe('Error: Provided settings are not valid: Some("bogus: unknown setting (known: licenses)")');
+    expect(stdout.trim()).toBe('{"valid":false,"message":"bogus: unknown setting (known: licenses, annotations, platforms, config, exemptImages, onLookupError, enforcement, pinDigest)"}');
+    expect(stderr.trim()).toBe('Error: Provided settings are not valid: Some("bogus: unknown setting (known: licenses, annotations, platforms, config, exemptImages, onLookupError, enforcement, pinDigest)")');
   });
 
   test("settings from a YAML file", () => {

@@ -4,6 +4,7 @@
 
 import { JsonValue } from "../sdk/json/reader";
 import { checkRuleId, LicenseRules, Unlisted } from "./licenses/index";
+import { globProblem } from "./glob";
 
 export class LicenseSettings {
   /** an image must declare a license; NOASSERTION and NONE count as none */
@@ -11,8 +12,47 @@ export class LicenseSettings {
   rules: LicenseRules = new LicenseRules();
 }
 
+/** A required platform "os/arch[/variant]". */
+export class PlatformSpec {
+  constructor(
+    public os: string,
+    public architecture: string,
+    /** null when not written */
+    public variant: string | null,
+  ) {}
+
+  toString(): string {
+    const variant = this.variant;
+    return this.os + "/" + this.architecture + (variant != null ? "/" + variant : "");
+  }
+}
+
+export class ConfigSettings {
+  rejectRootUser: bool = false;
+  /** globs over environment variable names */
+  forbiddenEnv: string[] = [];
+  /** label key → glob over its value */
+  requiredLabels: Map<string, string> = new Map();
+
+  /** true when a check needs the image config */
+  get active(): bool {
+    return this.rejectRootUser || this.forbiddenEnv.length > 0 || this.requiredLabels.size > 0;
+  }
+}
+
 export class Settings {
   licenses: LicenseSettings = new LicenseSettings();
+  /** annotation key → glob over its value ("*": present and non-empty) */
+  requiredAnnotations: Map<string, string> = new Map();
+  requiredPlatforms: PlatformSpec[] = [];
+  config: ConfigSettings = new ConfigSettings();
+  /** globs over the normalised reference */
+  exemptImages: string[] = [];
+  /** onLookupError: accept */
+  acceptLookupErrors: bool = false;
+  /** enforcement: warn */
+  warnOnly: bool = false;
+  pinDigest: bool = false;
 }
 
 export class SettingsResult {
@@ -91,6 +131,62 @@ class FieldReader {
     return list;
   }
 
+  /** An object of string values; each value must be a valid glob. */
+  globMap(key: string): Map<string, string> {
+    const map = new Map<string, string>();
+    const value = this.member(key);
+    if (value == null) return map;
+    if (!value.isObject) {
+      this.fail(key, "must be an object mapping keys to glob patterns");
+      return map;
+    }
+    const keys = value.keys!;
+    for (let i = 0; i < keys.length; i++) {
+      const entryPath = key + quoteKey(keys[i]);
+      if (keys[i].length == 0) {
+        this.fail(entryPath, "keys must not be empty");
+        return map;
+      }
+      const text = value.items![i].str();
+      if (text == null) {
+        this.fail(entryPath, "must be a string (a glob pattern)");
+        return map;
+      }
+      const problem = globProblem(text);
+      if (problem != null) {
+        this.fail(entryPath, problem);
+        return map;
+      }
+      map.set(keys[i], text);
+    }
+    return map;
+  }
+
+  /** A list of valid globs. */
+  globList(key: string): string[] {
+    const list = this.stringList(key);
+    for (let i = 0; i < list.length; i++) {
+      const problem = globProblem(list[i]);
+      if (problem != null) {
+        this.fail(key + "[" + i.toString() + "]", problem);
+        break;
+      }
+    }
+    return list;
+  }
+
+  /** One of `choices`, or `fallback` when absent. Returns the index in `choices`. */
+  choice(key: string, choices: string[], fallback: i32): i32 {
+    const text = this.string(key);
+    if (text == null) return fallback;
+    const index = choices.indexOf(text);
+    if (index < 0) {
+      this.fail(key, "\"" + text + "\" is not one of " + choices.join(", "));
+      return fallback;
+    }
+    return index;
+  }
+
   /** A nested settings object, or null when absent (its defaults apply). */
   object_(key: string): JsonValue | null {
     const value = this.member(key);
@@ -129,16 +225,71 @@ function readLicenses(node: JsonValue, path: string, out: LicenseSettings): stri
   return null;
 }
 
+/** Annotation and label keys hold dots, so paths quote them: annotations.required["a.b"]. */
+function quoteKey(key: string): string {
+  return "[\"" + key + "\"]";
+}
+
+function isPlatformPart(part: string): bool {
+  if (part.length == 0) return false;
+  for (let i = 0; i < part.length; i++) {
+    const c = part.charCodeAt(i);
+    const ok = (c >= 0x61 && c <= 0x7a) || (c >= 0x30 && c <= 0x39) || c == 0x5f || c == 0x2e || c == 0x2d;
+    if (!ok) return false;
+  }
+  return true;
+}
+
+function readPlatforms(node: JsonValue, out: Settings): string | null {
+  const r = new FieldReader(node, "platforms", ["required"]);
+  const list = r.stringList("required");
+  if (r.error != null) return r.error;
+  for (let i = 0; i < list.length; i++) {
+    const parts = list[i].split("/");
+    let valid = parts.length == 2 || parts.length == 3;
+    for (let p = 0; valid && p < parts.length; p++) valid = isPlatformPart(parts[p]);
+    if (!valid) {
+      return "platforms.required[" + i.toString() + "]: \"" + list[i] + "\" is not \"os/arch\" or \"os/arch/variant\" (lowercase)";
+    }
+    out.requiredPlatforms.push(new PlatformSpec(parts[0], parts[1], parts.length == 3 ? parts[2] : null));
+  }
+  return null;
+}
+
+function readConfig(node: JsonValue, out: ConfigSettings): string | null {
+  const r = new FieldReader(node, "config", ["rejectRootUser", "forbiddenEnv", "requiredLabels"]);
+  if (r.error != null) return r.error;
+  out.rejectRootUser = r.bool("rejectRootUser", false);
+  out.forbiddenEnv = r.globList("forbiddenEnv");
+  out.requiredLabels = r.globMap("requiredLabels");
+  return r.error;
+}
+
+const TOP_LEVEL: string[] = ["licenses", "annotations", "platforms", "config", "exemptImages", "onLookupError", "enforcement", "pinDigest"];
+
 export function readSettings(root: JsonValue): SettingsResult {
   if (!root.isObject) return new SettingsResult(null, "settings: must be an object");
   const settings = new Settings();
-  const r = new FieldReader(root, "", ["licenses"]);
+  const r = new FieldReader(root, "", TOP_LEVEL);
   if (r.error != null) return new SettingsResult(null, r.error);
   const licenses = r.object_("licenses");
+  const annotations = r.object_("annotations");
+  const platforms = r.object_("platforms");
+  const config = r.object_("config");
+  settings.exemptImages = r.globList("exemptImages");
+  settings.acceptLookupErrors = r.choice("onLookupError", ["reject", "accept"], 0) == 1;
+  settings.warnOnly = r.choice("enforcement", ["deny", "warn"], 0) == 1;
+  settings.pinDigest = r.bool("pinDigest", false);
   if (r.error != null) return new SettingsResult(null, r.error);
-  if (licenses != null) {
-    const problem = readLicenses(licenses, "licenses", settings.licenses);
-    if (problem != null) return new SettingsResult(null, problem);
+  let problem: string | null = null;
+  if (licenses != null) problem = readLicenses(licenses, "licenses", settings.licenses);
+  if (problem == null && annotations != null) {
+    const a = new FieldReader(annotations, "annotations", ["required"]);
+    settings.requiredAnnotations = a.globMap("required");
+    problem = a.error;
   }
+  if (problem == null && platforms != null) problem = readPlatforms(platforms, settings);
+  if (problem == null && config != null) problem = readConfig(config, settings.config);
+  if (problem != null) return new SettingsResult(null, problem);
   return new SettingsResult(settings, null);
 }

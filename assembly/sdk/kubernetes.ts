@@ -25,6 +25,8 @@ export class Container {
     public index: i32,
     public name: string,
     public image: string,
+    /** the JSON string token of the image, for rewriting it in place */
+    public imageNode: JsonValue,
     /** the container's securityContext object, or null */
     public securityContext: JsonValue | null,
   ) {}
@@ -38,6 +40,9 @@ export class Workload {
     public podSpec: JsonValue,
     public containers: Container[],
   ) {}
+
+  /** The object the PodSpec belongs to (request.object). */
+  object: JsonValue | null = null;
 
   /** The pod-level securityContext object, or null. */
   get podSecurityContext(): JsonValue | null {
@@ -98,12 +103,10 @@ export function readWorkload(request: JsonValue): WorkloadResult {
       if (!item.isObject) return new WorkloadResult(null, at + " is not an object");
       const name = stringField(item, "name");
       const imageNode = item.get("image");
-      let image: string | null = null;
-      if (imageNode != null && !imageNode.isNull) {
-        image = imageNode.str();
-        if (image == null) return new WorkloadResult(null, at + ".image is not a string");
-      }
-      if (image == null || image.length == 0) return new WorkloadResult(null, at + ".image is missing");
+      if (imageNode == null || imageNode.isNull) return new WorkloadResult(null, at + ".image is missing");
+      const image = imageNode.str();
+      if (image == null) return new WorkloadResult(null, at + ".image is not a string");
+      if (image.length == 0) return new WorkloadResult(null, at + ".image is empty");
       const context = item.get("securityContext");
       if (context != null && !context.isNull && !context.isObject) {
         return new WorkloadResult(null, at + ".securityContext is not an object");
@@ -112,11 +115,14 @@ export function readWorkload(request: JsonValue): WorkloadResult {
         field, i,
         name == null ? "#" + i.toString() : name,
         image,
+        imageNode,
         context != null && context.isObject ? context : null,
       ));
     }
   }
-  return new WorkloadResult(new Workload(kindName, path, node, containers), null);
+  const workload = new Workload(kindName, path, node, containers);
+  workload.object = object;
+  return new WorkloadResult(workload, null);
 }
 
 function stringField(object: JsonValue, key: string): string | null {

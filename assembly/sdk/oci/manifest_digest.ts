@@ -24,8 +24,9 @@ export function decodeManifestDigest(payload: ArrayBuffer): ManifestDigestResult
   const parsed = parseJson(payload);
   const root = parsed.value;
   if (root == null) return new ManifestDigestResult(null, "host reply is not valid JSON: " + parsed.error!);
-  const node = root.isObject ? root.get("digest") : null;
-  const digest = node == null ? null : node.str();
+  const node = root.get("digest");
+  let digest: string | null = null;
+  if (node != null) digest = node.str();
   if (digest == null) return new ManifestDigestResult(null, "host reply has no \"digest\" string");
   const problem = digestProblem(digest);
   if (problem != null) return new ManifestDigestResult(null, "host reply: " + problem);

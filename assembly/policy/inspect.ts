@@ -1,0 +1,360 @@
+// Inspection of one image: what the host says about it, judged by every active check except the
+// container-dependent root-user decision (validate.ts), which gets the facts from here.
+//
+// Host calls (ARCHITECTURE.md "Fine points"): an image whose manifest or index annotations answer
+// every active check costs one call; the config is asked only when a check needs it; an index
+// whose annotations do not answer costs 1 + N (N runnable platforms), at most 1 + 2N.
+
+import { getManifestDigest, ManifestDigestResult } from "../sdk/oci/manifest_digest";
+import { getOciManifest, OciManifestResult } from "../sdk/oci/manifest";
+import { getOciManifestAndConfig, ImageConfig, ManifestAndConfigResult } from "../sdk/oci/manifest_config";
+import { Reference } from "../sdk/oci/reference";
+import { Descriptor, ImageIndex, isAttestation, Platform } from "../sdk/oci/types";
+import { globMatch } from "./glob";
+import { declaresNoLicense, judgeLicense } from "./licenses/index";
+import { isRootUser } from "./root_user";
+import { PlatformSpec, Settings } from "./settings";
+
+export const LICENSE_KEY = "org.opencontainers.image.licenses";
+
+/**
+ * At most this many platform images of one index are inspected: each costs one or two host calls
+ * (a registry round trip each on a cold cache) and policy-server allows 2 s per evaluation.
+ * Docker Official Images list up to 10 platforms.
+ */
+export const MAX_PLATFORM_IMAGES: i32 = 16;
+
+/** Host lookups of one evaluation, each distinct reference asked once per operation. */
+export class Lookups {
+  manifests: Map<string, OciManifestResult> = new Map();
+  configs: Map<string, ManifestAndConfigResult> = new Map();
+  digests: Map<string, ManifestDigestResult> = new Map();
+
+  manifest(reference: string): OciManifestResult {
+    if (!this.manifests.has(reference)) this.manifests.set(reference, getOciManifest(reference));
+    return this.manifests.get(reference);
+  }
+
+  config(reference: string): ManifestAndConfigResult {
+    if (!this.configs.has(reference)) this.configs.set(reference, getOciManifestAndConfig(reference));
+    return this.configs.get(reference);
+  }
+
+  digest(reference: string): ManifestDigestResult {
+    if (!this.digests.has(reference)) this.digests.set(reference, getManifestDigest(reference));
+    return this.digests.get(reference);
+  }
+}
+
+export class Problem {
+  constructor(
+    public text: string,
+    /** a failed or malformed host lookup (onLookupError decides), not a violation */
+    public lookupError: bool,
+  ) {}
+}
+
+export class ImageReport {
+  problems: Problem[] = [];
+  /** "runs as root (image user "…")" clauses, one per runnable image that does */
+  rootUsers: string[] = [];
+  /** with pinDigest: the digest that was inspected */
+  resolvedDigest: string | null = null;
+
+  violation(text: string): void {
+    this.problems.push(new Problem(text, false));
+  }
+
+  lookupError(text: string): void {
+    this.problems.push(new Problem(text, true));
+  }
+}
+
+/** One runnable image: the single-platform image, or one platform image of an index. */
+class ImageUnit {
+  /** "" for a single-platform image, "platform linux/arm64/v8: " inside an index */
+  prefix: string = "";
+  manifestError: string | null = null;
+  private configLoaded: bool = false;
+  private configValue: ImageConfig | null = null;
+  configError: string | null = null;
+
+  constructor(
+    /** the reference to ask the host about this image */
+    public reference: string,
+    /** the manifest annotations, when already known */
+    public annotations: Map<string, string> | null,
+    public lookups: Lookups,
+  ) {}
+
+  annotation(key: string): string | null {
+    const annotations = this.annotations;
+    return annotations != null && annotations.has(key) ? annotations.get(key) : null;
+  }
+
+  /** The image config, or null with `configError` set. */
+  config(): ImageConfig | null {
+    if (!this.configLoaded) {
+      this.configLoaded = true;
+      const result = this.lookups.config(this.reference);
+      const value = result.value;
+      if (value == null) this.configError = "config lookup failed: " + result.error!;
+      else this.configValue = value.config;
+    }
+    return this.configValue;
+  }
+
+  /** Loads the manifest annotations of a platform image; through the config lookup when the config is needed anyway. */
+  loadManifest(viaConfig: bool): bool {
+    if (viaConfig) {
+      const result = this.lookups.config(this.reference);
+      const value = result.value;
+      if (value == null) {
+        this.manifestError = "config lookup failed: " + result.error!;
+        return false;
+      }
+      this.annotations = value.manifest.annotations;
+      return true;
+    }
+    const result = this.lookups.manifest(this.reference);
+    const value = result.value;
+    if (value == null) {
+      this.manifestError = "manifest lookup failed: " + result.error!;
+      return false;
+    }
+    const image = value.image;
+    if (image == null) {
+      this.manifestError = this.reference + " is an index, not an image manifest";
+      return false;
+    }
+    this.annotations = image.annotations;
+    return true;
+  }
+}
+
+export function inspectImage(reference: Reference, settings: Settings, lookups: Lookups): ImageReport {
+  const report = new ImageReport();
+  let inspected = reference.written;
+  // pinDigest: what is checked is what will run, so resolve the digest first.
+  if (settings.pinDigest && reference.digest == null) {
+    const resolved = lookups.digest(reference.written);
+    const digest = resolved.digest;
+    if (digest == null) {
+      report.lookupError("digest lookup failed: " + resolved.error!);
+      return report;
+    }
+    report.resolvedDigest = digest;
+    inspected = reference.withDigest(digest);
+  }
+  const lookup = lookups.manifest(inspected);
+  const manifest = lookup.value;
+  if (manifest == null) {
+    report.lookupError("manifest lookup failed: " + lookup.error!);
+    report.resolvedDigest = null;
+    return report;
+  }
+  const image = manifest.image;
+  if (image != null) {
+    const unit = new ImageUnit(inspected, image.annotations, lookups);
+    checkSinglePlatform(unit, settings, report);
+    checkLicense(unit, null, settings, report);
+    checkAnnotations(unit, null, settings, report);
+    checkConfig(unit, settings, report);
+  } else {
+    inspectIndex(manifest.index!, reference, settings, lookups, report);
+  }
+  // An image with a failed lookup is not pinned: nothing was checked at that digest.
+  for (let i = 0; i < report.problems.length; i++) if (report.problems[i].lookupError) report.resolvedDigest = null;
+  return report;
+}
+
+function inspectIndex(index: ImageIndex, reference: Reference, settings: Settings, lookups: Lookups, report: ImageReport): void {
+  const entries = new Array<Descriptor>();
+  const seen = new Set<string>();
+  for (let i = 0; i < index.manifests.length; i++) {
+    const entry = index.manifests[i];
+    if (isAttestation(entry) || seen.has(entry.digest)) continue;
+    seen.add(entry.digest);
+    entries.push(entry);
+  }
+  checkIndexPlatforms(entries, settings, report);
+  if (entries.length == 0) {
+    report.violation("the index lists no runnable platform image");
+    return;
+  }
+
+  const indexLicense = index.annotation(LICENSE_KEY);
+  const licenseAtIndex = indexLicense != null && !declaresNoLicense(indexLicense);
+  if (licenseAtIndex) {
+    const problem = judgeLicense(indexLicense!, settings.licenses.rules);
+    if (problem != null) report.violation(problem);
+  }
+  // Annotations the index itself answers are judged there; the rest per platform image.
+  const pending = new Map<string, string>();
+  const keys = settings.requiredAnnotations.keys();
+  for (let i = 0; i < keys.length; i++) {
+    const key = keys[i];
+    const value = index.annotation(key);
+    if (value != null) {
+      const problem = annotationProblem(key, value, settings.requiredAnnotations.get(key));
+      if (problem != null) report.violation(problem);
+    } else pending.set(key, settings.requiredAnnotations.get(key));
+  }
+  const perPlatform = !licenseAtIndex || pending.size > 0 || settings.config.active;
+  if (!perPlatform) return;
+  if (entries.length > MAX_PLATFORM_IMAGES) {
+    report.violation("the index lists " + entries.length.toString() + " platform images and at most " +
+      MAX_PLATFORM_IMAGES.toString() + " are inspected; declare what is checked on the index itself");
+    return;
+  }
+  for (let i = 0; i < entries.length; i++) {
+    const entry = entries[i];
+    const unit = new ImageUnit(reference.withDigest(entry.digest), null, lookups);
+    const platform = entry.platform;
+    unit.prefix = "platform " + (platform != null ? platform.toString() : entry.digest) + ": ";
+    const needsManifest = !licenseAtIndex || pending.size > 0;
+    if (needsManifest && !unit.loadManifest(settings.config.active)) {
+      report.lookupError(unit.prefix + unit.manifestError!);
+      continue;
+    }
+    if (!licenseAtIndex) checkLicense(unit, unit.prefix, settings, report);
+    if (pending.size > 0) checkAnnotations(unit, pending, settings, report);
+    checkConfig(unit, settings, report);
+  }
+}
+
+function checkLicense(unit: ImageUnit, prefix: string | null, settings: Settings, report: ImageReport): void {
+  const at = prefix == null ? "" : prefix;
+  let declared = unit.annotation(LICENSE_KEY);
+  if (declared == null || declaresNoLicense(declared)) {
+    // Not on the manifest: the config's label (docker/metadata-action puts it there).
+    const config = unit.config();
+    if (config == null) {
+      report.lookupError(at + unit.configError!);
+      return;
+    }
+    const label = config.label(LICENSE_KEY);
+    declared = label != null && !declaresNoLicense(label) ? label : null;
+  }
+  if (declared == null) {
+    if (settings.licenses.required) report.violation(at + "no license declared (no \"" + LICENSE_KEY + "\" annotation or config label)");
+    return;
+  }
+  const problem = judgeLicense(declared, settings.licenses.rules);
+  if (problem != null) report.violation(at + problem);
+}
+
+function annotationProblem(key: string, value: string, pattern: string): string | null {
+  if (pattern == "*") return value.length == 0 ? "annotation \"" + key + "\" is empty" : null;
+  if (globMatch(pattern, value)) return null;
+  return "annotation \"" + key + "\" is \"" + value + "\", which does not match \"" + pattern + "\"";
+}
+
+/** Required annotations on a unit's manifest; `only` limits the keys (those the index did not answer). */
+function checkAnnotations(unit: ImageUnit, only: Map<string, string> | null, settings: Settings, report: ImageReport): void {
+  const required = only != null ? only : settings.requiredAnnotations;
+  const keys = required.keys();
+  for (let i = 0; i < keys.length; i++) {
+    const key = keys[i];
+    const value = unit.annotation(key);
+    if (value == null) {
+      report.violation(unit.prefix + "annotation \"" + key + "\" is missing");
+      continue;
+    }
+    const problem = annotationProblem(key, value, required.get(key));
+    if (problem != null) report.violation(unit.prefix + problem);
+  }
+}
+
+function checkConfig(unit: ImageUnit, settings: Settings, report: ImageReport): void {
+  if (!settings.config.active) return;
+  const config = unit.config();
+  if (config == null) {
+    report.lookupError(unit.prefix + unit.configError!);
+    return;
+  }
+  if (settings.config.rejectRootUser && isRootUser(config.user)) {
+    const user = config.user;
+    report.rootUsers.push(unit.prefix + "runs as root (image user " + (user == null ? "not set" : "\"" + user + "\"") + ")");
+  }
+  const forbidden = settings.config.forbiddenEnv;
+  if (forbidden.length > 0) {
+    for (let i = 0; i < config.env.length; i++) {
+      const entry = config.env[i];
+      const equals = entry.indexOf("=");
+      const name = equals >= 0 ? entry.substring(0, equals) : entry;
+      for (let g = 0; g < forbidden.length; g++) {
+        if (globMatch(forbidden[g], name)) {
+          // The value is never echoed: it may be the secret.
+          report.violation(unit.prefix + "environment variable \"" + name + "\" is set in the image (forbidden by \"" + forbidden[g] + "\")");
+          break;
+        }
+      }
+    }
+  }
+  const labels = settings.config.requiredLabels;
+  const keys = labels.keys();
+  for (let i = 0; i < keys.length; i++) {
+    const key = keys[i];
+    const value = config.label(key);
+    const pattern = labels.get(key);
+    if (value == null) report.violation(unit.prefix + "config label \"" + key + "\" is missing");
+    else if (pattern == "*" ? value.length == 0 : !globMatch(pattern, value)) {
+      report.violation(unit.prefix + "config label \"" + key + "\" is \"" + value + "\", which does not match \"" + pattern + "\"");
+    }
+  }
+}
+
+/** Default variants (containerd's platform normalisation): arm64 → v8, arm → v7. */
+function normalizedVariant(architecture: string, variant: string | null): string {
+  if (variant != null && variant.length > 0) return variant;
+  if (architecture == "arm64") return "v8";
+  if (architecture == "arm") return "v7";
+  return "";
+}
+
+function platformMatches(required: PlatformSpec, os: string, architecture: string, variant: string | null): bool {
+  if (required.os != os || required.architecture != architecture) return false;
+  return normalizedVariant(required.architecture, required.variant) == normalizedVariant(architecture, variant);
+}
+
+function checkIndexPlatforms(entries: Descriptor[], settings: Settings, report: ImageReport): void {
+  const required = settings.requiredPlatforms;
+  if (required.length == 0) return;
+  const offered = new Array<string>();
+  for (let e = 0; e < entries.length; e++) {
+    const platform = entries[e].platform;
+    if (platform != null) offered.push(platform.toString());
+  }
+  for (let i = 0; i < required.length; i++) {
+    let found = false;
+    for (let e = 0; e < entries.length && !found; e++) {
+      const platform = entries[e].platform;
+      if (platform != null && platformMatches(required[i], platform.os, platform.architecture, platform.variant)) found = true;
+    }
+    if (!found) {
+      report.violation("platform " + required[i].toString() + " is not provided (the index offers " +
+        (offered.length > 0 ? offered.join(", ") : "no platform") + ")");
+    }
+  }
+}
+
+/** A single-platform image must itself be of every required platform (read from its config). */
+function checkSinglePlatform(unit: ImageUnit, settings: Settings, report: ImageReport): void {
+  const required = settings.requiredPlatforms;
+  if (required.length == 0) return;
+  const config = unit.config();
+  if (config == null) {
+    report.lookupError(unit.configError!);
+    return;
+  }
+  const own = new Platform();
+  own.os = config.os;
+  own.architecture = config.architecture;
+  own.variant = config.variant;
+  for (let i = 0; i < required.length; i++) {
+    if (!platformMatches(required[i], config.os, config.architecture, config.variant)) {
+      report.violation("platform " + required[i].toString() + " is not provided (single-platform image for " + own.toString() + ")");
+    }
+  }
+}

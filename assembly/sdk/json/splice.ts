@@ -1,0 +1,32 @@
+// Rewrites parts of a parsed JSON value in place: the text of `value` with some of its
+// descendants' byte ranges replaced. Everything else stays byte for byte as the host sent it,
+// so the JSON patch the host derives names only the replaced values.
+
+import { JsonValue } from "./reader";
+
+export class Replacement {
+  constructor(
+    /** a descendant of the value being rewritten */
+    public node: JsonValue,
+    /** JSON text to put in its place */
+    public json: string,
+  ) {}
+}
+
+/** `value` as JSON text with `replacements` applied (they must not overlap). */
+export function spliceJson(value: JsonValue, replacements: Replacement[]): string {
+  const sorted = replacements.slice(0);
+  sorted.sort((a: Replacement, b: Replacement): i32 => a.node.start - b.node.start);
+  const base = value.source.ptr;
+  const parts = new Array<string>();
+  let cursor = value.start;
+  for (let i = 0; i < sorted.length; i++) {
+    const r = sorted[i];
+    if (r.node.start < cursor || r.node.end > value.end) continue; // overlapping or outside: skipped
+    parts.push(String.UTF8.decodeUnsafe(base + <usize>cursor, <usize>(r.node.start - cursor)));
+    parts.push(r.json);
+    cursor = r.node.end;
+  }
+  parts.push(String.UTF8.decodeUnsafe(base + <usize>cursor, <usize>(value.end - cursor)));
+  return parts.join("");
+}
