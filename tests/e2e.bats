@@ -62,3 +62,137 @@ setup() {
   [ "$status" -ne 0 ]
   [ $(expr "$output" : '.*Provided settings are not valid.*licence: unknown setting.*') -ne 0 ]
 }
+
+@test "reject an SSPL-1.0 image: not OSI approved" {
+  run "$KWCTL" run "$POLICY" -r test_data/pod_with_sspl_image.json \
+    --replay-host-capabilities-interactions test_data/sessions/oci_manifest_sspl_image.yml
+  echo "output = ${output}"
+  [ "$status" -eq 0 ]
+  [ $(expr "$output" : '.*"allowed":false.*') -ne 0 ]
+  [ $(expr "$output" : '.*container \\"db\\" image \\"ghcr.io/acme/docstore:7.0\\": license \\"SSPL-1.0\\" is not OSI approved.*') -ne 0 ]
+}
+
+@test "accept Apache-2.0 OR SSPL-1.0: one acceptable alternative is enough" {
+  run "$KWCTL" run "$POLICY" -r test_data/pod_with_dual_licensed_image.json \
+    --replay-host-capabilities-interactions test_data/sessions/oci_manifest_dual_licensed_image.yml
+  echo "output = ${output}"
+  [ "$status" -eq 0 ]
+  [ $(expr "$output" : '.*"allowed":true.*') -ne 0 ]
+}
+
+@test "a strict allow list rejects a license that is not on it" {
+  run "$KWCTL" run "$POLICY" -r test_data/pod_with_dual_licensed_image.json \
+    --settings-path test_data/settings/strict_allow_list.yaml \
+    --replay-host-capabilities-interactions test_data/sessions/oci_manifest_dual_licensed_image.yml
+  echo "output = ${output}"
+  [ "$status" -eq 0 ]
+  [ $(expr "$output" : '.*"allowed":true.*') -ne 0 ]
+  run "$KWCTL" run "$POLICY" -r test_data/pod_with_sspl_image.json \
+    --settings-path test_data/settings/strict_allow_list.yaml \
+    --replay-host-capabilities-interactions test_data/sessions/oci_manifest_sspl_image.yml
+  echo "output = ${output}"
+  [ $(expr "$output" : '.*"allowed":false.*SSPL-1.0.*') -ne 0 ]
+}
+
+@test "an index without license is accepted when every platform image declares one" {
+  run "$KWCTL" run "$POLICY" -r test_data/pod_with_multiarch_image.json \
+    --replay-host-capabilities-interactions test_data/sessions/oci_manifest_multiarch_image.yml
+  echo "output = ${output}"
+  [ "$status" -eq 0 ]
+  [ $(expr "$output" : '.*"allowed":true.*') -ne 0 ]
+  # the same session with required platforms: linux/amd64 and linux/arm64 (v8) are both there
+  run "$KWCTL" run "$POLICY" -r test_data/pod_with_multiarch_image.json \
+    --settings-path test_data/settings/multiarch_platforms.yaml \
+    --replay-host-capabilities-interactions test_data/sessions/oci_manifest_multiarch_image.yml
+  echo "output = ${output}"
+  [ $(expr "$output" : '.*"allowed":true.*') -ne 0 ]
+}
+
+@test "a license found only as a config label is judged: deny list" {
+  run "$KWCTL" run "$POLICY" -r test_data/pod_with_license_label_image.json \
+    --settings-path test_data/settings/deny_gpl.yaml \
+    --replay-host-capabilities-interactions test_data/sessions/oci_manifest_license_label_image.yml
+  echo "output = ${output}"
+  [ "$status" -eq 0 ]
+  [ $(expr "$output" : '.*"allowed":false.*license \\"GPL-3.0-only\\" is denied.*') -ne 0 ]
+}
+
+@test "reject an image that runs as root with a secret baked in" {
+  run "$KWCTL" run "$POLICY" -r test_data/pod_with_root_image.json \
+    --settings-path test_data/settings/root_and_secrets.yaml \
+    --replay-host-capabilities-interactions test_data/sessions/oci_manifest_root_image.yml
+  echo "output = ${output}"
+  [ "$status" -eq 0 ]
+  [ $(expr "$output" : '.*"allowed":false.*') -ne 0 ]
+  [ $(expr "$output" : '.*environment variable \\"AWS_SECRET_ACCESS_KEY\\" is set in the image.*') -ne 0 ]
+  [ $(expr "$output" : '.*runs as root (image user \\"root\\").*') -ne 0 ]
+  [ $(expr "$output" : '.*wJalrXUtnFEMI.*') -eq 0 ]
+}
+
+@test "runAsNonRoot in the pod makes the image user irrelevant" {
+  run "$KWCTL" run "$POLICY" -r test_data/pod_with_root_image_run_as_non_root.json \
+    --settings-json '{"config": {"rejectRootUser": true}}' \
+    --replay-host-capabilities-interactions test_data/sessions/oci_manifest_root_image.yml
+  echo "output = ${output}"
+  [ "$status" -eq 0 ]
+  [ $(expr "$output" : '.*"allowed":true.*') -ne 0 ]
+}
+
+@test "warn mode accepts and lists every violation in warnings" {
+  run "$KWCTL" run "$POLICY" -r test_data/pod_with_root_image.json \
+    --settings-path test_data/settings/warn_only.yaml \
+    --replay-host-capabilities-interactions test_data/sessions/oci_manifest_root_image.yml
+  echo "output = ${output}"
+  [ "$status" -eq 0 ]
+  [ $(expr "$output" : '.*"allowed":true,"auditAnnotations":null,"warnings":\[.*\]}') -ne 0 ]
+  [ $(expr "$output" : '.*"warnings":\[.*runs as root.*\]}') -ne 0 ]
+  [ $(expr "$output" : '.*"warnings":\[.*AWS_SECRET_ACCESS_KEY.*\]}') -ne 0 ]
+}
+
+@test "a single-platform image lacking a required platform is rejected" {
+  run "$KWCTL" run "$POLICY" -r test_data/pod_with_amd64_only_image.json \
+    --settings-path test_data/settings/multiarch_platforms.yaml \
+    --replay-host-capabilities-interactions test_data/sessions/oci_manifest_amd64_only_image.yml
+  echo "output = ${output}"
+  [ "$status" -eq 0 ]
+  [ $(expr "$output" : '.*platform linux/arm64 is not provided (single-platform image for linux/amd64).*') -ne 0 ]
+}
+
+@test "exempt images are not looked up" {
+  run "$KWCTL" run "$POLICY" -r test_data/pod_with_exempt_image.json \
+    --settings-path test_data/settings/exempt_docker_library.yaml \
+    --replay-host-capabilities-interactions test_data/sessions/oci_manifest_pod_with_licensed_image.yml
+  echo "output = ${output}"
+  [ "$status" -eq 0 ]
+  [ $(expr "$output" : '.*"allowed":true.*') -ne 0 ]
+}
+
+@test "onLookupError: accept admits with a warning carrying the host error" {
+  run "$KWCTL" run "$POLICY" -r test_data/pod_with_licensed_image.json \
+    --settings-path test_data/settings/accept_lookup_errors.yaml \
+    --replay-host-capabilities-interactions test_data/sessions/oci_manifest_lookup_error.yml
+  echo "output = ${output}"
+  [ "$status" -eq 0 ]
+  [ $(expr "$output" : '.*"allowed":true.*"warnings":\[".*Not authorized.*') -ne 0 ]
+}
+
+@test "pinDigest patches the image to the digest that was checked" {
+  run "$KWCTL" run "$POLICY" -r test_data/pod_with_licensed_image.json \
+    --settings-path test_data/settings/pin_digest.yaml \
+    --replay-host-capabilities-interactions test_data/sessions/oci_manifest_pin_digest.yml
+  echo "output = ${output}"
+  [ "$status" -eq 0 ]
+  [ $(expr "$output" : '.*"allowed":true,"patchType":"JSONPatch","patch":".*') -ne 0 ]
+  patch=$(echo "$output" | node -e 'let s="";process.stdin.on("data",d=>s+=d).on("end",()=>console.log(Buffer.from(JSON.parse(s).patch,"base64").toString()))')
+  echo "patch = ${patch}"
+  [ $(expr "$patch" : '.*"path":"/spec/containers/0/image","value":"ghcr.io/acme/payments:1.2.0@sha256:.*') -ne 0 ]
+}
+
+@test "an invalid settings value is refused with its field path" {
+  run "$KWCTL" run "$POLICY" -r test_data/pod_with_licensed_image.json \
+    --settings-path test_data/settings/invalid_unlisted.yaml \
+    --replay-host-capabilities-interactions test_data/sessions/oci_manifest_pod_with_licensed_image.yml
+  echo "output = ${output}"
+  [ "$status" -ne 0 ]
+  [ $(expr "$output" : '.*Provided settings are not valid.*licenses.unlisted: \\"osi\\" is not one of.*') -ne 0 ]
+}
