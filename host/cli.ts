@@ -74,7 +74,8 @@ export interface PreparedRun {
   evaluator: PolicyEvaluator;
   request: JsonObject;
   settings: JsonObject;
-  finish: () => void;
+  /** releases the backend; `evaluated` is false when validate never ran */
+  finish: (evaluated: boolean) => void;
 }
 
 export function prepareRun(policyPath: string, flags: RunFlags): PreparedRun {
@@ -84,12 +85,12 @@ export function prepareRun(policyPath: string, flags: RunFlags): PreparedRun {
   const settings = loadSettings(flags);
   const request = loadRequest(flags.requestPath, flags.raw === true);
   let backend: OciBackend;
-  let finish = (): void => {};
+  let finish = (_evaluated: boolean): void => {};
   if (flags.replayHostCapabilitiesInteractions) {
     const replay = new ReplayBackend(new SessionReplayer(readSession(flags.replayHostCapabilitiesInteractions)));
     backend = replay;
-    finish = () => {
-      if (replay.leftover > 0) process.stderr.write(`WARN: ${replay.leftover} recorded host capability interaction(s) were not used\n`);
+    finish = (evaluated) => {
+      if (evaluated && replay.leftover > 0) process.stderr.write(`WARN: ${replay.leftover} recorded host capability interaction(s) were not used\n`);
     };
   } else {
     const live = createLiveBackend({ sourcesPath: flags.sourcesPath, dockerConfigDir: flags.dockerConfigJsonPath });
@@ -117,6 +118,7 @@ export function prepareRun(policyPath: string, flags: RunFlags): PreparedRun {
 /** kwctl run: returns the process exit code. */
 export function run(policyPath: string, flags: RunFlags, out: (line: string) => void, err: (line: string) => void): number {
   const prepared = prepareRun(policyPath, flags);
+  let evaluated = false;
   try {
     const validation = prepared.evaluator.validateSettings(prepared.settings);
     if (!validation.valid) {
@@ -126,9 +128,10 @@ export function run(policyPath: string, flags: RunFlags, out: (line: string) => 
       return 1;
     }
     out(formatAdmissionResponse(prepared.evaluator.validate(prepared.request, prepared.settings)));
+    evaluated = true;
     return 0;
   } finally {
-    prepared.finish();
+    prepared.finish(evaluated);
   }
 }
 

@@ -1,0 +1,185 @@
+// Case-insensitive access to the generated SPDX tables in data.ts.
+// Every index is range-checked: out-of-range indexes read as "absent", never abort.
+
+import {
+  ID_BLOCK,
+  LICENSE_COUNT, LICENSE_IDS, LICENSE_BLOCKS, LICENSE_FLAGS,
+  EXCEPTION_COUNT, EXCEPTION_IDS, EXCEPTION_BLOCKS, EXCEPTION_FLAGS,
+  SUCCESSOR_COUNT, SUCCESSORS,
+} from "./data";
+
+export const FSF_NO_ASSERTION: i32 = 0;
+export const FSF_YES: i32 = 1;
+export const FSF_NO: i32 = 2;
+
+/** Scratch buffer for one decoded id (ids are at most 255 bytes: the generator checks). */
+const SCRATCH: usize = memory.data(256);
+
+// @ts-ignore: decorator
+@inline
+function lowerAscii(c: i32): i32 {
+  return c >= 65 && c <= 90 ? c + 32 : c;
+}
+
+/** Compares s[start, end) with the `len` bytes at `p`, ASCII case-insensitively (s minus entry). */
+function compareBytes(s: string, start: i32, end: i32, p: usize, len: i32): i32 {
+  const n = end - start;
+  const m = n < len ? n : len;
+  for (let i = 0; i < m; i++) {
+    const a = lowerAscii(s.charCodeAt(start + i));
+    const b = lowerAscii(<i32>load<u8>(p + <usize>i));
+    if (a != b) return a - b;
+  }
+  return n - len;
+}
+
+/** Byte offset of the first entry of `block`. */
+function blockStart(blocks: usize, block: i32): usize {
+  return <usize>load<u16>(blocks + (<usize>block << 1));
+}
+
+/**
+ * Decodes entries of a front-coded table from the start of the block holding `index` up to `index`
+ * (inclusive) into SCRATCH; returns the length of entry `index`.
+ */
+function decode(ids: usize, blocks: usize, index: i32): i32 {
+  const block = index / ID_BLOCK;
+  let p = ids + blockStart(blocks, block);
+  let len = 0;
+  for (let i = block * ID_BLOCK; i <= index; i++) {
+    const shared = <i32>load<u8>(p);
+    const n = <i32>load<u8>(p + 1);
+    memory.copy(SCRATCH + <usize>shared, p + 2, <usize>n);
+    len = shared + n;
+    p += 2 + <usize>n;
+  }
+  return len;
+}
+
+function search(s: string, start: i32, end: i32, ids: usize, blocks: usize, count: i32): i32 {
+  if (start < 0 || end > s.length || start >= end || count <= 0) return -1;
+  // The last block whose first entry (stored whole) is <= the query.
+  let lo = 0;
+  let hi = (count - 1) / ID_BLOCK;
+  while (lo < hi) {
+    const mid = (lo + hi + 1) >>> 1;
+    const p = ids + blockStart(blocks, mid);
+    if (compareBytes(s, start, end, p + 2, <i32>load<u8>(p + 1)) >= 0) lo = mid;
+    else hi = mid - 1;
+  }
+  // Scan that block.
+  let p = ids + blockStart(blocks, lo);
+  const first = lo * ID_BLOCK;
+  const last = min(first + ID_BLOCK, count);
+  for (let i = first; i < last; i++) {
+    const shared = <i32>load<u8>(p);
+    const n = <i32>load<u8>(p + 1);
+    memory.copy(SCRATCH + <usize>shared, p + 2, <usize>n);
+    p += 2 + <usize>n;
+    const c = compareBytes(s, start, end, SCRATCH, shared + n);
+    if (c == 0) return i;
+    if (c < 0) return -1;
+  }
+  return -1;
+}
+
+function entryText(ids: usize, blocks: usize, count: i32, index: i32): string {
+  if (index < 0 || index >= count) return "";
+  const len = decode(ids, blocks, index);
+  return String.UTF8.decodeUnsafe(SCRATCH, <usize>len);
+}
+
+/** Index of the license id spelled (in any case) by s[start, end), or -1. */
+export function findLicense(s: string, start: i32, end: i32): i32 {
+  return search(s, start, end, LICENSE_IDS, LICENSE_BLOCKS, LICENSE_COUNT);
+}
+
+/** Index of the exception id spelled (in any case) by s[start, end), or -1. */
+export function findException(s: string, start: i32, end: i32): i32 {
+  return search(s, start, end, EXCEPTION_IDS, EXCEPTION_BLOCKS, EXCEPTION_COUNT);
+}
+
+/** The list's spelling of license `index` ("" when out of range). */
+export function licenseId(index: i32): string {
+  return entryText(LICENSE_IDS, LICENSE_BLOCKS, LICENSE_COUNT, index);
+}
+
+/** The list's spelling of exception `index` ("" when out of range). */
+export function exceptionId(index: i32): string {
+  return entryText(EXCEPTION_IDS, EXCEPTION_BLOCKS, EXCEPTION_COUNT, index);
+}
+
+function licenseFlags(index: i32): i32 {
+  if (index < 0 || index >= LICENSE_COUNT) return 0;
+  return <i32>load<u8>(LICENSE_FLAGS + <usize>index);
+}
+
+export function isOsiApproved(index: i32): bool {
+  return (licenseFlags(index) & 1) != 0;
+}
+
+/** FSF_YES, FSF_NO or FSF_NO_ASSERTION. */
+export function fsfLibre(index: i32): i32 {
+  return (licenseFlags(index) >> 1) & 3;
+}
+
+export function isDeprecatedLicense(index: i32): bool {
+  return (licenseFlags(index) & 8) != 0;
+}
+
+export function isDeprecatedException(index: i32): bool {
+  if (index < 0 || index >= EXCEPTION_COUNT) return false;
+  return (<i32>load<u8>(EXCEPTION_FLAGS + <usize>index) & 8) != 0;
+}
+
+function successorText(license: i32, exception: i32): string {
+  let out = licenseId(license & 0x7fff);
+  if (license & 0x8000) out += "+";
+  if (exception > 0) out += " WITH " + exceptionId(exception - 1);
+  return out;
+}
+
+/**
+ * The successor expression of deprecated license `index` ("" when there is none), for the id
+ * written alone or, with `plus`, written as "<id>+".
+ */
+export function successorOf(index: i32, plus: bool): string {
+  for (let i = 0; i < SUCCESSOR_COUNT; i++) {
+    const p = SUCCESSORS + <usize>(i * 10);
+    if (<i32>load<u16>(p) == index) {
+      const q = plus ? p + 6 : p + 2;
+      return successorText(<i32>load<u16>(q), <i32>load<u16>(q + 2));
+    }
+  }
+  return "";
+}
+
+/** ASCII case-insensitive equality of two whole strings. */
+export function equalsIgnoreCase(a: string, b: string): bool {
+  const n = a.length;
+  if (n != b.length) return false;
+  for (let i = 0; i < n; i++) {
+    if (lowerAscii(a.charCodeAt(i)) != lowerAscii(b.charCodeAt(i))) return false;
+  }
+  return true;
+}
+
+/** Whether s[start, start + prefix.length) equals `prefix` ignoring ASCII case. */
+export function startsWithIgnoreCase(s: string, start: i32, end: i32, prefix: string): bool {
+  const n = prefix.length;
+  if (start < 0 || end > s.length || end - start < n) return false;
+  for (let i = 0; i < n; i++) {
+    if (lowerAscii(s.charCodeAt(start + i)) != lowerAscii(prefix.charCodeAt(i))) return false;
+  }
+  return true;
+}
+
+/** Whether s[start, start + prefix.length) equals `prefix` exactly. */
+export function startsWithExact(s: string, start: i32, end: i32, prefix: string): bool {
+  const n = prefix.length;
+  if (start < 0 || end > s.length || end - start < n) return false;
+  for (let i = 0; i < n; i++) {
+    if (s.charCodeAt(start + i) != prefix.charCodeAt(i)) return false;
+  }
+  return true;
+}

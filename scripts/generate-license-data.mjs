@@ -1,0 +1,253 @@
+#!/usr/bin/env node
+// Generates assembly/policy/licenses/data.ts from the SPDX License List JSON data.
+//
+// Usage: node scripts/generate-license-data.mjs [spdxDataDir] [outputFile]
+//   spdxDataDir  directory holding licenses.json and exceptions.json
+//                (default: ../shared/data/spdx relative to the repository root)
+//   outputFile   default: assembly/policy/licenses/data.ts in the repository
+//
+// The output is deterministic (no timestamps) so tests can regenerate it and compare with the
+// committed copy. It is compact because it is compiled into the policy Wasm module:
+//   - license ids are sorted by their lower-cased spelling and front-coded into one byte blob
+//     (memory.data<u8>) in blocks of 16 entries; a u16 table gives each block's offset, so the guest
+//     binary-searches the blocks and scans one block, case-insensitively;
+//   - one flags byte per license: bit 0 OSI approved; bits 1-2 FSF libre
+//     (0 = no assertion, i.e. isFsfLibre absent; 1 = yes; 2 = no); bit 3 deprecated;
+//   - exceptions use the same layout (flags: bit 3 deprecated);
+//   - deprecated licenses with an unambiguous successor get an entry of 5 u16: license index, then
+//     the successor (license index with bit 15 for "+", exception index + 1 or 0) for the id written
+//     alone and for the id written "<id>+".
+//
+// Successors of deprecated ids are derived by a rule plus an explicit table:
+//   rule 1: "<X>+"  (e.g. GPL-2.0+)  -> "<X>-or-later"            when that id is listed;
+//   rule 2: "<X>"   (e.g. GPL-2.0)   -> "<X>-only", and "<X>+" -> "<X>-or-later", when listed;
+//   table : every other deprecated id, taken from the <obsoletedBy> elements of
+//           spdx/license-list-XML src/<id>.xml (or its <notes> where there is no such element);
+//   none  : ids whose successor is ambiguous (listed in NO_SUCCESSOR) are judged by their own flags.
+// The generator fails when a deprecated id is covered by none of these, or when a successor names
+// an id that is unknown or itself deprecated, so a new list version forces an explicit decision.
+
+import { readFileSync, writeFileSync, mkdirSync } from "node:fs";
+import { dirname, resolve } from "node:path";
+import { fileURLToPath } from "node:url";
+
+const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), "..");
+const dataDir = resolve(process.argv[2] ?? resolve(repoRoot, "../shared/data/spdx"));
+const outFile = resolve(process.argv[3] ?? resolve(repoRoot, "assembly/policy/licenses/data.ts"));
+
+/** Deprecated ids not covered by the rules: [successor, successor of "<id>+"]. */
+const SUCCESSOR_TABLE = {
+  // obsoletedBy "GPL-2.0 WITH <exception>" (GPL-2.0 meant "only"), and "+" -> "-or-later".
+  "GPL-2.0-with-autoconf-exception": ["GPL-2.0-only WITH Autoconf-exception-2.0", "GPL-2.0-or-later WITH Autoconf-exception-2.0"],
+  "GPL-2.0-with-bison-exception": ["GPL-2.0-only WITH Bison-exception-2.2", "GPL-2.0-or-later WITH Bison-exception-2.2"],
+  "GPL-2.0-with-classpath-exception": ["GPL-2.0-only WITH Classpath-exception-2.0", "GPL-2.0-or-later WITH Classpath-exception-2.0"],
+  "GPL-2.0-with-font-exception": ["GPL-2.0-only WITH Font-exception-2.0", "GPL-2.0-or-later WITH Font-exception-2.0"],
+  "GPL-2.0-with-GCC-exception": ["GPL-2.0-only WITH GCC-exception-2.0", "GPL-2.0-or-later WITH GCC-exception-2.0"],
+  "GPL-3.0-with-autoconf-exception": ["GPL-3.0-only WITH Autoconf-exception-3.0", "GPL-3.0-or-later WITH Autoconf-exception-3.0"],
+  "GPL-3.0-with-GCC-exception": ["GPL-3.0-only WITH GCC-exception-3.1", "GPL-3.0-or-later WITH GCC-exception-3.1"],
+  // obsoletedBy already names an "or later" license.
+  "eCos-2.0": ["GPL-2.0-or-later WITH eCos-exception-2.0", "GPL-2.0-or-later WITH eCos-exception-2.0"],
+  "wxWindows": ["GPL-2.0-or-later WITH WxWindows-exception-3.1", "GPL-2.0-or-later WITH WxWindows-exception-3.1"],
+  // duplicates of another listed license ("<id>+" is judged as the successor id).
+  "BSD-2-Clause-NetBSD": ["BSD-2-Clause", "BSD-2-Clause+"],
+  "Nunit": ["zlib-acknowledgement", "zlib-acknowledgement+"],
+  "StandardML-NJ": ["SMLNJ", "SMLNJ+"],
+  // notes: "deprecated in favor of bzip2-1.0.6, which is now equivalent".
+  "bzip2-1.0.5": ["bzip2-1.0.6", "bzip2-1.0.6+"],
+};
+
+/** Deprecated ids with no unambiguous successor: judged by their own flags. */
+const NO_SUCCESSOR = [
+  "BSD-2-Clause-FreeBSD", // notes point at BSD-2-Clause-Views as "a more generalized version"; no obsoletedBy
+  "Net-SNMP", // notes: the id stood for a stack of several licenses
+];
+
+function fail(msg) {
+  process.stderr.write(`generate-license-data: ${msg}\n`);
+  process.exit(1);
+}
+
+const licensesJson = JSON.parse(readFileSync(resolve(dataDir, "licenses.json"), "utf8"));
+const exceptionsJson = JSON.parse(readFileSync(resolve(dataDir, "exceptions.json"), "utf8"));
+const version = String(licensesJson.licenseListVersion);
+if (String(exceptionsJson.licenseListVersion) !== version) {
+  fail(`licenses.json (${version}) and exceptions.json (${exceptionsJson.licenseListVersion}) differ in licenseListVersion`);
+}
+
+const ID_RE = /^[A-Za-z0-9.+-]+$/;
+const byLower = (a, b) => {
+  const x = a.id.toLowerCase();
+  const y = b.id.toLowerCase();
+  return x < y ? -1 : x > y ? 1 : 0;
+};
+
+const licenses = licensesJson.licenses.map((l) => ({
+  id: l.licenseId,
+  osi: l.isOsiApproved === true,
+  fsf: l.isFsfLibre === true ? 1 : l.isFsfLibre === false ? 2 : 0,
+  deprecated: l.isDeprecatedLicenseId === true,
+}));
+licenses.sort(byLower);
+const exceptions = exceptionsJson.exceptions.map((e) => ({
+  id: e.licenseExceptionId,
+  deprecated: e.isDeprecatedLicenseId === true,
+}));
+exceptions.sort(byLower);
+
+// Sanity: ids are ASCII id characters and unique case-insensitively across both lists.
+const seen = new Map();
+for (const x of [...licenses, ...exceptions]) {
+  if (!ID_RE.test(x.id)) fail(`unexpected characters in id ${JSON.stringify(x.id)}`);
+  const k = x.id.toLowerCase();
+  if (seen.has(k)) fail(`ids ${seen.get(k)} and ${x.id} collide case-insensitively`);
+  seen.set(k, x.id);
+}
+const licenseById = new Map(licenses.map((l) => [l.id, l]));
+const exceptionById = new Map(exceptions.map((e) => [e.id, e]));
+
+// Successors.
+function checkSuccessor(dep, expr) {
+  const parts = expr.split(" WITH ");
+  if (parts.length > 2) fail(`successor of ${dep} has more than one WITH: ${expr}`);
+  const lic = parts[0].endsWith("+") ? parts[0].slice(0, -1) : parts[0];
+  const l = licenseById.get(lic);
+  if (!l || l.deprecated) fail(`successor of ${dep} names an unknown or deprecated license: ${expr}`);
+  if (parts.length === 2) {
+    const e = exceptionById.get(parts[1]);
+    if (!e || e.deprecated) fail(`successor of ${dep} names an unknown or deprecated exception: ${expr}`);
+  }
+}
+const isCurrent = (id) => licenseById.has(id) && !licenseById.get(id).deprecated;
+const successors = []; // [license index, successor, plus successor]
+for (let i = 0; i < licenses.length; i++) {
+  const l = licenses[i];
+  if (!l.deprecated) continue;
+  let pair = null;
+  if (Object.hasOwn(SUCCESSOR_TABLE, l.id)) {
+    pair = SUCCESSOR_TABLE[l.id];
+  } else if (l.id.endsWith("+") && isCurrent(l.id.slice(0, -1) + "-or-later")) {
+    const s = l.id.slice(0, -1) + "-or-later";
+    pair = [s, s];
+  } else if (isCurrent(l.id + "-only")) {
+    pair = [l.id + "-only", isCurrent(l.id + "-or-later") ? l.id + "-or-later" : l.id + "-only+"];
+  } else if (NO_SUCCESSOR.includes(l.id)) {
+    continue;
+  } else {
+    fail(`deprecated id ${l.id} has no successor rule: add it to SUCCESSOR_TABLE or NO_SUCCESSOR`);
+  }
+  checkSuccessor(l.id, pair[0]);
+  checkSuccessor(l.id, pair[1]);
+  successors.push([i, pair[0], pair[1]]);
+}
+for (const id of [...Object.keys(SUCCESSOR_TABLE), ...NO_SUCCESSOR]) {
+  const l = licenseById.get(id);
+  if (!l || !l.deprecated) fail(`${id} is in the successor tables but is not a deprecated license id`);
+}
+
+// Emit.
+/** Ids per front-coding block (a binary search picks the block, a linear scan the entry). */
+const BLOCK = 16;
+/**
+ * Front-coded ids: each entry is [bytes shared with the previous entry][suffix length][suffix];
+ * the first entry of every block of BLOCK entries shares nothing, so a block decodes on its own.
+ */
+function frontCode(list) {
+  const bytes = [];
+  const blocks = [];
+  let prev = "";
+  list.forEach((x, i) => {
+    if (x.id.length > 255) fail(`id longer than 255 characters: ${x.id}`);
+    let shared = 0;
+    if (i % BLOCK === 0) {
+      blocks.push(bytes.length);
+    } else {
+      while (shared < x.id.length && shared < prev.length && x.id[shared] === prev[shared]) shared++;
+    }
+    const suffix = x.id.slice(shared);
+    bytes.push(shared, suffix.length, ...[...suffix].map((c) => c.charCodeAt(0)));
+    prev = x.id;
+  });
+  if (bytes.length > 0xffff) fail("id blob exceeds u16 block offsets");
+  return { bytes, blocks };
+}
+function wrap(nums, indent = "  ", width = 100) {
+  const lines = [];
+  let cur = "";
+  for (const n of nums) {
+    const s = String(n) + ",";
+    if (cur.length + s.length > width) {
+      lines.push(indent + cur);
+      cur = "";
+    }
+    cur += s;
+  }
+  if (cur) lines.push(indent + cur);
+  return lines.join("\n");
+}
+const licenseIndex = new Map(licenses.map((l, i) => [l.id, i]));
+const exceptionIndex = new Map(exceptions.map((e, i) => [e.id, i]));
+/** A successor expression as two u16: license index (bit 15: followed by "+"), exception index + 1 (0: none). */
+function encodeSuccessor(expr) {
+  const [lic, exc] = expr.split(" WITH ");
+  const plus = lic.endsWith("+");
+  const li = licenseIndex.get(plus ? lic.slice(0, -1) : lic);
+  if (li === undefined || li > 0x7fff) fail(`cannot encode successor ${expr}`);
+  return [li | (plus ? 0x8000 : 0), exc === undefined ? 0 : exceptionIndex.get(exc) + 1];
+}
+const lic = frontCode(licenses);
+const exc = frontCode(exceptions);
+const licFlags = licenses.map((l) => (l.osi ? 1 : 0) | (l.fsf << 1) | (l.deprecated ? 8 : 0));
+const excFlags = exceptions.map((e) => (e.deprecated ? 8 : 0));
+const successorWords = successors.flatMap(([i, s, p]) => [i, ...encodeSuccessor(s), ...encodeSuccessor(p)]);
+const q = (s) => JSON.stringify(s);
+
+const out = `// GENERATED FILE - DO NOT EDIT.
+// Generated by scripts/generate-license-data.mjs from the SPDX License List data
+// (licenses.json and exceptions.json), licenseListVersion ${version}${licensesJson.releaseDate ? `, releaseDate ${licensesJson.releaseDate}` : ""}.
+// ${licenses.length} licenses (${licenses.filter((l) => l.osi).length} OSI approved, ${licenses.filter((l) => l.deprecated).length} deprecated), ${exceptions.length} exceptions.
+// Layout: see the comment at the top of the generator. Ids are sorted by their lower-cased spelling.
+
+export const LIST_VERSION: string = ${q(version)};
+/** Entries per front-coded block. */
+export const ID_BLOCK: i32 = ${BLOCK};
+
+export const LICENSE_COUNT: i32 = ${licenses.length};
+/** Front-coded license ids: per entry [shared with previous][suffix length][suffix bytes]. */
+export const LICENSE_IDS: usize = memory.data<u8>([
+${wrap(lic.bytes)}
+]);
+/** Byte offset in LICENSE_IDS of each block of ID_BLOCK entries. */
+export const LICENSE_BLOCKS: usize = memory.data<u16>([
+${wrap(lic.blocks)}
+]);
+/** Per license: bit 0 OSI approved; bits 1-2 FSF libre (0 no assertion, 1 yes, 2 no); bit 3 deprecated. */
+export const LICENSE_FLAGS: usize = memory.data<u8>([
+${wrap(licFlags)}
+]);
+
+export const EXCEPTION_COUNT: i32 = ${exceptions.length};
+export const EXCEPTION_IDS: usize = memory.data<u8>([
+${wrap(exc.bytes)}
+]);
+export const EXCEPTION_BLOCKS: usize = memory.data<u16>([
+${wrap(exc.blocks)}
+]);
+/** Per exception: bit 3 deprecated. */
+export const EXCEPTION_FLAGS: usize = memory.data<u8>([
+${wrap(excFlags)}
+]);
+
+/**
+ * Deprecated licenses with an unambiguous successor, 5 u16 each: license index; successor as
+ * [license index (bit 15: "+"), exception index + 1 (0: none)]; the same for the id written "<id>+".
+${successors.map((s) => ` *   ${licenses[s[0]].id}: ${s[1]}${s[2] !== s[1] ? ` | +: ${s[2]}` : ""}`).join("\n")}
+ */
+export const SUCCESSOR_COUNT: i32 = ${successors.length};
+export const SUCCESSORS: usize = memory.data<u16>([
+${wrap(successorWords)}
+]);
+`;
+
+mkdirSync(dirname(outFile), { recursive: true });
+writeFileSync(outFile, out);
+process.stdout.write(`wrote ${outFile}: ${licenses.length} licenses, ${exceptions.length} exceptions, ${successors.length} successors, SPDX list ${version}\n`);
