@@ -3,7 +3,7 @@ SHELL := /bin/bash
 .DEFAULT_GOAL := all
 
 AS_SOURCES := $(shell find assembly -name '*.ts')
-HOST_SOURCES := $(shell find host -name '*.ts')
+HOST_SOURCES := $(shell find host scripts -name "*.ts")
 KWCTL ?= $(shell command -v kwctl 2>/dev/null)
 DEPS_STAMP := node_modules/.deps-installed
 BATS := node_modules/bats/bin/bats
