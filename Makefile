@@ -12,18 +12,25 @@ BATS := node_modules/bats/bin/bats
 
 all: policy.wasm annotated-policy.wasm
 
-# Installs everything the build and tests need (npm packages from the lockfile).
-deps: $(DEPS_STAMP)
+# Installs everything the build and tests need: npm packages from the lockfile, and Debian's
+# docker-registry (the CNCF distribution registry) for the live end-to-end tests.
+deps: $(DEPS_STAMP) /usr/bin/docker-registry
 $(DEPS_STAMP): package.json package-lock.json
 	npm ci --no-audit --no-fund
 	touch $@
+/usr/bin/docker-registry:
+	DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends docker-registry \
+		|| (apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends docker-registry)
 
 policy.wasm: $(AS_SOURCES) asconfig.json $(DEPS_STAMP)
 	npx asc --config asconfig.json --target release
 
-host: dist/host/cli.js
+host: dist/host/cli.js dist/tests/registry/push-fixtures.js
 dist/host/cli.js: $(HOST_SOURCES) tsconfig.json tsconfig.build.json $(DEPS_STAMP)
 	npx tsc -p tsconfig.build.json
+# The fixture pusher used by the live tests (tests/registry/README.md).
+dist/tests/registry/push-fixtures.js: tests/registry/push-fixtures.ts $(HOST_SOURCES) tests/registry/tsconfig.json $(DEPS_STAMP)
+	npx tsc -p tests/registry/tsconfig.json
 
 # kwctl annotates when installed; otherwise kwhost writes the same io.kubewarden.metadata section.
 annotated-policy.wasm: policy.wasm policy-metadata.yml README.md dist/host/cli.js
@@ -41,14 +48,16 @@ run: policy.wasm dist/host/cli.js
 
 test: deps lint policy.wasm annotated-policy.wasm host jest e2e-tests
 
-jest: policy.wasm dist/host/cli.js
+jest: policy.wasm host
 	npx jest --ci
 
-e2e-tests: annotated-policy.wasm dist/host/cli.js
-	$(BATS) tests/e2e.bats
+# Replayed sessions through $KWCTL (kwctl when installed, else kwhost), then live lookups against
+# registries started on 127.0.0.1 (stopped again by the bats teardown, also when a test fails).
+e2e-tests: annotated-policy.wasm host
+	$(BATS) tests/e2e.bats tests/e2e_live.bats
 
 lint: $(DEPS_STAMP)
 	npx tsc --noEmit -p tsconfig.json
 
 clean:
-	rm -rf policy.wasm annotated-policy.wasm build dist
+	rm -rf policy.wasm annotated-policy.wasm build dist .registry

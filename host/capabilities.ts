@@ -15,7 +15,11 @@ export const OCI_OPERATION_TAGS: Record<OciOperation, OciRequestTag> = {
   "v1/oci_manifest_config": "OciManifestAndConfig",
 };
 
-export type LookupAnswer = { ok: true; payload: string } | { ok: false; error: string };
+/**
+ * `error` is the inner text the guest sees after "Callback evaluation failure: "; `message`, when
+ * set, is the one-line form kwctl writes into recorded sessions.
+ */
+export type LookupAnswer = { ok: true; payload: string } | { ok: false; error: string; message?: string };
 
 /** Answers OCI lookups; `error` is the inner message, before the "Callback evaluation failure" prefix. */
 export interface OciBackend {
@@ -103,6 +107,10 @@ export class ReplayBackend implements OciBackend {
 
   get leftover(): number {
     return this.replayer.leftover;
+  }
+
+  rewind(): void {
+    this.replayer.rewind();
   }
 }
 

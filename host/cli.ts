@@ -12,6 +12,7 @@ import { formatAdmissionResponse, type JsonObject, PolicyEvaluator } from "./eva
 import { readSession, SessionReplayer } from "./session";
 import { createLiveBackend, RecordingBackend } from "./live";
 import { annotate } from "./annotate";
+import { bench, type BenchFlags, formatBench } from "./bench";
 
 export interface RunFlags {
   requestPath: string;
@@ -76,6 +77,10 @@ export interface PreparedRun {
   settings: JsonObject;
   /** releases the backend; `evaluated` is false when validate never ran */
   finish: (evaluated: boolean) => void;
+  /** replay: start the session over (bench evaluates the same request many times) */
+  rewind: () => void;
+  /** live lookups: registry requests and cache hits so far */
+  registryStats: (() => { registryRequests: number; cacheHits: number }) | null;
 }
 
 export function prepareRun(policyPath: string, flags: RunFlags): PreparedRun {
@@ -86,14 +91,18 @@ export function prepareRun(policyPath: string, flags: RunFlags): PreparedRun {
   const request = loadRequest(flags.requestPath, flags.raw === true);
   let backend: OciBackend;
   let finish = (_evaluated: boolean): void => {};
+  let rewind = (): void => {};
+  let registryStats: PreparedRun["registryStats"] = null;
   if (flags.replayHostCapabilitiesInteractions) {
     const replay = new ReplayBackend(new SessionReplayer(readSession(flags.replayHostCapabilitiesInteractions)));
     backend = replay;
+    rewind = () => replay.rewind();
     finish = (evaluated) => {
       if (evaluated && replay.leftover > 0) process.stderr.write(`WARN: ${replay.leftover} recorded host capability interaction(s) were not used\n`);
     };
   } else {
     const live = createLiveBackend({ sourcesPath: flags.sourcesPath, dockerConfigDir: flags.dockerConfigJsonPath });
+    registryStats = () => live.stats();
     if (flags.recordHostCapabilitiesInteractions) {
       const recorder = new RecordingBackend(live, flags.recordHostCapabilitiesInteractions);
       backend = recorder;
@@ -112,7 +121,7 @@ export function prepareRun(policyPath: string, flags: RunFlags): PreparedRun {
     allowed: flags.allowedHostCapabilities,
     freshInstancePerCall: flags.freshInstance === true,
   });
-  return { evaluator, request, settings, finish };
+  return { evaluator, request, settings, finish, rewind, registryStats };
 }
 
 /** kwctl run: returns the process exit code. */
@@ -132,6 +141,32 @@ export function run(policyPath: string, flags: RunFlags, out: (line: string) => 
     return 0;
   } finally {
     prepared.finish(evaluated);
+  }
+}
+
+/** kwctl bench: returns the process exit code. */
+export function runBench(policyPath: string, flags: RunFlags & BenchFlags, out: (line: string) => void, err: (line: string) => void): number {
+  const prepared = prepareRun(policyPath, flags);
+  try {
+    const validation = prepared.evaluator.validateSettings(prepared.settings);
+    if (!validation.valid) {
+      err(`Error: Provided settings are not valid: ${validation.message === undefined ? "None" : `Some(${JSON.stringify(validation.message)})`}`);
+      return 1;
+    }
+    // The first evaluation alone shows what a cold cache costs.
+    prepared.rewind();
+    prepared.evaluator.validate(prepared.request, prepared.settings);
+    const first = prepared.registryStats?.();
+    const result = bench(prepared, flags, prepared.rewind);
+    out(formatBench(result));
+    out(`                        samples: ${result.samples}, host calls per evaluation: ${result.hostCallsPerEvaluation}`);
+    if (first !== undefined && prepared.registryStats !== null) {
+      const total = prepared.registryStats();
+      out(`                        registry requests: ${first.registryRequests} for the first evaluation, ${total.registryRequests - first.registryRequests} for the ${total.cacheHits - first.cacheHits} cached lookups after it`);
+    }
+    return 0;
+  } finally {
+    prepared.finish(false);
   }
 }
 
@@ -156,6 +191,10 @@ export function buildProgram(out: (line: string) => void, err: (line: string) =>
     .showHelpAfterError();
   addRunFlags(program.command("run").description("evaluate a policy against a request, like `kwctl run`").argument("<policy.wasm>"))
     .action((policy: string, flags: RunFlags) => setExit(run(policy, flags, out, err)));
+  addRunFlags(program.command("bench").description("evaluate a policy repeatedly and print timings, like `kwctl bench`").argument("<policy.wasm>"))
+    .option("--num-samples <N>", "evaluations measured", "100")
+    .option("--warm-up-time <SECONDS>", "time spent evaluating before measuring", "1")
+    .action((policy: string, flags: RunFlags & BenchFlags) => setExit(runBench(policy, flags, out, err)));
   program.command("annotate").description("write policy metadata into the Wasm module, like `kwctl annotate`")
     .argument("<policy.wasm>")
     .requiredOption("-m, --metadata-path <PATH>", "metadata YAML file")

@@ -7,20 +7,17 @@ import { createSyncOciLookup, type RegistryOptions } from "./oci/sync-lookup";
 
 export interface LiveBackend extends OciBackend {
   close(): void;
+  /** registry HTTP requests made and cache hits so far */
+  stats(): { registryRequests: number; cacheHits: number };
 }
 
+/** Live lookups; a bad sources file fails here, at start-up, as kwctl refuses to start. */
 export function createLiveBackend(options: RegistryOptions): LiveBackend {
-  let lookup: ReturnType<typeof createSyncOciLookup> | null = null;
+  const lookup = createSyncOciLookup(options);
   return {
-    // The worker thread starts on the first lookup, so replayed and lookup-free runs never start it.
-    lookup(operation: OciOperation, image: string): LookupAnswer {
-      lookup ??= createSyncOciLookup(options);
-      return lookup.lookup(operation, image);
-    },
-    close(): void {
-      lookup?.close();
-      lookup = null;
-    },
+    lookup: (operation: OciOperation, image: string): LookupAnswer => lookup.lookup(operation, image),
+    close: (): void => lookup.close(),
+    stats: () => lookup.stats(),
   };
 }
 
@@ -34,7 +31,8 @@ export class RecordingBackend implements OciBackend {
     const answer = this.inner.lookup(operation, image);
     this.exchanges.push({
       request: ociRequest(operation, image),
-      response: answer.ok ? { type: "Success", payload: answer.payload } : { type: "Error", message: answer.error },
+      // kwctl records the error's one-line Display text.
+      response: answer.ok ? { type: "Success", payload: answer.payload } : { type: "Error", message: answer.message ?? answer.error },
     });
     return answer;
   }

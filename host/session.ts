@@ -136,6 +136,11 @@ export class SessionReplayer {
     return response.type === "Success" ? { ok: true, payload: response.payload } : { ok: false, error: response.message };
   }
 
+  /** Starts over from the first exchange (bench replays the same session for every evaluation). */
+  rewind(): void {
+    this.next = 0;
+  }
+
   /** Exchanges never asked for (kwctl only warns about them). */
   get leftover(): number {
     return this.exchanges.length - this.next;

@@ -1,0 +1,55 @@
+// `kwhost bench`, after `kwctl bench`: the run flags, then repeated evaluations of the same
+// request; prints min, median and max time per evaluation (validate only; settings are validated
+// once, first) and the host-call figures.
+
+import { performance } from "node:perf_hooks";
+import type { PreparedRun } from "./cli";
+
+export interface BenchFlags {
+  numSamples: string;
+  warmUpTime: string;
+}
+
+export interface BenchResult {
+  samples: number;
+  minMicros: number;
+  medianMicros: number;
+  maxMicros: number;
+  hostCallsPerEvaluation: number;
+}
+
+function positive(value: string, flag: string): number {
+  const n = Number(value);
+  if (!Number.isFinite(n) || n <= 0) throw new Error(`${flag} must be a positive number, got ${JSON.stringify(value)}`);
+  return n;
+}
+
+export function bench(prepared: PreparedRun, flags: BenchFlags, beforeEach: () => void): BenchResult {
+  const samples = Math.floor(positive(flags.numSamples, "--num-samples"));
+  const warmUpMs = positive(flags.warmUpTime, "--warm-up-time") * 1000;
+  const { evaluator, request, settings } = prepared;
+  const warmUpEnd = performance.now() + warmUpMs;
+  do {
+    beforeEach();
+    evaluator.validate(request, settings);
+  } while (performance.now() < warmUpEnd);
+  const times: number[] = [];
+  for (let i = 0; i < samples; i++) {
+    beforeEach();
+    const start = performance.now();
+    evaluator.validate(request, settings);
+    times.push((performance.now() - start) * 1000);
+  }
+  times.sort((a, b) => a - b);
+  const middle = times.length >> 1;
+  const median = times.length % 2 === 1 ? times[middle] : (times[middle - 1] + times[middle]) / 2;
+  return { samples, minMicros: times[0], medianMicros: median, maxMicros: times[times.length - 1], hostCallsPerEvaluation: evaluator.lastHostCalls };
+}
+
+function micros(value: number): string {
+  return value >= 1000 ? `${(value / 1000).toFixed(3)} ms` : `${value.toFixed(2)} µs`;
+}
+
+export function formatBench(result: BenchResult): string {
+  return `validate                time:   [${micros(result.minMicros)} ${micros(result.medianMicros)} ${micros(result.maxMicros)}]`;
+}

@@ -1,0 +1,134 @@
+#!/usr/bin/env bats
+# End-to-end against real OCI registries: Debian's docker-registry (CNCF distribution) started on
+# 127.0.0.1 by tests/registry/start-registry.sh (plain HTTP, TLS + basic auth, bearer tokens),
+# fixtures pushed by tests/registry/push-fixtures.ts, the policy evaluated live through kwhost.
+
+setup_file() {
+  cd "$BATS_TEST_DIRNAME/.."
+  export REGISTRY_STATE_DIR="$PWD/.registry/bats-$$"
+  tests/registry/start-registry.sh >&3
+  node dist/tests/registry/push-fixtures.js "$REGISTRY_STATE_DIR" >/dev/null
+}
+
+teardown_file() {
+  cd "$BATS_TEST_DIRNAME/.."
+  tests/registry/stop-registry.sh --clean >&3 || true
+}
+
+setup() {
+  cd "$BATS_TEST_DIRNAME/.."
+  . "$REGISTRY_STATE_DIR/env"
+  POLICY="${POLICY:-annotated-policy.wasm}"
+  SOURCES=(--sources-path "$REGISTRY_SOURCES_PATH")
+  AUTH=(--docker-config-json-path "$REGISTRY_DOCKER_CONFIG_DIR")
+}
+
+# The reference of fixture $1 (see fixtures.json), e.g. "licensed" or "secure:licensed".
+ref() {
+  node -e 'const f=require(process.argv[1]); const i=f.images[process.argv[2]]; if(!i) process.exit(3); console.log(process.argv[3]==="digest"?i.refByDigest:i.ref)' \
+    "$REGISTRY_STATE_DIR/fixtures.json" "$1" "${2:-}"
+}
+
+# Writes a Pod AdmissionRequest with one container per image argument; prints its path.
+pod() {
+  local file="$BATS_TEST_TMPDIR/pod-$RANDOM.json"
+  node -e '
+    const req = JSON.parse(require("fs").readFileSync("test_data/pod_with_licensed_image.json", "utf8"));
+    req.object.spec.containers = process.argv.slice(2).map((image, i) => ({ name: "c" + i, image }));
+    require("fs").writeFileSync(process.argv[1], JSON.stringify(req));' "$file" "$@"
+  echo "$file"
+}
+
+@test "live: an image whose manifest declares MIT is accepted" {
+  run bin/kwhost run "$POLICY" -r "$(pod "$(ref licensed)")" "${SOURCES[@]}"
+  echo "output = ${output}"
+  [ "$status" -eq 0 ]
+  [ $(expr "$output" : '.*"allowed":true.*') -ne 0 ]
+}
+
+@test "live: an unlicensed image is rejected after the config was asked too" {
+  image="$(ref unlicensed)"
+  run bin/kwhost run "$POLICY" -r "$(pod "$image")" "${SOURCES[@]}"
+  echo "output = ${output}"
+  [ $(expr "$output" : ".*\"allowed\":false.*image \\\\\"$image\\\\\": no license declared.*") -ne 0 ]
+}
+
+@test "live: a multi-arch index is judged per platform, attestations skipped" {
+  run bin/kwhost run "$POLICY" -r "$(pod "$(ref multiarch)")" "${SOURCES[@]}"
+  echo "output = ${output}"
+  [ $(expr "$output" : '.*"allowed":true.*') -ne 0 ]
+  run bin/kwhost run "$POLICY" -r "$(pod "$(ref multiarch)")" "${SOURCES[@]}" \
+    --settings-json '{"licenses": {"unlisted": "none", "allow": ["MIT"]}}'
+  echo "output = ${output}"
+  [ $(expr "$output" : '.*"allowed":false.*platform linux/amd64: license \\"Apache-2.0\\" is not on the allow list.*') -ne 0 ]
+  [ $(expr "$output" : '.*linux/arm64.*') -eq 0 ]
+  [ $(expr "$output" : '.*unknown/unknown.*') -eq 0 ]
+}
+
+@test "live: Docker schema2 image and manifest list are read" {
+  run bin/kwhost run "$POLICY" -r "$(pod "$(ref docker-image)" "$(ref docker-list)")" "${SOURCES[@]}" \
+    --settings-json '{"licenses": {"required": false}, "platforms": {"required": ["linux/arm64"]}}'
+  echo "output = ${output}"
+  [ "$status" -eq 0 ]
+  # the schema2 image is single-platform amd64; the list offers arm64/v8
+  [ $(expr "$output" : '.*container \\"c0\\".*platform linux/arm64 is not provided (single-platform image for linux/amd64).*') -ne 0 ]
+  [ $(expr "$output" : '.*container \\"c1\\".*') -eq 0 ]
+}
+
+@test "live: config labels, root user and a baked-in secret" {
+  run bin/kwhost run "$POLICY" -r "$(pod "$(ref config-labels)")" "${SOURCES[@]}" \
+    --settings-json '{"licenses": {"deny": ["GPL-3.0-only"]}, "config": {"rejectRootUser": true, "forbiddenEnv": ["AWS_SECRET_*"]}}'
+  echo "output = ${output}"
+  [ $(expr "$output" : '.*license \\"GPL-3.0-only\\" is denied.*') -ne 0 ]
+  [ $(expr "$output" : '.*environment variable \\"AWS_SECRET_ACCESS_KEY\\" is set in the image.*') -ne 0 ]
+  [ $(expr "$output" : '.*runs as root.*') -ne 0 ]
+}
+
+@test "live: TLS with a private CA and basic auth, through the sources file and docker config" {
+  image="$(ref secure:licensed)"
+  run bin/kwhost run "$POLICY" -r "$(pod "$image")" "${SOURCES[@]}" "${AUTH[@]}"
+  echo "output = ${output}"
+  [ $(expr "$output" : '.*"allowed":true.*') -ne 0 ]
+  # without credentials the registry refuses, and the rejection names image and host error
+  run bin/kwhost run "$POLICY" -r "$(pod "$image")" "${SOURCES[@]}" --docker-config-json-path "$BATS_TEST_TMPDIR"
+  echo "output = ${output}"
+  [ $(expr "$output" : ".*\"allowed\":false.*image \\\\\"$image\\\\\": manifest lookup failed: Callback evaluation failure: .*") -ne 0 ]
+}
+
+@test "live: bearer-token registry, anonymous and with credentials" {
+  run bin/kwhost run "$POLICY" -r "$(pod "$(ref token:licensed)" "$(ref token:private)")" "${SOURCES[@]}" "${AUTH[@]}"
+  echo "output = ${output}"
+  [ $(expr "$output" : '.*"allowed":true.*') -ne 0 ]
+}
+
+@test "live: a recorded session replays to the same answer" {
+  request="$(pod "$(ref multiarch)" "$(ref unlicensed)" "$(ref config-labels)")"
+  session="$BATS_TEST_TMPDIR/session.yml"
+  run bin/kwhost run "$POLICY" -r "$request" "${SOURCES[@]}" --record-host-capabilities-interactions "$session"
+  echo "recorded = ${output}"
+  live="$output"
+  grep -q '!OciManifest' "$session"
+  grep -q '!OciManifestAndConfig' "$session"
+  run bin/kwhost run "$POLICY" -r "$request" --replay-host-capabilities-interactions "$session"
+  echo "replayed = ${output}"
+  [ "$status" -eq 0 ]
+  [ "$output" = "$live" ]
+}
+
+@test "live: pinDigest rewrites the image to the digest the registry serves" {
+  image="$(ref licensed)"
+  pinned="$(ref licensed digest)"
+  run bin/kwhost run "$POLICY" -r "$(pod "$image")" "${SOURCES[@]}" --settings-json '{"pinDigest": true}'
+  echo "output = ${output}"
+  patch=$(echo "$output" | node -e 'let s="";process.stdin.on("data",d=>s+=d).on("end",()=>console.log(Buffer.from(JSON.parse(s).patch,"base64").toString()))')
+  echo "patch = ${patch}"
+  digest="${pinned#*@}"
+  [ $(expr "$patch" : ".*\"value\":\"$image@$digest\".*") -ne 0 ]
+}
+
+@test "live: repeated evaluations within 60 s make no registry request (policy-server's cache)" {
+  run bin/kwhost bench "$POLICY" -r "$(pod "$(ref multiarch)")" "${SOURCES[@]}" --num-samples 5 --warm-up-time 0.1
+  echo "output = ${output}"
+  [ "$status" -eq 0 ]
+  [ $(expr "$output" : '.*registry requests: [1-9][0-9]* for the first evaluation, 0 for the [1-9][0-9]* cached lookups after it.*') -ne 0 ]
+}

@@ -1,0 +1,689 @@
+// The registry side of the host's OCI capabilities against real registries on 127.0.0.1:
+// Debian's docker-registry (distribution 2.8) started by tests/registry/start-registry.sh
+// (plain HTTP; HTTPS with a test CA and htpasswd; bearer tokens), images pushed by
+// tests/registry/push-fixtures.ts. The reference-parsing and formatting cases need no registry.
+//
+// The lookup worker is compiled from the current sources into the run's state directory
+// (.registry/jest-<pid>-<time>, removed afterwards), so this suite does not depend on an earlier
+// `tsc` build.
+
+import { execFileSync } from "node:child_process";
+import * as fs from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
+import { credentialsFor, decodeAuth } from "../host/oci/credentials";
+import { createAsyncOciLookup } from "../host/oci/engine";
+import { anyhowDebug, ChainError } from "../host/oci/errors";
+import { formatF64, parseJson, serialiseValue } from "../host/oci/json";
+import { decodeManifest, serialiseManifest } from "../host/oci/manifest";
+import { CALLBACK_FAILURE_PREFIX, guestErrorText, LookupCache, type LookupResult, performLookup } from "../host/oci/operations";
+import { manifestUrlReference, parseReference, resolveRegistry, wholeReference } from "../host/oci/reference";
+import { hostPlatform, parseChallenges, validateDigest } from "../host/oci/registry-client";
+import { parseSources } from "../host/oci/sources";
+import { createSyncOciLookup, resolveWorkerPath, type SyncLookupHooks, type SyncOciLookup } from "../host/oci/sync-lookup";
+import {
+  type FixtureSummary,
+  LICENSE_KEY,
+  MEDIA,
+  type PushedManifest,
+  pushFixtures,
+  readState,
+  type RegistryState,
+} from "./registry/push-fixtures";
+
+const ROOT = path.resolve(__dirname, "..");
+const SCRIPTS = path.join(__dirname, "registry");
+// One state directory per run (concurrent runs must not restart each other's registries).
+const RUNS_DIR = path.join(ROOT, ".registry");
+const STATE_DIR = path.join(RUNS_DIR, `jest-${process.pid}-${Date.now()}`);
+const OWNER_FILE = "owner.pid";
+const scriptEnv = { ...process.env, REGISTRY_STATE_DIR: STATE_DIR };
+const WORKER_BUILD = path.join(STATE_DIR, "build");
+const WORKER = path.join(WORKER_BUILD, "host", "oci", "lookup-worker.js");
+
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === "EPERM";
+  }
+}
+
+/** Stops and removes what earlier runs left behind when they died before their afterAll. */
+function sweepStaleRuns(): void {
+  if (!fs.existsSync(RUNS_DIR)) return;
+  for (const name of fs.readdirSync(RUNS_DIR)) {
+    if (!name.startsWith("jest-")) continue;
+    const dir = path.join(RUNS_DIR, name);
+    const owner = Number.parseInt(fs.existsSync(path.join(dir, OWNER_FILE)) ? fs.readFileSync(path.join(dir, OWNER_FILE), "utf8") : "", 10);
+    if (Number.isInteger(owner) && alive(owner)) continue;
+    execFileSync("bash", [path.join(SCRIPTS, "stop-registry.sh")], { env: { ...process.env, REGISTRY_STATE_DIR: dir }, stdio: "ignore", timeout: 60_000 });
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+let state: RegistryState;
+let fixtures: FixtureSummary;
+const opened: SyncOciLookup[] = [];
+
+function open(options: { sourcesPath?: string; dockerConfigDir?: string }, hooks: SyncLookupHooks = {}): SyncOciLookup {
+  const lookup = createSyncOciLookup(options, { workerPath: WORKER, ...hooks });
+  opened.push(lookup);
+  return lookup;
+}
+
+/** sources + credentials for every registry */
+let full: SyncOciLookup;
+
+beforeAll(async () => {
+  sweepStaleRuns();
+  fs.mkdirSync(STATE_DIR, { recursive: true });
+  fs.writeFileSync(path.join(STATE_DIR, OWNER_FILE), String(process.pid));
+  execFileSync("bash", [path.join(SCRIPTS, "start-registry.sh")], { env: scriptEnv, stdio: ["ignore", "ignore", "inherit"], timeout: 540_000 });
+  execFileSync(
+    process.execPath,
+    [require.resolve("typescript/bin/tsc"), "-p", path.join(SCRIPTS, "tsconfig.json"), "--outDir", WORKER_BUILD, "--sourceMap", "false"],
+    { cwd: ROOT, stdio: ["ignore", "inherit", "inherit"], timeout: 120_000 },
+  );
+  state = readState(STATE_DIR);
+  fixtures = await pushFixtures(state);
+  full = open({ sourcesPath: state.sourcesPath, dockerConfigDir: state.dockerConfigDir });
+}, 600_000);
+
+afterAll(() => {
+  for (const lookup of opened) lookup.close();
+  execFileSync("bash", [path.join(SCRIPTS, "stop-registry.sh")], { env: scriptEnv, stdio: "inherit", timeout: 60_000 });
+  fs.rmSync(STATE_DIR, { recursive: true, force: true });
+  try {
+    fs.rmdirSync(RUNS_DIR); // only when no other run or manual registry uses it
+  } catch {
+    // not empty
+  }
+}, 90_000);
+
+// --- expectations written from the wire-protocol reference (§5.2), independently of host/oci ----
+
+type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
+type JsonObject = { [key: string]: Json };
+
+const byCodePoint = (a: string, b: string): number => {
+  const x = [...a].map((c) => c.codePointAt(0) as number);
+  const y = [...b].map((c) => c.codePointAt(0) as number);
+  for (let i = 0; i < Math.min(x.length, y.length); i++) if (x[i] !== y[i]) return x[i] - y[i];
+  return x.length - y.length;
+};
+
+function sortedKeys(value: Json): Json {
+  if (Array.isArray(value)) return value.map(sortedKeys);
+  if (value === null || typeof value !== "object") return value;
+  return Object.fromEntries(Object.keys(value).sort(byCodePoint).map((k) => [k, sortedKeys(value[k])]));
+}
+
+function pick(source: JsonObject, fields: ReadonlyArray<[string, ((v: Json) => Json)?]>): JsonObject {
+  const out: JsonObject = {};
+  for (const [field, map] of fields) {
+    const value = source[field];
+    if (value === undefined || value === null) continue;
+    out[field] = map === undefined ? value : map(value);
+  }
+  return out;
+}
+
+const annotations = (v: Json): Json => sortedKeys(v);
+const descriptor = (v: Json): Json =>
+  pick(v as JsonObject, [["mediaType"], ["digest"], ["size"], ["urls"], ["annotations", annotations], ["artifactType"]]);
+const platform = (v: Json): Json =>
+  pick(v as JsonObject, [["architecture"], ["os"], ["os.version"], ["os.features"], ["variant"], ["features"]]);
+const indexEntry = (v: Json): Json =>
+  pick(v as JsonObject, [["mediaType"], ["digest"], ["size"], ["platform", platform], ["annotations", annotations], ["artifactType"]]);
+
+/** The host's re-serialisation of a registry body. */
+function rewritten(body: string): string {
+  const raw = JSON.parse(body) as JsonObject;
+  const out =
+    "config" in raw
+      ? pick(raw, [
+          ["schemaVersion"],
+          ["mediaType"],
+          ["config", descriptor],
+          ["layers", (v) => (v as Json[]).map(descriptor)],
+          ["subject", descriptor],
+          ["artifactType"],
+          ["annotations", annotations],
+        ])
+      : pick(raw, [["schemaVersion"], ["mediaType"], ["manifests", (v) => (v as Json[]).map(indexEntry)], ["artifactType"], ["annotations", annotations]]);
+  return JSON.stringify(out);
+}
+
+function expectOk(result: LookupResult): string {
+  if (!result.ok) throw new Error(`lookup failed: ${result.error}`);
+  return result.payload;
+}
+
+function expectError(result: LookupResult): { ok: false; error: string; message: string } {
+  if (result.ok) throw new Error(`lookup succeeded: ${result.payload}`);
+  expect(result.error.startsWith(CALLBACK_FAILURE_PREFIX)).toBe(false);
+  expect(guestErrorText(result).startsWith("Callback evaluation failure: ")).toBe(true);
+  return result;
+}
+
+const image = (name: string): PushedManifest => fixtures.images[name];
+const hostPlatformName = (): string => (hostPlatform().architecture === "arm64" ? "linux/arm64/v8" : "linux/amd64");
+
+// --- no registry needed ------------------------------------------------------------------------
+
+describe("reference normalisation (oci-spec-rs rules)", () => {
+  test.each([
+    ["nginx", "docker.io", "library/nginx", "latest", undefined, "docker.io/library/nginx:latest"],
+    ["nginx:1.27", "docker.io", "library/nginx", "1.27", undefined, "docker.io/library/nginx:1.27"],
+    ["index.docker.io/library/nginx:1.27", "docker.io", "library/nginx", "1.27", undefined, "docker.io/library/nginx:1.27"],
+    ["index.docker.io/nginx", "docker.io", "library/nginx", "latest", undefined, "docker.io/library/nginx:latest"],
+    ["bitnami/nginx", "docker.io", "bitnami/nginx", "latest", undefined, "docker.io/bitnami/nginx:latest"],
+    ["localhost/x", "localhost", "x", "latest", undefined, "localhost/x:latest"],
+    ["localhost:5000/x", "localhost:5000", "x", "latest", undefined, "localhost:5000/x:latest"],
+    ["127.0.0.1:5000/a/b:v1", "127.0.0.1:5000", "a/b", "v1", undefined, "127.0.0.1:5000/a/b:v1"],
+    ["test.com:5000", "docker.io", "library/test.com", "5000", undefined, "docker.io/library/test.com:5000"],
+    ["foo_bar.com:8080", "docker.io", "library/foo_bar.com", "8080", undefined, "docker.io/library/foo_bar.com:8080"],
+    ["sub-dom1.foo.com/bar/baz/quux:some-long-tag", "sub-dom1.foo.com", "bar/baz/quux", "some-long-tag", undefined, "sub-dom1.foo.com/bar/baz/quux:some-long-tag"],
+    ["lowercase:Uppercase", "docker.io", "library/lowercase", "Uppercase", undefined, "docker.io/library/lowercase:Uppercase"],
+    ["a/b__c-d--e.f:é1", "docker.io", "a/b__c-d--e.f", "é1", undefined, "docker.io/a/b__c-d--e.f:é1"],
+    [`ghcr.io/a/b@sha256:${"a".repeat(64)}`, "ghcr.io", "a/b", undefined, `sha256:${"a".repeat(64)}`, `ghcr.io/a/b@sha256:${"a".repeat(64)}`],
+    [`ghcr.io/a/b:1.0@sha512:${"b".repeat(128)}`, "ghcr.io", "a/b", "1.0", `sha512:${"b".repeat(128)}`, `ghcr.io/a/b:1.0@sha512:${"b".repeat(128)}`],
+    [`x@sha384:${"c".repeat(96)}`, "docker.io", "library/x", undefined, `sha384:${"c".repeat(96)}`, `docker.io/library/x@sha384:${"c".repeat(96)}`],
+  ])("%s", (input, registry, repository, tag, digest, whole) => {
+    const parsed = parseReference(input);
+    if (!parsed.ok) throw new Error(parsed.error.message);
+    expect(parsed.reference).toEqual({ registry, repository, ...(tag === undefined ? {} : { tag }), ...(digest === undefined ? {} : { digest }) });
+    expect(wholeReference(parsed.reference)).toBe(whole);
+  });
+
+  test("Docker Hub's API host and the URL reference (the digest wins over the tag)", () => {
+    const hub = parseReference("busybox");
+    const tagged = parseReference(`ghcr.io/a/b:1.0@sha256:${"a".repeat(64)}`);
+    if (!hub.ok || !tagged.ok) throw new Error("parse failed");
+    expect(resolveRegistry(hub.reference)).toBe("index.docker.io");
+    expect(manifestUrlReference(hub.reference)).toBe("latest");
+    expect(resolveRegistry(tagged.reference)).toBe("ghcr.io");
+    expect(manifestUrlReference(tagged.reference)).toBe(`sha256:${"a".repeat(64)}`);
+  });
+
+  test.each([
+    ["", "repository name must have at least one component"],
+    [":justtag", "invalid reference format"],
+    [`@sha256:${"f".repeat(64)}`, "invalid reference format"],
+    ["repo@sha256:ffffffffffffffffffffffffffffffffff", "invalid checksum digest length"],
+    [`validname@invaliddigest:${"f".repeat(64)}`, "unsupported digest algorithm"],
+    [`x@sha256:${"f".repeat(63)}`, "invalid checksum digest length"],
+    ["Uppercase:tag", "invalid reference format"],
+    ["test:5000/Uppercase/lowercase:tag", "invalid reference format"],
+    ["aa/asdf$$^/aa", "invalid reference format"],
+    ["a//b", "invalid reference format"],
+    [`a:${"t".repeat(129)}`, "invalid reference format"],
+    [`a/${"a".repeat(256)}`, "repository name must not be more than 255 characters"],
+  ])("%j is rejected: %s", (input, message) => {
+    const parsed = parseReference(input);
+    expect(parsed.ok).toBe(false);
+    if (!parsed.ok) expect(parsed.error.message).toBe(message);
+  });
+
+  test("long hostile input is rejected quickly (no catastrophic backtracking)", () => {
+    const started = Date.now();
+    for (const input of [`${"a".repeat(20000)}!`, `${"a-".repeat(10000)}!`, `${"a.".repeat(10000)}/b!`]) {
+      expect(parseReference(input).ok).toBe(false);
+    }
+    expect(Date.now() - started).toBeLessThan(1000);
+  });
+
+  test("an image the first parse accepts but whose normal form is invalid fails like policy-fetcher", async () => {
+    // "Foo" is taken for a domain, then "docker.io/Foo/bar:latest" does not parse again.
+    const result = await performLookup(null as never, "v1/oci_manifest", "Foo/bar");
+    expect(expectError(result)).toEqual({
+      ok: false,
+      error: "Invalid OCI image reference: invalid reference format\n\nCaused by:\n    invalid reference format",
+      message: "Invalid OCI image reference: invalid reference format",
+    });
+    expect(expectError(await performLookup(null as never, "v1/manifest_digest", "UPPER"))).toEqual({
+      ok: false,
+      error: "invalid reference format",
+      message: "invalid reference format",
+    });
+  });
+});
+
+describe("serde-compatible formatting and errors (no registry)", () => {
+  test.each([
+    [1, "1.0"],
+    [-0, "-0.0"],
+    [0.5, "0.5"],
+    [1e21, "1e21"],
+    [1.5e-7, "1.5e-7"],
+    [123456789012345680000, "1.2345678901234568e20"],
+    [0.0001, "0.0001"],
+    [1e16, "1e16"],
+    [1234.5, "1234.5"],
+    [Number.NaN, "null"],
+  ])("f64 %p prints as %s", (value, text) => {
+    expect(formatF64(value)).toBe(text);
+  });
+
+  test("serde_json::Value: keys sorted recursively by code point, integers exact", () => {
+    const value = parseJson('{"b":[{"z":1,"a":2}],"\u{1F600}":1,"\uFF21":2,"a":18446744073709551615,"c":-9223372036854775808,"d":-0}');
+    expect(serialiseValue(value)).toBe('{"a":18446744073709551615,"b":[{"a":2,"z":1}],"c":-9223372036854775808,"d":-0.0,"\uFF21":2,"\u{1F600}":1}');
+  });
+
+  test("manifest validation errors", () => {
+    const bytes = (o: unknown): Buffer => Buffer.from(JSON.stringify(o));
+    const config = { mediaType: MEDIA.ociConfig, digest: `sha256:${"a".repeat(64)}`, size: 2 };
+    const message = (o: unknown): string => {
+      try {
+        decodeManifest(typeof o === "string" ? Buffer.from(o) : bytes(o));
+      } catch (err) {
+        return (err as Error).message;
+      }
+      return "no error";
+    };
+    expect(message({ schemaVersion: 1, name: "x", fsLayers: [] })).toBe("Unsupported schema version: 1");
+    expect(message({ schemaVersion: 2, mediaType: "application/vnd.example+json", config, layers: [] })).toBe(
+      "Unsupported media type: application/vnd.example+json",
+    );
+    expect(message({ schemaVersion: 2, mediaType: MEDIA.ociManifest })).toBe(
+      "Failed to parse manifest as Versioned object: data did not match any variant of untagged enum OciManifest",
+    );
+    expect(message("not json")).toMatch(/^Failed to parse manifest: expected ident at line 1 column 2$/);
+    expect(message({ mediaType: MEDIA.ociManifest })).toMatch(/^Failed to parse manifest: missing field `schemaVersion`/);
+    // a missing mediaType is fine; the shape decides
+    const noMediaType = decodeManifest(bytes({ schemaVersion: 2, config, layers: [], annotations: { b: "2", a: "1" }, extra: 1 }));
+    expect(serialiseManifest(noMediaType)).toBe(`{"schemaVersion":2,"config":${JSON.stringify(config)},"layers":[],"annotations":{"a":"1","b":"2"}}`);
+    // oci-spec's Arch round trip turns "armbe" into "arm64be"
+    const index = decodeManifest(bytes({ schemaVersion: 2, manifests: [{ ...config, platform: { architecture: "armbe", os: "linux" } }] }));
+    expect(serialiseManifest(index)).toContain('"platform":{"architecture":"arm64be","os":"linux"}');
+  });
+
+  test("digest validation", () => {
+    const body = Buffer.from("{}");
+    const good = "sha256:44136fa355b3678a1146ad16f7e8649e94fb4fc21fe77e8310c060f61caaff8a";
+    expect(validateDigest(body, undefined, undefined)).toBe(good);
+    expect(validateDigest(body, good, good)).toBe(good);
+    const bad = `sha256:${"0".repeat(64)}`;
+    expect(() => validateDigest(body, bad, undefined)).toThrow(`Digest error: Invalid digest. Expected ${bad}, got ${good}`);
+    expect(() => validateDigest(body, "nocolon", undefined)).toThrow("Digest error: Missing digest algorithm");
+    expect(() => validateDigest(body, "md5:abc", undefined)).toThrow("Digest error: Unsupported digest algorithm: md5");
+  });
+
+  test("anyhow's Debug form", () => {
+    expect(anyhowDebug(new ChainError("top"))).toBe("top");
+    expect(anyhowDebug(new ChainError("inner").wrap("outer: "))).toBe("outer: inner\n\nCaused by:\n    inner");
+    expect(anyhowDebug(new ChainError("a", ["b", "c\nd"]))).toBe("a\n\nCaused by:\n    0: b\n    1: c\n       d");
+  });
+
+  test("WWW-Authenticate challenges", () => {
+    const challenges = parseChallenges('Bearer realm="https://auth.example/token",service="registry.example",scope="repository:a:pull", Basic realm="x y"');
+    expect(challenges.map((c) => [c.scheme, Object.fromEntries(c.params)])).toEqual([
+      ["Bearer", { realm: "https://auth.example/token", service: "registry.example", scope: "repository:a:pull" }],
+      ["Basic", { realm: "x y" }],
+    ]);
+  });
+
+  test("docker config credentials", () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "kwhost-docker-"));
+    const b64 = (s: string): string => Buffer.from(s).toString("base64");
+    fs.writeFileSync(
+      path.join(dir, "config.json"),
+      JSON.stringify({
+        auths: {
+          "https://index.docker.io/v1/": { auth: b64("hub:pw") },
+          "ghcr.io": { identitytoken: "tok" },
+          "quay.io": { username: "q", password: "p:w" },
+          "127.0.0.1:5000": { auth: b64("local:a:b").replace(/=+$/, "") },
+          "broken.example": { auth: "!!!" },
+        },
+      }),
+    );
+    expect(credentialsFor(dir, "docker.io")).toEqual({ kind: "basic", username: "hub", password: "pw" });
+    expect(credentialsFor(dir, "ghcr.io")).toEqual({ kind: "anonymous" });
+    expect(credentialsFor(dir, "quay.io")).toEqual({ kind: "basic", username: "q", password: "p:w" });
+    expect(credentialsFor(dir, "127.0.0.1:5000")).toEqual({ kind: "basic", username: "local", password: "a:b" });
+    expect(credentialsFor(dir, "broken.example")).toEqual({ kind: "anonymous" });
+    expect(credentialsFor(dir, "other.example")).toEqual({ kind: "anonymous" });
+    expect(credentialsFor(path.join(dir, "missing"), "docker.io")).toEqual({ kind: "anonymous" });
+    expect(decodeAuth(b64("nocolon"))).toBeUndefined();
+    fs.rmSync(dir, { recursive: true });
+  });
+
+  test("sources file errors are kwctl's", () => {
+    expect(() => createSyncOciLookup({ sourcesPath: "/nonexistent/sources.yaml" }, { workerPath: WORKER })).toThrow(
+      "Cannot read certificate from file: No such file or directory (os error 2)",
+    );
+    expect(() => parseSources('source_authorities:\n  "h:1":\n    - type: Data\n      data: "not a certificate"\n')).toThrow(
+      "Invalid certificate: Raw certificate is not in PEM nor in DER encoding",
+    );
+    expect(() => parseSources('source_authorities:\n  "h:1":\n    - type: Url\n')).toThrow("unknown variant `Url`");
+    expect(parseSources("insecure_sources: [a, 'b:5000']\n").insecureSources).toEqual(new Set(["a", "b:5000"]));
+    expect(parseSources("").insecureSources.size).toBe(0);
+  });
+
+  test("the cache keeps successes for 60 s, keyed by operation and exact image string", () => {
+    let now = 1_000_000;
+    const cache = new LookupCache(60_000, () => now);
+    cache.set("v1/oci_manifest", "busybox", "{}");
+    expect(cache.get("v1/oci_manifest", "busybox")).toBe("{}");
+    expect(cache.get("v1/oci_manifest", "docker.io/library/busybox:latest")).toBeUndefined();
+    expect(cache.get("v1/manifest_digest", "busybox")).toBeUndefined();
+    now += 59_999;
+    expect(cache.get("v1/oci_manifest", "busybox")).toBe("{}");
+    now += 1;
+    expect(cache.get("v1/oci_manifest", "busybox")).toBeUndefined();
+  });
+
+  test("the worker path: dist/ by default, KWHOST_OCI_WORKER overrides", () => {
+    const saved = process.env.KWHOST_OCI_WORKER;
+    try {
+      process.env.KWHOST_OCI_WORKER = WORKER;
+      expect(resolveWorkerPath()).toBe(WORKER);
+      delete process.env.KWHOST_OCI_WORKER;
+      const built = path.join(ROOT, "dist", "host", "oci", "lookup-worker.js");
+      if (fs.existsSync(built)) expect(resolveWorkerPath()).toBe(built);
+      else expect(() => resolveWorkerPath()).toThrow("npx tsc -p tsconfig.build.json");
+    } finally {
+      if (saved === undefined) delete process.env.KWHOST_OCI_WORKER;
+      else process.env.KWHOST_OCI_WORKER = saved;
+    }
+  });
+
+  test("a worker that cannot load fails the lookup instead of blocking", () => {
+    const bogus = path.join(os.tmpdir(), `kwhost-bogus-worker-${process.pid}.js`);
+    fs.writeFileSync(bogus, "throw new Error('boom');\n");
+    const lookup = open({}, { workerPath: bogus, timeoutMs: 30_000 });
+    const started = Date.now();
+    const result = expectError(lookup.lookup("v1/oci_manifest", "127.0.0.1:1/x:1"));
+    expect(result.error).toContain("the OCI lookup worker failed");
+    expect(result.error).toContain("boom");
+    expect(Date.now() - started).toBeLessThan(20_000);
+    fs.rmSync(bogus);
+  });
+});
+
+// --- against the registries ----------------------------------------------------------------------
+
+const IMAGES = ["licensed", "unlicensed", "docker-image", "config-labels", "quirks"];
+const INDEXES = ["multiarch", "docker-list", "quirks-index", "foreign"];
+
+describe("v1/oci_manifest", () => {
+  test.each([...IMAGES, ...INDEXES])("%s by tag and by digest is the registry body re-serialised", (name) => {
+    const pushed = image(name);
+    const expected = rewritten(pushed.body);
+    expect(expectOk(full.lookup("v1/oci_manifest", pushed.ref))).toBe(expected);
+    expect(expectOk(full.lookup("v1/oci_manifest", pushed.refByDigest))).toBe(expected);
+    expect(JSON.parse(expected).mediaType).toBe(pushed.mediaType);
+  });
+
+  test("index children by digest are image manifests", () => {
+    for (const name of ["multiarch", "docker-list"]) {
+      for (const child of image(name).children ?? []) {
+        const payload = expectOk(full.lookup("v1/oci_manifest", child.refByDigest));
+        expect(payload).toBe(rewritten(child.body));
+        expect(JSON.parse(payload)).toHaveProperty("layers");
+      }
+    }
+  });
+
+  test("shapes: OCI and Docker media types kept, index shape preserved, unknown fields dropped", () => {
+    const multiarch = JSON.parse(expectOk(full.lookup("v1/oci_manifest", image("multiarch").ref)));
+    expect(Object.keys(multiarch)).toEqual(["schemaVersion", "mediaType", "manifests"]);
+    expect(multiarch.mediaType).toBe(MEDIA.ociIndex);
+    expect(multiarch.annotations).toBeUndefined();
+    expect(multiarch.manifests.map((m: { platform: object }) => m.platform)).toEqual([
+      { architecture: "amd64", os: "linux" },
+      { architecture: "arm64", os: "linux", variant: "v8" },
+      { architecture: "unknown", os: "unknown" },
+      { architecture: "unknown", os: "unknown" },
+    ]);
+    expect(multiarch.manifests[2].annotations["vnd.docker.reference.type"]).toBe("attestation-manifest");
+    expect(Object.keys(multiarch.manifests[2])).toEqual(["mediaType", "digest", "size", "platform", "annotations"]);
+
+    const dockerImage = JSON.parse(expectOk(full.lookup("v1/oci_manifest", image("docker-image").ref)));
+    expect(dockerImage.mediaType).toBe(MEDIA.dockerManifest);
+    expect(dockerImage.config.mediaType).toBe(MEDIA.dockerConfig);
+    expect(JSON.parse(expectOk(full.lookup("v1/oci_manifest", image("docker-list").ref))).mediaType).toBe(MEDIA.dockerList);
+
+    const quirks = expectOk(full.lookup("v1/oci_manifest", image("quirks").ref));
+    const parsed = JSON.parse(quirks);
+    expect(Object.keys(parsed)).toEqual(["schemaVersion", "mediaType", "config", "layers", "subject", "artifactType", "annotations"]);
+    expect(Object.keys(parsed.config)).toEqual(["mediaType", "digest", "size"]); // platform and data dropped
+    expect(quirks).not.toContain("x-kwhost-unknown");
+    expect(Object.keys(parsed.annotations)).toEqual(["a.first", LICENSE_KEY, "zz.last", "\uFF21.fullwidth", "\u{1F600}.emoji"]);
+
+    const quirksIndex = JSON.parse(expectOk(full.lookup("v1/oci_manifest", image("quirks-index").ref)));
+    expect(Object.keys(quirksIndex)).toEqual(["schemaVersion", "mediaType", "manifests", "artifactType", "annotations"]); // subject dropped
+    expect(quirksIndex.manifests[0].platform).toEqual({
+      architecture: "amd64",
+      os: "linux",
+      "os.version": "10.0.17763.1",
+      "os.features": ["win32k"],
+      variant: "v1",
+      features: ["sse4"],
+    });
+    expect(Object.keys(quirksIndex.manifests[0].platform)).toEqual(["architecture", "os", "os.version", "os.features", "variant", "features"]);
+    expect(Object.keys(quirksIndex.manifests[0].annotations)).toEqual(["a.first", "b.second"]);
+  });
+
+  test("a tag and a digest together: the digest is fetched", () => {
+    const licensed = image("licensed");
+    const payload = expectOk(full.lookup("v1/oci_manifest", `${licensed.host}/${licensed.repository}:no-such-tag@${licensed.digest}`));
+    expect(payload).toBe(rewritten(licensed.body));
+  });
+
+  test("unknown tag and unknown repository", () => {
+    const { host } = state.plain;
+    const tag = expectError(full.lookup("v1/oci_manifest", `${host}/fixtures/licensed:nope`));
+    const url = `http://${host}/v2/fixtures/licensed/manifests/nope`;
+    const display = `Fail to interact with OCI registry: Registry error: url ${url}, envelope: OCI API errors: [OCI API error: manifest unknown]`;
+    expect(tag.message).toBe(display);
+    expect(tag.error).toBe(`${display}\n\nCaused by:\n    Registry error: url ${url}, envelope: OCI API errors: [OCI API error: manifest unknown]`);
+    const repo = expectError(full.lookup("v1/oci_manifest", `${host}/fixtures/missing:1.0`));
+    // distribution 2.8 answers MANIFEST_UNKNOWN for a repository it does not know, too
+    expect(repo.message).toMatch(/^Fail to interact with OCI registry: Registry error: url http:\/\/[^ ]+\/v2\/fixtures\/missing\/manifests\/1\.0, envelope: OCI API errors: \[/);
+  });
+});
+
+describe("v1/manifest_digest", () => {
+  test.each([...IMAGES, ...INDEXES])("%s: the pushed digest, by tag and by digest", (name) => {
+    const pushed = image(name);
+    expect(expectOk(full.lookup("v1/manifest_digest", pushed.ref))).toBe(`{"digest":"${pushed.digest}"}`);
+    expect(expectOk(full.lookup("v1/manifest_digest", pushed.refByDigest))).toBe(`{"digest":"${pushed.digest}"}`);
+  });
+
+  test("unknown tag", () => {
+    const result = expectError(full.lookup("v1/manifest_digest", `${state.plain.host}/fixtures/licensed:nope`));
+    expect(result.message).toContain("manifest unknown");
+  });
+});
+
+describe("v1/oci_manifest_config", () => {
+  const expectedPayload = (manifest: PushedManifest): string =>
+    `{"manifest":${rewritten(manifest.body)},"digest":"${manifest.digest}","config":${JSON.stringify(sortedKeys(JSON.parse(manifest.config?.body ?? "null") as Json))}}`;
+
+  test.each(["licensed", "unlicensed", "docker-image", "config-labels"])("%s: manifest, its digest and the config (keys sorted)", (name) => {
+    expect(expectOk(full.lookup("v1/oci_manifest_config", image(name).ref))).toBe(expectedPayload(image(name)));
+    expect(expectOk(full.lookup("v1/oci_manifest_config", image(name).refByDigest))).toBe(expectedPayload(image(name)));
+  });
+
+  test.each(["multiarch", "docker-list"])("%s: the index resolves to the host platform's manifest", (name) => {
+    const chosen = (image(name).children ?? []).find((c) => c.platform === hostPlatformName());
+    if (chosen === undefined) throw new Error(`no ${hostPlatformName()} child`);
+    const payload = expectOk(full.lookup("v1/oci_manifest_config", image(name).ref));
+    expect(payload).toBe(expectedPayload(chosen));
+    const parsed = JSON.parse(payload);
+    expect(parsed.digest).not.toBe(image(name).digest);
+    expect(parsed.config.architecture).toBe(hostPlatform().architecture);
+  });
+
+  test("platform selection ignores the variant (linux/arm64 picks arm64/v8)", () => {
+    const arm = open({ sourcesPath: state.sourcesPath }, { platform: { os: "linux", architecture: "arm64" } });
+    const multiarch = image("multiarch");
+    const arm64 = (multiarch.children ?? []).find((c) => c.platform === "linux/arm64/v8") as PushedManifest;
+    const parsed = JSON.parse(expectOk(arm.lookup("v1/oci_manifest_config", multiarch.ref)));
+    expect(parsed.digest).toBe(arm64.digest);
+    expect(parsed.manifest.annotations[LICENSE_KEY]).toBe("MIT");
+    expect(parsed.config).toMatchObject({ architecture: "arm64", variant: "v8", os: "linux" });
+  });
+
+  test("config details reach the policy: labels, user, environment", () => {
+    const config = JSON.parse(expectOk(full.lookup("v1/oci_manifest_config", image("config-labels").ref))).config;
+    expect(config.config.User).toBe("root");
+    expect(config.config.Labels[LICENSE_KEY]).toBe("GPL-3.0-only");
+    expect(config.config.Env).toContain("AWS_SECRET_ACCESS_KEY=wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY");
+    expect(config.rootfs).toEqual({ type: "layers", diff_ids: [expect.stringMatching(/^sha256:[0-9a-f]{64}$/)] });
+    expect(config.history).toHaveLength(3);
+  });
+
+  test("numbers come out as serde_json writes them", () => {
+    const payload = expectOk(full.lookup("v1/oci_manifest_config", image("quirks").ref));
+    expect(payload).toContain(
+      '"x-numbers":{"big":18446744073709551615,"exp":1e21,"float":1.0,"huge":1.8446744073709552e19,"list":[0.5,100,100.0],"neg":-42,"negzero":-0.0,"nested":{"a":null,"b":true},"small":1.5e-7}',
+    );
+  });
+
+  test("an index without the host platform", () => {
+    const result = expectError(full.lookup("v1/oci_manifest_config", image("foreign").ref));
+    const display = "Fail to interact with OCI registry: Image manifest not found: no entry found in image index manifest matching client's default platform";
+    expect(result.message).toBe(display);
+    expect(result.error).toBe(`${display}\n\nCaused by:\n    Image manifest not found: no entry found in image index manifest matching client's default platform`);
+  });
+});
+
+describe("sources and credentials", () => {
+  const secureRef = (): string => image("secure:licensed").ref;
+  const emptySources = (): string => {
+    const file = path.join(STATE_DIR, "empty-sources.yaml");
+    fs.writeFileSync(file, "");
+    return file;
+  };
+
+  test("TLS with the sources file's CA and Basic credentials from the docker config", () => {
+    expect(expectOk(full.lookup("v1/oci_manifest", secureRef()))).toBe(rewritten(image("secure:licensed").body));
+    expect(expectOk(full.lookup("v1/manifest_digest", secureRef()))).toBe(`{"digest":"${image("secure:licensed").digest}"}`);
+    expect(JSON.parse(expectOk(full.lookup("v1/oci_manifest_config", secureRef()))).config.os).toBe("linux");
+  });
+
+  test("without credentials: Not authorized", () => {
+    const empty = fs.mkdtempSync(path.join(os.tmpdir(), "kwhost-nocreds-"));
+    const lookup = open({ sourcesPath: state.sourcesPath, dockerConfigDir: empty });
+    const result = expectError(lookup.lookup("v1/oci_manifest", secureRef()));
+    const url = `https://${state.secure.host}/v2/fixtures/licensed/manifests/1.0`;
+    expect(result.message).toBe(`Fail to interact with OCI registry: Not authorized: url ${url}`);
+    fs.rmSync(empty, { recursive: true });
+  });
+
+  test("without the CA: the TLS handshake fails", () => {
+    const lookup = open({ sourcesPath: emptySources(), dockerConfigDir: state.dockerConfigDir });
+    const result = expectError(lookup.lookup("v1/oci_manifest", secureRef()));
+    expect(result.message).toBe(
+      `Fail to interact with OCI registry: error sending request for url (https://${state.secure.host}/v2/fixtures/licensed/manifests/1.0)`,
+    );
+    expect(result.error).toContain("client error (Connect)");
+    expect(result.error).toContain("invalid peer certificate");
+  });
+
+  test("the CA given inline (type: Data)", () => {
+    const file = path.join(STATE_DIR, "data-sources.yaml");
+    const pem = fs.readFileSync(state.caFile, "utf8").trim().split("\n").map((l) => `        ${l}`).join("\n");
+    fs.writeFileSync(file, `source_authorities:\n  "${state.secure.host}":\n    - type: Data\n      data: |\n${pem}\n`);
+    const lookup = open({ sourcesPath: file, dockerConfigDir: state.dockerConfigDir });
+    expectOk(lookup.lookup("v1/oci_manifest", secureRef()));
+  });
+
+  test("an insecure source falls back to HTTPS without verification", () => {
+    const file = path.join(STATE_DIR, "insecure-sources.yaml");
+    fs.writeFileSync(file, `insecure_sources: ["${state.secure.host}"]\n`);
+    const lookup = open({ sourcesPath: file, dockerConfigDir: state.dockerConfigDir });
+    expectOk(lookup.lookup("v1/oci_manifest", secureRef()));
+  });
+
+  test("a plain-HTTP registry needs insecure_sources", () => {
+    const lookup = open({ sourcesPath: emptySources(), dockerConfigDir: state.dockerConfigDir });
+    const result = expectError(lookup.lookup("v1/oci_manifest", image("licensed").ref));
+    expect(result.message).toContain(`error sending request for url (https://${state.plain.host}/`);
+  });
+
+  test("bearer tokens: anonymous pull, and credentials for private repositories", () => {
+    const empty = fs.mkdtempSync(path.join(os.tmpdir(), "kwhost-nocreds-"));
+    const anonymous = open({ sourcesPath: state.sourcesPath, dockerConfigDir: empty });
+    expect(expectOk(anonymous.lookup("v1/oci_manifest", image("token:licensed").ref))).toBe(rewritten(image("token:licensed").body));
+    const denied = expectError(anonymous.lookup("v1/oci_manifest", image("token:private").ref));
+    expect(denied.message).toBe(
+      `Fail to interact with OCI registry: Not authorized: url http://${state.token.host}/v2/private/licensed/manifests/1.0`,
+    );
+    expect(expectOk(full.lookup("v1/oci_manifest", image("token:private").ref))).toBe(rewritten(image("token:private").body));
+    expect(expectOk(full.lookup("v1/manifest_digest", image("token:private").ref))).toBe(`{"digest":"${image("token:private").digest}"}`);
+    expect(JSON.parse(expectOk(full.lookup("v1/oci_manifest_config", image("token:private").ref))).digest).toBe(image("token:private").digest);
+    fs.rmSync(empty, { recursive: true });
+  });
+
+  test("an unreachable registry", () => {
+    const result = expectError(full.lookup("v1/oci_manifest", "127.0.0.1:1/fixtures/x:1"));
+    expect(result.error).toBe(
+      "Fail to interact with OCI registry: error sending request for url (https://127.0.0.1:1/v2/fixtures/x/manifests/1)\n\n" +
+        "Caused by:\n    0: error sending request for url (https://127.0.0.1:1/v2/fixtures/x/manifests/1)\n" +
+        "    1: client error (Connect)\n    2: tcp connect error\n    3: Connection refused (os error 111)",
+    );
+  });
+});
+
+describe("cache", () => {
+  test("a second lookup within 60 s makes no registry request; after 60 s it does", () => {
+    let now = 5_000_000;
+    const lookup = open({ sourcesPath: state.sourcesPath, dockerConfigDir: state.dockerConfigDir }, { now: () => now });
+    const ref = image("multiarch").ref;
+    const first = expectOk(lookup.lookup("v1/oci_manifest_config", ref));
+    const afterFirst = lookup.stats();
+    expect(afterFirst.registryRequests).toBeGreaterThan(0);
+    expect(afterFirst.cacheHits).toBe(0);
+
+    now += 59_000;
+    expect(lookup.lookup("v1/oci_manifest_config", ref)).toEqual({ ok: true, payload: first });
+    expect(lookup.stats()).toEqual({ registryRequests: afterFirst.registryRequests, cacheHits: 1 });
+
+    // another operation, or another spelling of the same image, is another entry
+    expectOk(lookup.lookup("v1/manifest_digest", ref));
+    const afterDigest = lookup.stats();
+    expect(afterDigest.registryRequests).toBeGreaterThan(afterFirst.registryRequests);
+    expectOk(lookup.lookup("v1/oci_manifest_config", image("multiarch").refByDigest));
+    expect(lookup.stats().registryRequests).toBeGreaterThan(afterDigest.registryRequests);
+
+    now += 1_000; // 60 s after the first lookup
+    const before = lookup.stats().registryRequests;
+    expectOk(lookup.lookup("v1/oci_manifest_config", ref));
+    expect(lookup.stats().registryRequests).toBeGreaterThan(before);
+  });
+
+  test("errors are not cached", () => {
+    const lookup = open({ sourcesPath: state.sourcesPath, dockerConfigDir: state.dockerConfigDir });
+    const ref = `${state.plain.host}/fixtures/licensed:nope`;
+    expectError(lookup.lookup("v1/oci_manifest", ref));
+    const first = lookup.stats().registryRequests;
+    expect(first).toBeGreaterThan(0);
+    expectError(lookup.lookup("v1/oci_manifest", ref));
+    expect(lookup.stats()).toEqual({ registryRequests: 2 * first, cacheHits: 0 });
+  });
+
+  test("the async service behaves the same", async () => {
+    const lookup = createAsyncOciLookup({ sourcesPath: state.sourcesPath, dockerConfigDir: state.dockerConfigDir });
+    try {
+      const first = await lookup.lookup("v1/oci_manifest", image("licensed").ref);
+      expect(first).toEqual({ ok: true, payload: rewritten(image("licensed").body) });
+      const requests = lookup.stats().registryRequests;
+      expect(await lookup.lookup("v1/oci_manifest", image("licensed").ref)).toEqual(first);
+      expect(lookup.stats()).toEqual({ registryRequests: requests, cacheHits: 1 });
+    } finally {
+      lookup.close();
+    }
+  });
+
+  test("a closed service refuses lookups", () => {
+    const lookup = open({ sourcesPath: state.sourcesPath });
+    lookup.close();
+    expect(() => lookup.lookup("v1/oci_manifest", image("licensed").ref)).toThrow("closed");
+  });
+});
