@@ -186,3 +186,36 @@ describe("containers of a Pod", () => {
     expect(response.status?.message).toBe(`container "app" image "${image}": invalid image reference "${image}": invalid tag "😀"`);
   });
 });
+
+describe("every workload kind", () => {
+  const template = (containers: Array<{ name: string; image: string }>) => ({ metadata: { labels: { app: "x" } }, spec: podSpec({ containers }) });
+  const body = (kind: string, containers: Array<{ name: string; image: string }>): Record<string, unknown> => {
+    if (kind === "Pod") return { spec: podSpec({ containers }) };
+    if (kind === "CronJob") return { spec: { schedule: "*/5 * * * *", jobTemplate: { spec: { template: template(containers) } } } };
+    return { spec: { selector: { matchLabels: { app: "x" } }, template: template(containers) } };
+  };
+  test.each([
+    ["", "Pod", "pods"], ["apps", "Deployment", "deployments"], ["apps", "ReplicaSet", "replicasets"],
+    ["apps", "StatefulSet", "statefulsets"], ["apps", "DaemonSet", "daemonsets"], ["", "ReplicationController", "replicationcontrollers"],
+    ["batch", "Job", "jobs"], ["batch", "CronJob", "cronjobs"],
+  ])("%s/%s: its pod template's images are checked", (group, kind, resource) => {
+    const request = workloadRequest(group, "v1", kind, resource, body(kind, [{ name: "app", image: UNLICENSED }]));
+    const { response, calls } = evaluate(request, UNLICENSED_FIXTURES);
+    expect(response.status?.message).toBe(`container "app" image "${UNLICENSED}": ${NO_LICENSE}`);
+    expect(calls).toHaveLength(2);
+  });
+
+  test("a Deployment in another API group is not a workload", () => {
+    const request = workloadRequest("example.com", "v1", "Deployment", "deployments", body("Deployment", [{ name: "app", image: UNLICENSED }]));
+    const { response, calls } = evaluate(request, {});
+    expect(response.allowed).toBe(true);
+    expect(calls).toHaveLength(0);
+  });
+
+  test("a workload without pod template is rejected with the path, not trapped", () => {
+    const request = workloadRequest("apps", "v1", "Deployment", "deployments", { spec: { replicas: 1 } });
+    const { response } = evaluate(request, {});
+    expect(response.allowed).toBe(false);
+    expect(response.status).toEqual({ message: "cannot read the workload: request.object.spec.template is missing", code: 400 });
+  });
+});
