@@ -8,7 +8,7 @@ KWCTL ?= $(shell command -v kwctl 2>/dev/null)
 DEPS_STAMP := node_modules/.deps-installed
 BATS := node_modules/bats/bin/bats
 
-.PHONY: all deps host test jest e2e-tests run lint fmt clean
+.PHONY: all deps host test jest e2e-tests run lint clean bench fuzz
 
 all: policy.wasm annotated-policy.wasm
 
@@ -58,6 +58,14 @@ e2e-tests: annotated-policy.wasm host
 
 lint: $(DEPS_STAMP)
 	npx tsc --noEmit -p tsconfig.json
+
+# Figures for README "Performance": size, validate vs JSON.parse, fresh instances, memory, scaling.
+bench: policy.wasm host
+	node dist/scripts/bench.js
+
+# Property-based fuzzing of requests, settings and host replies; RUNS and SEED override.
+fuzz: policy.wasm host
+	node dist/scripts/fuzz.js --runs $(or $(RUNS),100000) --seed $(or $(SEED),20260501)
 
 clean:
 	rm -rf policy.wasm annotated-policy.wasm build dist .registry

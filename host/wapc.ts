@@ -78,13 +78,24 @@ export class WapcInstance {
     return { ok: false, error: this.guestError ?? "No error message OR response set for call success" };
   }
 
+  // Pointers and lengths are wasm i32s, unsigned in meaning: `>>> 0` keeps addresses past 2 GiB valid.
+  // A fresh view each time: memory.grow detaches earlier views.
+  private view(ptr: number, len: number): Uint8Array {
+    return new Uint8Array(this.memory.buffer, ptr >>> 0, len >>> 0);
+  }
+
+  /** A copy of guest memory, safe to keep after the guest runs again. */
   private bytes(ptr: number, len: number): Uint8Array {
-    // A fresh view each time: memory.grow detaches earlier views.
-    return new Uint8Array(this.memory.buffer, ptr, len).slice();
+    return this.view(ptr, len).slice();
+  }
+
+  /** UTF-8 text from guest memory (decoding copies, so no intermediate copy is made). */
+  private text(ptr: number, len: number): string {
+    return utf8.decode(this.view(ptr, len));
   }
 
   private write(ptr: number, data: Uint8Array): void {
-    new Uint8Array(this.memory.buffer, ptr, data.length).set(data);
+    new Uint8Array(this.memory.buffer, ptr >>> 0, data.length).set(data);
   }
 
   private wapcImports(): WebAssembly.ModuleImports {
@@ -100,7 +111,7 @@ export class WapcInstance {
       },
       __guest_error: (ptr: number, len: number): void => {
         // wapc-rs: String::from_utf8 — invalid UTF-8 is a trap.
-        this.guestError = utf8.decode(this.bytes(ptr, len));
+        this.guestError = this.text(ptr, len);
       },
       __host_call: (
         bindingPtr: number, bindingLen: number,
@@ -111,9 +122,9 @@ export class WapcInstance {
         this.hostCalls++;
         this.hostResponse = null;
         this.hostError = null;
-        const binding = utf8.decode(this.bytes(bindingPtr, bindingLen));
-        const namespace = utf8.decode(this.bytes(namespacePtr, namespaceLen));
-        const operation = utf8.decode(this.bytes(operationPtr, operationLen));
+        const binding = this.text(bindingPtr, bindingLen);
+        const namespace = this.text(namespacePtr, namespaceLen);
+        const operation = this.text(operationPtr, operationLen);
         const payload = this.bytes(payloadPtr, payloadLen);
         const outcome = this.hostCallback(binding, namespace, operation, payload);
         if (outcome.ok) {
@@ -132,7 +143,7 @@ export class WapcInstance {
         if (this.hostError !== null) this.write(ptr, this.hostError);
       },
       __console_log: (ptr: number, len: number): void => {
-        process.stderr.write(`Guest module: ${utf8.decode(this.bytes(ptr, len))}\n`);
+        process.stderr.write(`Guest module: ${this.text(ptr, len)}\n`);
       },
     };
   }

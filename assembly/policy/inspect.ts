@@ -9,11 +9,12 @@ import { getManifestDigest, ManifestDigestResult } from "../sdk/oci/manifest_dig
 import { getOciManifest, OciManifestResult } from "../sdk/oci/manifest";
 import { getOciManifestAndConfig, ImageConfig, ManifestAndConfigResult } from "../sdk/oci/manifest_config";
 import { Reference } from "../sdk/oci/reference";
-import { Descriptor, ImageIndex, isAttestation, Platform } from "../sdk/oci/types";
+import { Descriptor, ImageIndex, isAttestation, Platform, StringMap } from "../sdk/oci/types";
 import { globMatch } from "./glob";
 import { declaresNoLicense, judgeLicense } from "./licenses/index";
 import { isRootUser } from "./root_user";
 import { PlatformSpec, Settings } from "./settings";
+import { joinStrings } from "../sdk/strings";
 
 export const LICENSE_KEY = "org.opencontainers.image.licenses";
 
@@ -83,13 +84,13 @@ class ImageUnit {
     /** the reference to ask the host about this image */
     public reference: string,
     /** the manifest annotations, when already known */
-    public annotations: Map<string, string> | null,
+    public annotations: StringMap | null,
     public lookups: Lookups,
   ) {}
 
   annotation(key: string): string | null {
     const annotations = this.annotations;
-    return annotations != null && annotations.has(key) ? annotations.get(key) : null;
+    return annotations != null ? annotations.get(key) : null;
   }
 
   /** The image config, or null with `configError` set. */
@@ -170,11 +171,21 @@ export function inspectImage(reference: Reference, settings: Settings, lookups: 
 
 function inspectIndex(index: ImageIndex, reference: Reference, settings: Settings, lookups: Lookups, report: ImageReport): void {
   const entries = new Array<Descriptor>();
-  const seen = new Set<string>();
-  for (let i = 0; i < index.manifests.length; i++) {
-    const entry = index.manifests[i];
-    if (isAttestation(entry) || seen.has(entry.digest)) continue;
-    seen.add(entry.digest);
+  const manifests = index.manifests;
+  // Runnable entries, each digest once. Small indexes (all real ones) are compared pairwise,
+  // without decoding the digests; big ones through a set.
+  const seen: Set<string> | null = manifests.length > 32 ? new Set<string>() : null;
+  for (let i = 0; i < manifests.length; i++) {
+    const entry = manifests[i];
+    if (isAttestation(entry)) continue;
+    if (seen != null) {
+      if (seen.has(entry.digest)) continue;
+      seen.add(entry.digest);
+    } else {
+      let duplicate = false;
+      for (let k = 0; !duplicate && k < entries.length; k++) duplicate = entries[k].sameDigest(entry);
+      if (duplicate) continue;
+    }
     entries.push(entry);
   }
   checkIndexPlatforms(entries, settings, report);
@@ -334,7 +345,7 @@ function checkIndexPlatforms(entries: Descriptor[], settings: Settings, report: 
     }
     if (!found) {
       report.violation("platform " + required[i].toString() + " is not provided (the index offers " +
-        (offered.length > 0 ? offered.join(", ") : "no platform") + ")");
+        (offered.length > 0 ? joinStrings(offered, ", ") : "no platform") + ")");
     }
   }
 }

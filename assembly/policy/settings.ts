@@ -5,6 +5,7 @@
 import { JsonValue } from "../sdk/json/reader";
 import { checkRuleId, LicenseRules, Unlisted } from "./licenses/index";
 import { globProblem } from "./glob";
+import { joinStrings } from "../sdk/strings";
 
 export class LicenseSettings {
   /** an image must declare a license; NOASSERTION and NONE count as none */
@@ -71,10 +72,10 @@ class FieldReader {
   error: string | null = null;
 
   constructor(public object: JsonValue, public path: string, known: string[]) {
-    const keys = object.keys!;
-    for (let i = 0; i < keys.length; i++) {
-      if (!known.includes(keys[i])) {
-        this.fail(keys[i], "unknown setting (known: " + known.join(", ") + ")");
+    for (let i = 0, n = object.length; i < n; i++) {
+      const key = object.keyAt(i);
+      if (!known.includes(key)) {
+        this.fail(key, "unknown setting (known: " + joinStrings(known, ", ") + ")");
         break;
       }
     }
@@ -140,14 +141,14 @@ class FieldReader {
       this.fail(key, "must be an object mapping keys to glob patterns");
       return map;
     }
-    const keys = value.keys!;
-    for (let i = 0; i < keys.length; i++) {
-      const entryPath = key + quoteKey(keys[i]);
-      if (keys[i].length == 0) {
+    for (let i = 0, n = value.length; i < n; i++) {
+      const name = value.keyAt(i);
+      const entryPath = key + quoteKey(name);
+      if (name.length == 0) {
         this.fail(entryPath, "keys must not be empty");
         return map;
       }
-      const text = value.items![i].str();
+      const text = value.valueAt(i)!.str();
       if (text == null) {
         this.fail(entryPath, "must be a string (a glob pattern)");
         return map;
@@ -157,7 +158,7 @@ class FieldReader {
         this.fail(entryPath, problem);
         return map;
       }
-      map.set(keys[i], text);
+      map.set(name, text);
     }
     return map;
   }
@@ -181,7 +182,7 @@ class FieldReader {
     if (text == null) return fallback;
     const index = choices.indexOf(text);
     if (index < 0) {
-      this.fail(key, "\"" + text + "\" is not one of " + choices.join(", "));
+      this.fail(key, "\"" + text + "\" is not one of " + joinStrings(choices, ", "));
       return fallback;
     }
     return index;
@@ -206,7 +207,7 @@ function readLicenses(node: JsonValue, path: string, out: LicenseSettings): stri
   const unlisted = r.string("unlisted");
   if (unlisted != null) {
     const index = UNLISTED_NAMES.indexOf(unlisted);
-    if (index < 0) r.fail("unlisted", "\"" + unlisted + "\" is not one of " + UNLISTED_NAMES.join(", "));
+    if (index < 0) r.fail("unlisted", "\"" + unlisted + "\" is not one of " + joinStrings(UNLISTED_NAMES, ", "));
     else out.rules.unlisted = UNLISTED_VALUES[index];
   }
   out.rules.allow = r.stringList("allow");

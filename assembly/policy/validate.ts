@@ -12,6 +12,7 @@ import { anyGlobMatches } from "./glob";
 import { Settings } from "./settings";
 import { ImageReport, inspectImage, Lookups } from "./inspect";
 import { rootOverride, RootOverride } from "./root_user";
+import { joinStrings } from "../sdk/strings";
 
 export function validateRequest(request: JsonValue, settings: Settings): ValidationResponse {
   const read = readWorkload(request);
@@ -53,7 +54,7 @@ export function validateRequest(request: JsonValue, settings: Settings): Validat
 
   let response: ValidationResponse;
   if (violations.length > 0 && !settings.warnOnly) {
-    response = ValidationResponse.reject(violations.join("; "));
+    response = ValidationResponse.reject(joinStrings(violations, "; "));
   } else {
     response = ValidationResponse.accept();
     for (let i = 0; i < violations.length; i++) warnings.push(violations[i]);
@@ -74,5 +75,5 @@ function rootUserProblem(container: Container, workload: Workload, report: Image
   if (decided == RootOverride.NonRoot) return null;
   if (decided == RootOverride.Root) return "runs as root (securityContext runAsUser: 0)";
   if (report.rootUsers.length == 0) return null;
-  return report.rootUsers.join(", ");
+  return joinStrings(report.rootUsers, ", ");
 }

@@ -4,16 +4,24 @@
 
 import { JsonValue } from "./json/reader";
 
-/** Where the PodSpec sits, per kind (group/kind of the request's `kind`). */
-const WORKLOAD_PATHS = new Map<string, string[]>();
-WORKLOAD_PATHS.set("/Pod", ["spec"]);
-WORKLOAD_PATHS.set("apps/Deployment", ["spec", "template", "spec"]);
-WORKLOAD_PATHS.set("apps/ReplicaSet", ["spec", "template", "spec"]);
-WORKLOAD_PATHS.set("apps/StatefulSet", ["spec", "template", "spec"]);
-WORKLOAD_PATHS.set("apps/DaemonSet", ["spec", "template", "spec"]);
-WORKLOAD_PATHS.set("/ReplicationController", ["spec", "template", "spec"]);
-WORKLOAD_PATHS.set("batch/Job", ["spec", "template", "spec"]);
-WORKLOAD_PATHS.set("batch/CronJob", ["spec", "jobTemplate", "spec", "template", "spec"]);
+/** Where the PodSpec sits, per kind. */
+const POD_PATH: string[] = ["spec"];
+const TEMPLATE_PATH: string[] = ["spec", "template", "spec"];
+const CRONJOB_PATH: string[] = ["spec", "jobTemplate", "spec", "template", "spec"];
+
+/** The PodSpec path of a workload kind (group and kind of the request's `kind`), or null for other kinds. */
+function podSpecPath(group: string, kind: string): string[] | null {
+  if (group.length == 0) {
+    if (kind == "Pod") return POD_PATH;
+    if (kind == "ReplicationController") return TEMPLATE_PATH;
+  } else if (group == "apps") {
+    if (kind == "Deployment" || kind == "ReplicaSet" || kind == "StatefulSet" || kind == "DaemonSet") return TEMPLATE_PATH;
+  } else if (group == "batch") {
+    if (kind == "Job") return TEMPLATE_PATH;
+    if (kind == "CronJob") return CRONJOB_PATH;
+  }
+  return null;
+}
 
 /** The container lists of a PodSpec, in the order they are reported. */
 export const CONTAINER_FIELDS: string[] = ["initContainers", "containers", "ephemeralContainers"];
@@ -76,19 +84,17 @@ export function readWorkload(request: JsonValue): WorkloadResult {
   const kindName = stringField(kind, "kind");
   const group = stringField(kind, "group");
   if (kindName == null) return new WorkloadResult(null, "request.kind.kind is missing or not a string");
-  const key = (group == null ? "" : group) + "/" + kindName;
-  if (!WORKLOAD_PATHS.has(key)) return new WorkloadResult(null, null);
-  const path = WORKLOAD_PATHS.get(key);
+  const found = podSpecPath(group == null ? "" : group, kindName);
+  if (found == null) return new WorkloadResult(null, null);
+  const path = found;
   const object = request.get("object");
   if (object == null || object.isNull) return new WorkloadResult(null, null);
   if (!object.isObject) return new WorkloadResult(null, "request.object is not an object");
   let node: JsonValue = object;
-  let where = "request.object";
   for (let i = 0; i < path.length; i++) {
     const next = node.get(path[i]);
-    where += "." + path[i];
-    if (next == null || next.isNull) return new WorkloadResult(null, where + " is missing");
-    if (!next.isObject) return new WorkloadResult(null, where + " is not an object");
+    if (next == null || next.isNull) return new WorkloadResult(null, pathText(path, i + 1) + " is missing");
+    if (!next.isObject) return new WorkloadResult(null, pathText(path, i + 1) + " is not an object");
     node = next;
   }
   const containers = new Array<Container>();
@@ -96,20 +102,19 @@ export function readWorkload(request: JsonValue): WorkloadResult {
     const field = CONTAINER_FIELDS[f];
     const list = node.get(field);
     if (list == null || list.isNull) continue;
-    if (!list.isArray) return new WorkloadResult(null, where + "." + field + " is not an array");
-    for (let i = 0; i < list.length; i++) {
+    if (!list.isArray) return new WorkloadResult(null, pathText(path, path.length) + "." + field + " is not an array");
+    for (let i = 0, n = list.length; i < n; i++) {
       const item = list.at(i)!;
-      const at = where + "." + field + "[" + i.toString() + "]";
-      if (!item.isObject) return new WorkloadResult(null, at + " is not an object");
+      if (!item.isObject) return new WorkloadResult(null, itemText(path, field, i) + " is not an object");
       const name = stringField(item, "name");
       const imageNode = item.get("image");
-      if (imageNode == null || imageNode.isNull) return new WorkloadResult(null, at + ".image is missing");
+      if (imageNode == null || imageNode.isNull) return new WorkloadResult(null, itemText(path, field, i) + ".image is missing");
       const image = imageNode.str();
-      if (image == null) return new WorkloadResult(null, at + ".image is not a string");
-      if (image.length == 0) return new WorkloadResult(null, at + ".image is empty");
+      if (image == null) return new WorkloadResult(null, itemText(path, field, i) + ".image is not a string");
+      if (image.length == 0) return new WorkloadResult(null, itemText(path, field, i) + ".image is empty");
       const context = item.get("securityContext");
       if (context != null && !context.isNull && !context.isObject) {
-        return new WorkloadResult(null, at + ".securityContext is not an object");
+        return new WorkloadResult(null, itemText(path, field, i) + ".securityContext is not an object");
       }
       containers.push(new Container(
         field, i,
@@ -123,6 +128,18 @@ export function readWorkload(request: JsonValue): WorkloadResult {
   const workload = new Workload(kindName, path, node, containers);
   workload.object = object;
   return new WorkloadResult(workload, null);
+}
+
+/** "request.object" and the first `count` steps of `path`, for messages. */
+function pathText(path: string[], count: i32): string {
+  let where = "request.object";
+  for (let i = 0; i < count; i++) where += "." + path[i];
+  return where;
+}
+
+/** "request.object.spec.containers[2]", for messages. */
+function itemText(path: string[], field: string, index: i32): string {
+  return pathText(path, path.length) + "." + field + "[" + index.toString() + "]";
 }
 
 function stringField(object: JsonValue, key: string): string | null {

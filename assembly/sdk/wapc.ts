@@ -2,6 +2,8 @@
 // (module "wapc"); the real host links only waPC and WASI preview1 and refuses anything else.
 // ABI: wapc/wapc-rs crates/wapc-guest/src/protocol.rs; __host_call returns 1 on success, 0 on error.
 
+import { arenaBeginCall, arenaEndCall, uninitializedBuffer } from "./arena";
+
 @external("wapc", "__guest_request")
 declare function __guest_request(operationPtr: usize, payloadPtr: usize): void;
 @external("wapc", "__guest_response")
@@ -51,16 +53,24 @@ export function handleGuestCall(
   payloadLen: usize,
   route: (operation: string) => GuestFunction | null,
 ): u32 {
-  const operationBytes = new ArrayBuffer(<i32>operationLen);
-  const payload = new ArrayBuffer(<i32>payloadLen);
+  // Everything this call allocates is released when it returns (see arena.ts).
+  arenaBeginCall();
+  // The host writes both buffers in full: no need to zero them first.
+  const operationBytes = uninitializedBuffer(<i32>operationLen);
+  const payload = uninitializedBuffer(<i32>payloadLen);
   __guest_request(changetype<usize>(operationBytes), changetype<usize>(payload));
   const operation = String.UTF8.decode(operationBytes);
   const handler = route(operation);
-  if (handler == null) {
-    reportGuestError("No handler registered for function " + operation);
-    return 0;
-  }
-  const result = handler(payload);
+  let status: u32 = 0;
+  if (handler == null) reportGuestError("No handler registered for function " + operation);
+  else status = respond(handler(payload));
+  // The host has copied the reply (or the error): nothing of this call is needed any more, so an
+  // instance reused for many calls (kwctl) keeps a constant footprint.
+  arenaEndCall();
+  return status;
+}
+
+function respond(result: GuestResult): u32 {
   const response = result.response;
   if (response != null) {
     __guest_response(changetype<usize>(response), <usize>response.byteLength);
@@ -89,25 +99,52 @@ export class HostCallResult {
   }
 }
 
+/** Room for the UTF-8 of binding, namespace and operation names that are short and ASCII. */
+const NAME_SCRATCH: usize = memory.data(192);
+
+/**
+ * Writes `name` as UTF-8 at NAME_SCRATCH + `at` when it is ASCII and at most 64 characters
+ * ("kubewarden", "oci", "v1/oci_manifest"); otherwise encodes it into a new buffer. Returns its
+ * address; its byte length is `name.length` in the first case.
+ */
+function nameBytes(name: string, at: usize): usize {
+  const n = name.length;
+  if (n <= 64) {
+    const chars = changetype<usize>(name);
+    let ascii = true;
+    for (let i = 0; ascii && i < n; i++) {
+      const c = load<u16>(chars + (<usize>i << 1));
+      ascii = c < 0x80;
+      store<u8>(NAME_SCRATCH + at + <usize>i, <u8>c);
+    }
+    if (ascii) return NAME_SCRATCH + at;
+  }
+  return changetype<usize>(String.UTF8.encode(name));
+}
+
+function nameLength(name: string, ptr: usize, at: usize): usize {
+  return ptr == NAME_SCRATCH + at ? <usize>name.length : <usize>String.UTF8.byteLength(name);
+}
+
 /** Calls a host capability (`binding`, `namespace`, `operation`) with `payload` bytes. */
 export function hostCall(binding: string, namespace: string, operation: string, payload: ArrayBuffer): HostCallResult {
-  const b = String.UTF8.encode(binding);
-  const n = String.UTF8.encode(namespace);
-  const o = String.UTF8.encode(operation);
+  const b = nameBytes(binding, 0);
+  const n = nameBytes(namespace, 64);
+  const o = nameBytes(operation, 128);
   const status = __host_call(
-    changetype<usize>(b), <usize>b.byteLength,
-    changetype<usize>(n), <usize>n.byteLength,
-    changetype<usize>(o), <usize>o.byteLength,
+    b, nameLength(binding, b, 0),
+    n, nameLength(namespace, n, 64),
+    o, nameLength(operation, o, 128),
     changetype<usize>(payload), <usize>payload.byteLength,
   );
   if (status == 1) {
     const length = __host_response_len();
-    const response = new ArrayBuffer(<i32>length);
+    const response = uninitializedBuffer(<i32>length);
     if (length > 0) __host_response(changetype<usize>(response));
     return new HostCallResult(response, null);
   }
   const length = __host_error_len();
-  const errorBytes = new ArrayBuffer(<i32>length);
+  const errorBytes = uninitializedBuffer(<i32>length);
   if (length > 0) __host_error(changetype<usize>(errorBytes));
   const text = length > 0 ? String.UTF8.decode(errorBytes) : "host call failed without an error message";
   return new HostCallResult(null, text);

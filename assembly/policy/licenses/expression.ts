@@ -23,6 +23,7 @@
 import {
   findLicense, findException, licenseId, exceptionId, startsWithExact, startsWithIgnoreCase,
 } from "./table";
+import { joinStrings } from "../../sdk/strings";
 
 export enum Kind {
   /** a license id on the SPDX list (index set) */
@@ -370,6 +371,11 @@ class Parser {
     return node;
   }
 
+  /** `"<word>" at column N`, for the reference errors of the current word. */
+  what(): string {
+    return quoteSlice(this.s, this.start(), this.end()) + " at column " + col(this.start());
+  }
+
   /** Classifies the current word as a reference; sets the error for malformed ones. */
   refKind(): i32 {
     const s = this.s;
@@ -380,23 +386,22 @@ class Parser {
     for (let i = start; i < end; i++) {
       if (s.charCodeAt(i) == 58) { colon = i; break; }
     }
-    const what = quoteSlice(s, start, end) + " at column " + col(start);
     if (colon >= 0) {
       if (!startsWithExact(s, start, colon, "DocumentRef-")) {
-        this.setError("invalid reference " + what + ": the prefix must be spelled \"DocumentRef-\"");
+        this.setError("invalid reference " + this.what() + ": the prefix must be spelled \"DocumentRef-\"");
         return REF_INVALID;
       }
       if (colon - start == 12) {
-        this.setError("invalid reference " + what + ": empty id after \"DocumentRef-\"");
+        this.setError("invalid reference " + this.what() + ": empty id after \"DocumentRef-\"");
         return REF_INVALID;
       }
       at = colon + 1;
       if (!startsWithIgnoreCase(s, at, end, "LicenseRef-") && !startsWithIgnoreCase(s, at, end, "AdditionRef-")) {
-        this.setError("invalid reference " + what + ": expected \"LicenseRef-\" or \"AdditionRef-\" after \":\"");
+        this.setError("invalid reference " + this.what() + ": expected \"LicenseRef-\" or \"AdditionRef-\" after \":\"");
         return REF_INVALID;
       }
     } else if (startsWithIgnoreCase(s, start, end, "DocumentRef-")) {
-      this.setError("invalid reference " + what + ": expected \"DocumentRef-<id>:LicenseRef-<id>\"");
+      this.setError("invalid reference " + this.what() + ": expected \"DocumentRef-<id>:LicenseRef-<id>\"");
       return REF_INVALID;
     }
     let prefix = "";
@@ -405,11 +410,11 @@ class Parser {
     else if (startsWithIgnoreCase(s, at, end, "AdditionRef-")) { prefix = "AdditionRef-"; kind = REF_ADDITION; }
     else return REF_NONE;
     if (!startsWithExact(s, at, end, prefix)) {
-      this.setError("invalid reference " + what + ": the prefix must be spelled \"" + prefix + "\"");
+      this.setError("invalid reference " + this.what() + ": the prefix must be spelled \"" + prefix + "\"");
       return REF_INVALID;
     }
     if (end - at == prefix.length) {
-      this.setError("invalid reference " + what + ": empty id after \"" + prefix + "\"");
+      this.setError("invalid reference " + this.what() + ": empty id after \"" + prefix + "\"");
       return REF_INVALID;
     }
     return kind;
@@ -511,6 +516,14 @@ function quoteSlice(s: string, start: i32, end: i32): string {
 
 /** Parses an SPDX license expression. Never throws; see ParseResult. */
 export function parseExpression(s: string): ParseResult {
+  // The common case, one license id on the list ("Apache-2.0"), gives the same leaf as the parser.
+  const n = s.length;
+  let plain = n > 0;
+  for (let i = 0; plain && i < n; i++) plain = isIdChar(s.charCodeAt(i));
+  if (plain) {
+    const index = findLicense(s, 0, n);
+    if (index >= 0) return new ParseResult(true, new Node(Kind.License, licenseId(index), index, 1), "");
+  }
   const p = new Parser(s);
   return p.parse();
 }
@@ -535,7 +548,7 @@ export function expressionToString(node: Node, full: bool): string {
       const text = expressionToString(child, full);
       parts.push(!full && k == Kind.And && child.kind == Kind.Or ? "(" + text + ")" : text);
     }
-    const out = parts.join(k == Kind.And ? " AND " : " OR ");
+    const out = joinStrings(parts, k == Kind.And ? " AND " : " OR ");
     return full ? "(" + out + ")" : out;
   }
   return node.text;

@@ -30,6 +30,7 @@ import {
   startsWithIgnoreCase,
 } from "./table";
 import { LIST_VERSION } from "./data";
+import { joinStrings } from "../../sdk/strings";
 
 export enum Unlisted { OsiApproved = 0, FsfLibre = 1, OsiOrFsf = 2, Any = 3, None = 4 }
 
@@ -303,7 +304,7 @@ class Clauses {
   }
 
   join(sep: string): string {
-    const out = this.items.join(sep);
+    const out = joinStrings(this.items, sep);
     return this.more > 0 ? out + " (and " + this.more.toString() + " more)" : out;
   }
 }

@@ -6,7 +6,16 @@
 // must tell "absent" from "wrong type", so every payload is read here first: malformed input is an
 // error value, and the typed views (protocol.ts, kubernetes.ts, oci/types.ts) check each type.
 //
-// Values keep byte offsets into the source; strings are decoded only when asked for.
+// How: one pass validates the whole text (syntax, escapes, UTF-8, depth) and records every value
+// on a "tape", four i32 words per value, with no allocation per value:
+//   word 0: kind (bits 0-2) | escaped string (bit 3) | item or member count (bits 4-31)
+//   word 1: byte offset of the first byte of the value (the quote for strings)
+//   word 2: byte offset just past the value
+//   word 3: tape index just past the value and everything inside it (its next sibling)
+// An object's members are a key (a string entry) followed by its value. JsonValue is a small view
+// on one tape entry, made when a field is asked for; strings are decoded only when read.
+
+import { uninitializedBuffer } from "../arena";
 
 export const enum JsonKind {
   Null = 0,
@@ -21,90 +30,251 @@ export const enum JsonKind {
 /** Nesting deeper than this is refused (policy-server's serde_json stops at 128). */
 export const MAX_DEPTH: i32 = 512;
 
-export class JsonValue {
-  constructor(
-    public kind: JsonKind,
-    public source: JsonSource,
-    /** byte offset of the first byte of the value (the quote for strings) */
-    public start: i32,
-    /** byte offset just past the value */
-    public end: i32,
-  ) {}
-  /** array items, or object values (parallel to `keys`) */
-  items: JsonValue[] | null = null;
-  /** object keys, decoded */
-  keys: string[] | null = null;
-  /** for strings: true when the raw text holds a backslash escape */
-  escaped: bool = false;
+const ENTRY_BYTES: i32 = 16;
+const ESCAPED: u32 = 8;
+const COUNT_SHIFT: u32 = 4;
 
-  get isNull(): bool {
+/** Open containers while parsing: their tape index and their count so far (parsing is not reentrant). */
+const OPEN_ENTRIES: usize = memory.data(MAX_DEPTH * 4);
+const OPEN_COUNTS: usize = memory.data(MAX_DEPTH * 4);
+
+/** A parsed JSON text: the bytes and their tape. */
+export class JsonDocument {
+  /** the tape (see the top of this file); grown while parsing */
+  tape: ArrayBuffer;
+  entries: i32 = 0;
+  /** address of the first byte of the text */
+  ptr: usize;
+  length: i32;
+
+  constructor(public buffer: ArrayBuffer) {
+    const length = buffer.byteLength;
+    // About one value per 10 bytes in Kubernetes objects, one per 20 in OCI manifests.
+    this.tape = uninitializedBuffer((length / 8 + 16) * ENTRY_BYTES);
+    this.ptr = changetype<usize>(buffer);
+    this.length = length;
+  }
+
+  @inline word(entry: i32, w: i32): u32 {
+    return load<u32>(changetype<usize>(this.tape) + <usize>(entry * ENTRY_BYTES + w * 4));
+  }
+
+  @inline setWord(entry: i32, w: i32, value: u32): void {
+    store<u32>(changetype<usize>(this.tape) + <usize>(entry * ENTRY_BYTES + w * 4), value);
+  }
+
+  /** Appends an entry; returns its index. */
+  @inline add(head: u32, start: i32, end: i32): i32 {
+    const entry = this.entries;
+    const needed = (entry + 1) * ENTRY_BYTES;
+    if (needed > this.tape.byteLength) this.grow(needed);
+    const at = changetype<usize>(this.tape) + <usize>(entry * ENTRY_BYTES);
+    store<u32>(at, head);
+    store<i32>(at, start, 4);
+    store<i32>(at, end, 8);
+    store<i32>(at, entry + 1, 12);
+    this.entries = entry + 1;
+    return entry;
+  }
+
+  private grow(needed: i32): void {
+    const capacity = max(needed, this.tape.byteLength + (this.tape.byteLength >> 1));
+    // While parsing, the tape is the newest allocation: the arena extends it in place.
+    this.tape = changetype<ArrayBuffer>(__renew(changetype<usize>(this.tape), <usize>capacity));
+  }
+
+  @inline kindOf(entry: i32): JsonKind {
+    return <JsonKind>(this.word(entry, 0) & 7);
+  }
+
+  @inline nextOf(entry: i32): i32 {
+    return <i32>this.word(entry, 3);
+  }
+
+  /** The decoded text of string entry `entry`. */
+  decodeString(entry: i32): string {
+    return decodeJsonString(this.ptr, <i32>this.word(entry, 1), <i32>this.word(entry, 2), (this.word(entry, 0) & ESCAPED) != 0);
+  }
+}
+
+export class JsonValue {
+  /** for at()/keyAt()/valueAt(): the last item asked for and its tape entry, so loops are linear */
+  private cursorOrdinal: i32 = -1;
+  private cursorEntry: i32 = 0;
+
+  constructor(
+    public doc: JsonDocument,
+    /** tape index of this value */
+    public entry: i32,
+  ) {}
+
+  @inline get kind(): JsonKind {
+    return this.doc.kindOf(this.entry);
+  }
+  /** byte offset of the first byte of the value (the quote for strings) */
+  @inline get start(): i32 {
+    return <i32>this.doc.word(this.entry, 1);
+  }
+  /** byte offset just past the value */
+  @inline get end(): i32 {
+    return <i32>this.doc.word(this.entry, 2);
+  }
+  /** for strings: true when the raw text holds a backslash escape */
+  @inline get escaped(): bool {
+    return (this.doc.word(this.entry, 0) & ESCAPED) != 0;
+  }
+
+  @inline get isNull(): bool {
     return this.kind == JsonKind.Null;
   }
-  get isString(): bool {
+  @inline get isString(): bool {
     return this.kind == JsonKind.String;
   }
-  get isArray(): bool {
+  @inline get isArray(): bool {
     return this.kind == JsonKind.Array;
   }
-  get isObject(): bool {
+  @inline get isObject(): bool {
     return this.kind == JsonKind.Object;
   }
   get isBool(): bool {
-    return this.kind == JsonKind.True || this.kind == JsonKind.False;
+    const kind = this.kind;
+    return kind == JsonKind.True || kind == JsonKind.False;
   }
-  get isNumber(): bool {
+  @inline get isNumber(): bool {
     return this.kind == JsonKind.Number;
   }
 
+  /** Number of items of an array or members of an object; 0 for anything else. */
   get length(): i32 {
-    const items = this.items;
-    return items == null ? 0 : items.length;
+    const kind = this.kind;
+    if (kind != JsonKind.Array && kind != JsonKind.Object) return 0;
+    return <i32>(this.doc.word(this.entry, 0) >>> COUNT_SHIFT);
   }
 
   /** The member `key` of an object; null when this is not an object or has no such key. */
   get(key: string): JsonValue | null {
-    const keys = this.keys;
-    const items = this.items;
-    if (this.kind != JsonKind.Object || keys == null || items == null) return null;
-    // Last duplicate wins, as in serde_json's Map.
-    for (let i = keys.length - 1; i >= 0; i--) {
-      if (unchecked(keys[i]) == key) return unchecked(items[i]);
+    if (this.kind != JsonKind.Object) return null;
+    const doc = this.doc;
+    let ascii = true;
+    const chars = changetype<usize>(key);
+    for (let i = 0, n = key.length; i < n; i++) {
+      if (load<u16>(chars + (<usize>i << 1)) >= 0x80) {
+        ascii = false;
+        break;
+      }
     }
-    return null;
+    // Last duplicate wins, as in serde_json's Map.
+    let found = -1;
+    const n = key.length;
+    const tape = changetype<usize>(doc.tape);
+    const stop = doc.nextOf(this.entry);
+    let e = this.entry + 1;
+    while (e < stop) {
+      const at = tape + <usize>(e * ENTRY_BYTES);
+      if (ascii && (load<u32>(at) & ESCAPED) == 0) {
+        // Plain key: equal only with the same byte length, then byte by byte.
+        const start = load<i32>(at, 4) + 1;
+        if (load<i32>(at, 8) - 1 - start == n && asciiEquals(doc.ptr + <usize>start, chars, n)) found = e + 1;
+      } else if (doc.decodeString(e) == key) {
+        found = e + 1;
+      }
+      e = load<i32>(at + ENTRY_BYTES, 12);
+    }
+    return found < 0 ? null : new JsonValue(doc, found);
+  }
+
+  /** Tape entry of item `ordinal` of an array, or of the key of member `ordinal` of an object. */
+  private childEntry(ordinal: i32): i32 {
+    const doc = this.doc;
+    let ord = 0;
+    let e = this.entry + 1;
+    if (this.cursorOrdinal >= 0 && this.cursorOrdinal <= ordinal) {
+      ord = this.cursorOrdinal;
+      e = this.cursorEntry;
+    }
+    const object = this.kind == JsonKind.Object;
+    while (ord < ordinal) {
+      e = doc.nextOf(object ? e + 1 : e);
+      ord++;
+    }
+    this.cursorOrdinal = ordinal;
+    this.cursorEntry = e;
+    return e;
   }
 
   /** Item `index` of an array, or null. */
   at(index: i32): JsonValue | null {
-    const items = this.items;
-    if (this.kind != JsonKind.Array || items == null || index < 0 || index >= items.length) return null;
-    return unchecked(items[index]);
+    if (this.kind != JsonKind.Array || index < 0 || index >= this.length) return null;
+    return new JsonValue(this.doc, this.childEntry(index));
+  }
+
+  /** The decoded key of member `index` of an object ("" when out of range). */
+  keyAt(index: i32): string {
+    if (this.kind != JsonKind.Object || index < 0 || index >= this.length) return "";
+    return this.doc.decodeString(this.childEntry(index));
+  }
+
+  /** The value of member `index` of an object, or null. */
+  valueAt(index: i32): JsonValue | null {
+    if (this.kind != JsonKind.Object || index < 0 || index >= this.length) return null;
+    return new JsonValue(this.doc, this.childEntry(index) + 1);
+  }
+
+  /** Whether this is a string equal to `text` (compared without decoding when possible). */
+  equals(text: string): bool {
+    if (this.kind != JsonKind.String) return false;
+    const start = this.start + 1;
+    const length = this.end - 1 - start;
+    if (!this.escaped && length == text.length) {
+      // Plain ASCII `text`: byte by byte; any other text is compared decoded.
+      const chars = changetype<usize>(text);
+      let ascii = true;
+      for (let i = 0; ascii && i < length; i++) ascii = load<u16>(chars + (<usize>i << 1)) < 0x80;
+      if (ascii) return asciiEquals(this.doc.ptr + <usize>start, chars, length);
+    } else if (!this.escaped && length < text.length) {
+      return false; // UTF-8 is never shorter than UTF-16 code units
+    }
+    return this.doc.decodeString(this.entry) == text;
+  }
+
+  /** Whether this and `other` are equal strings. */
+  sameString(other: JsonValue): bool {
+    if (this.kind != JsonKind.String || other.kind != JsonKind.String) return false;
+    if (!this.escaped && !other.escaped) {
+      const length = this.end - this.start;
+      return length == other.end - other.start &&
+        memory.compare(this.doc.ptr + <usize>this.start, other.doc.ptr + <usize>other.start, <usize>length) == 0;
+    }
+    return this.doc.decodeString(this.entry) == other.doc.decodeString(other.entry);
   }
 
   /** The decoded string, or null when this is not a string. */
   str(): string | null {
     if (this.kind != JsonKind.String) return null;
-    return decodeJsonString(this.source, this.start, this.end, this.escaped);
+    return this.doc.decodeString(this.entry);
   }
 
   /** The raw bytes of this value as they appeared in the source. */
   rawText(): string {
-    return String.UTF8.decodeUnsafe(this.source.ptr + <usize>this.start, <usize>(this.end - this.start));
+    const start = this.start;
+    return String.UTF8.decodeUnsafe(this.doc.ptr + <usize>start, <usize>(this.end - start));
   }
 
   /** Integer value when this is a number without fraction or exponent that fits in i64. */
   integer(): JsonInteger | null {
     if (this.kind != JsonKind.Number) return null;
-    const base = this.source.ptr;
+    const base = this.doc.ptr;
     let i = this.start;
+    const end = this.end;
     let negative = false;
     if (load<u8>(base + <usize>i) == 0x2d) {
       negative = true;
       i++;
     }
     let value: i64 = 0;
-    const digits = this.end - i;
+    const digits = end - i;
     if (digits > 18) return null;
-    for (; i < this.end; i++) {
+    for (; i < end; i++) {
       const c = <i32>load<u8>(base + <usize>i);
       if (c < 0x30 || c > 0x39) return null;
       value = value * 10 + <i64>(c - 0x30);
@@ -117,15 +287,6 @@ export class JsonInteger {
   constructor(public value: i64) {}
 }
 
-/** The bytes a tree points into. The reader keeps the buffer alive for the values' lifetime. */
-export class JsonSource {
-  constructor(
-    public buffer: ArrayBuffer,
-    public ptr: usize,
-    public length: i32,
-  ) {}
-}
-
 export class JsonParseResult {
   constructor(
     public value: JsonValue | null,
@@ -135,35 +296,54 @@ export class JsonParseResult {
 
 /** Parses `bytes` (a whole JSON text). Never traps: malformed input gives `error`. */
 export function parseJson(bytes: ArrayBuffer): JsonParseResult {
-  const source = new JsonSource(bytes, changetype<usize>(bytes), bytes.byteLength);
-  const parser = new Parser(source);
-  parser.skipWhitespace();
-  const value = parser.parseValue(0);
-  if (value == null) return new JsonParseResult(null, parser.errorText());
-  parser.skipWhitespace();
-  if (parser.pos < source.length) {
-    parser.fail("trailing characters after the JSON value");
-    return new JsonParseResult(null, parser.errorText());
-  }
-  return new JsonParseResult(value, null);
+  const doc = new JsonDocument(bytes);
+  const parser = new Parser(doc);
+  if (!parser.parse()) return new JsonParseResult(null, parser.errorText());
+  return new JsonParseResult(new JsonValue(doc, 0), null);
 }
 
 export function parseJsonString(text: string): JsonParseResult {
   return parseJson(String.UTF8.encode(text));
 }
 
+// SWAR constants: a string chunk of 8 bytes that holds no quote, backslash, control character or
+// non-ASCII byte is skipped at once.
+const ONES: u64 = 0x0101010101010101;
+const HIGHS: u64 = 0x8080808080808080;
+const QUOTES: u64 = 0x2222222222222222;
+const BACKSLASHES: u64 = 0x5c5c5c5c5c5c5c5c;
+const SPACES: u64 = 0x2020202020202020;
+
+/**
+ * The high bit of each byte of `x` that may be a quote, a backslash, a control character or a
+ * non-ASCII byte (0 when the 8 bytes are plain). Borrows only spill upwards, so the lowest flagged
+ * byte is always a real one.
+ */
+// @ts-ignore: decorator
+@inline function specialBytes(x: u64): u64 {
+  const q = x ^ QUOTES;
+  const b = x ^ BACKSLASHES;
+  return (((q - ONES) & ~q) | ((b - ONES) & ~b) | (x - SPACES) | x) & HIGHS;
+}
+
 class Parser {
   pos: i32 = 0;
   error: string | null = null;
   errorPos: i32 = 0;
+  base: usize;
+  n: i32;
 
-  constructor(public source: JsonSource) {}
+  constructor(public doc: JsonDocument) {
+    this.base = doc.ptr;
+    this.n = doc.length;
+  }
 
-  fail(message: string): void {
+  fail(message: string, at: i32): bool {
     if (this.error == null) {
       this.error = message;
-      this.errorPos = this.pos;
+      this.errorPos = at;
     }
+    return false;
   }
 
   errorText(): string {
@@ -172,63 +352,161 @@ class Parser {
   }
 
   @inline byteAt(i: i32): i32 {
-    return <i32>load<u8>(this.source.ptr + <usize>i);
+    return <i32>load<u8>(this.base + <usize>i);
   }
 
-  skipWhitespace(): void {
-    const n = this.source.length;
-    let i = this.pos;
+  @inline skipWhitespace(i: i32): i32 {
+    const n = this.n;
     while (i < n) {
       const c = this.byteAt(i);
-      if (c == 0x20 || c == 0x0a || c == 0x0d || c == 0x09) i++;
-      else break;
+      if (c > 0x20 || (c != 0x20 && c != 0x0a && c != 0x0d && c != 0x09)) break;
+      i++;
     }
-    this.pos = i;
+    return i;
   }
 
-  parseValue(depth: i32): JsonValue | null {
-    if (this.pos >= this.source.length) {
-      this.fail("unexpected end of input");
-      return null;
-    }
-    const c = this.byteAt(this.pos);
-    if (c == 0x7b) return this.parseObject(depth);
-    if (c == 0x5b) return this.parseArray(depth);
-    if (c == 0x22) return this.parseString();
-    if (c == 0x2d || (c >= 0x30 && c <= 0x39)) return this.parseNumber();
-    if (c == 0x74) return this.parseLiteral("true", JsonKind.True);
-    if (c == 0x66) return this.parseLiteral("false", JsonKind.False);
-    if (c == 0x6e) return this.parseLiteral("null", JsonKind.Null);
-    this.fail("unexpected character");
-    return null;
-  }
-
-  parseLiteral(word: string, kind: JsonKind): JsonValue | null {
-    const start = this.pos;
-    const n = word.length;
-    if (start + n > this.source.length) {
-      this.fail("unexpected end of input");
-      return null;
-    }
-    for (let i = 0; i < n; i++) {
-      if (this.byteAt(start + i) != word.charCodeAt(i)) {
-        this.fail("invalid literal");
-        return null;
+  /** The whole text: one value and nothing but white space around it. */
+  parse(): bool {
+    const doc = this.doc;
+    const n = this.n;
+    // The innermost open container (tape index, object or array, values so far); the outer ones
+    // wait in OPEN_ENTRIES / OPEN_COUNTS.
+    let depth = 0;
+    let open = -1;
+    let isObject = false;
+    let count: u32 = 0;
+    let pos = this.skipWhitespace(0);
+    // Loop invariant: a value is expected at `pos` (white space skipped).
+    while (true) {
+      if (pos >= n) return this.fail("unexpected end of input", pos);
+      const c = this.byteAt(pos);
+      let closed = false;
+      if (c == 0x7b || c == 0x5b) {
+        if (depth >= MAX_DEPTH) return this.fail("nesting deeper than " + MAX_DEPTH.toString(), pos);
+        const object = c == 0x7b;
+        const entry = doc.add(object ? <u32>JsonKind.Object : <u32>JsonKind.Array, pos, pos);
+        store<i32>(OPEN_ENTRIES + (<usize>depth << 2), open);
+        store<u32>(OPEN_COUNTS + (<usize>depth << 2), count);
+        depth++;
+        open = entry;
+        isObject = object;
+        count = 0;
+        pos = this.skipWhitespace(pos + 1);
+        if (pos < n && this.byteAt(pos) == (object ? 0x7d : 0x5d)) {
+          pos++;
+          closed = true;
+        } else {
+          if (object) {
+            pos = this.member(pos);
+            if (pos < 0) return false;
+          }
+          continue;
+        }
+      } else if (c == 0x22) {
+        pos = this.string(pos);
+        if (pos < 0) return false;
+      } else if (c == 0x2d || (c >= 0x30 && c <= 0x39)) {
+        pos = this.number(pos);
+        if (pos < 0) return false;
+      } else if (c == 0x74) {
+        pos = this.literal(pos, 0x65757274, JsonKind.True); // "true"
+        if (pos < 0) return false;
+      } else if (c == 0x66) {
+        pos = this.literalFalse(pos);
+        if (pos < 0) return false;
+      } else if (c == 0x6e) {
+        pos = this.literal(pos, 0x6c6c756e, JsonKind.Null); // "null"
+        if (pos < 0) return false;
+      } else {
+        return this.fail("unexpected character", pos);
+      }
+      // A value ended at `pos` (or a container was closed); find what comes next.
+      while (true) {
+        if (closed) {
+          doc.setWord(open, 0, doc.word(open, 0) | (count << COUNT_SHIFT));
+          doc.setWord(open, 2, <u32>pos);
+          doc.setWord(open, 3, <u32>doc.entries);
+          depth--;
+          open = load<i32>(OPEN_ENTRIES + (<usize>depth << 2));
+          count = load<u32>(OPEN_COUNTS + (<usize>depth << 2));
+          isObject = open >= 0 && doc.kindOf(open) == JsonKind.Object;
+          closed = false;
+        }
+        if (depth == 0) {
+          pos = this.skipWhitespace(pos);
+          if (pos < n) return this.fail("trailing characters after the JSON value", pos);
+          return true;
+        }
+        count++;
+        pos = this.skipWhitespace(pos);
+        if (pos >= n) return this.fail(isObject ? "unterminated object" : "unterminated array", pos);
+        const d = this.byteAt(pos);
+        if (d == (isObject ? 0x7d : 0x5d)) {
+          pos++;
+          closed = true;
+          continue;
+        }
+        if (d != 0x2c) return this.fail(isObject ? "expected ',' or '}'" : "expected ',' or ']'", pos);
+        pos = this.skipWhitespace(pos + 1);
+        if (isObject) {
+          pos = this.member(pos);
+          if (pos < 0) return false;
+        }
+        break;
       }
     }
-    this.pos = start + n;
-    return new JsonValue(kind, this.source, start, this.pos);
   }
 
-  parseNumber(): JsonValue | null {
-    const n = this.source.length;
-    const start = this.pos;
+  /** `"key" :` at `pos`; returns the position of the value (white space skipped), or -1. */
+  member(pos: i32): i32 {
+    const n = this.n;
+    if (pos >= n || this.byteAt(pos) != 0x22) {
+      this.fail("expected a string key", pos);
+      return -1;
+    }
+    pos = this.string(pos);
+    if (pos < 0) return -1;
+    pos = this.skipWhitespace(pos);
+    if (pos >= n || this.byteAt(pos) != 0x3a) {
+      this.fail("expected ':'", pos);
+      return -1;
+    }
+    return this.skipWhitespace(pos + 1);
+  }
+
+  literal(start: i32, word: u32, kind: JsonKind): i32 {
+    if (start + 4 > this.n) {
+      this.fail("unexpected end of input", start);
+      return -1;
+    }
+    if (load<u32>(this.base + <usize>start) != word) {
+      this.fail("invalid literal", start);
+      return -1;
+    }
+    this.doc.add(<u32>kind, start, start + 4);
+    return start + 4;
+  }
+
+  literalFalse(start: i32): i32 {
+    if (start + 5 > this.n) {
+      this.fail("unexpected end of input", start);
+      return -1;
+    }
+    if (load<u32>(this.base + <usize>start + 1) != 0x65736c61) { // "alse"
+      this.fail("invalid literal", start);
+      return -1;
+    }
+    this.doc.add(<u32>JsonKind.False, start, start + 5);
+    return start + 5;
+  }
+
+  number(start: i32): i32 {
+    const n = this.n;
     let i = start;
     if (this.byteAt(i) == 0x2d) i++;
     if (i >= n) {
-      this.pos = i;
-      this.fail("invalid number");
-      return null;
+      this.fail("invalid number", i);
+      return -1;
     }
     let c = this.byteAt(i);
     if (c == 0x30) {
@@ -236,18 +514,16 @@ class Parser {
     } else if (c >= 0x31 && c <= 0x39) {
       while (i < n && isDigit(this.byteAt(i))) i++;
     } else {
-      this.pos = i;
-      this.fail("invalid number");
-      return null;
+      this.fail("invalid number", i);
+      return -1;
     }
     if (i < n && this.byteAt(i) == 0x2e) {
       i++;
       const fractionStart = i;
       while (i < n && isDigit(this.byteAt(i))) i++;
       if (i == fractionStart) {
-        this.pos = i;
-        this.fail("invalid number");
-        return null;
+        this.fail("invalid number", i);
+        return -1;
       }
     }
     if (i < n) {
@@ -258,49 +534,54 @@ class Parser {
         const exponentStart = i;
         while (i < n && isDigit(this.byteAt(i))) i++;
         if (i == exponentStart) {
-          this.pos = i;
-          this.fail("invalid number");
-          return null;
+          this.fail("invalid number", i);
+          return -1;
         }
       }
     }
-    this.pos = i;
-    return new JsonValue(JsonKind.Number, this.source, start, i);
+    this.doc.add(<u32>JsonKind.Number, start, i);
+    return i;
   }
 
-  /** Validates a string (escapes, control characters, UTF-8) and returns its value node. */
-  parseString(): JsonValue | null {
-    const n = this.source.length;
-    const start = this.pos;
+  /** Validates a string (escapes, control characters, UTF-8) at `start` and records it; returns the position after it, or -1. */
+  string(start: i32): i32 {
+    const n = this.n;
+    const base = this.base;
     let i = start + 1;
     let escaped = false;
     while (true) {
+      // Eight plain ASCII bytes at a time, then straight to the first byte that needs a look.
+      while (i + 8 <= n) {
+        const special = specialBytes(load<u64>(base + <usize>i));
+        if (special == 0) {
+          i += 8;
+          continue;
+        }
+        i += <i32>(ctz(special) >> 3);
+        break;
+      }
       if (i >= n) {
-        this.pos = i;
-        this.fail("unterminated string");
-        return null;
+        this.fail("unterminated string", i);
+        return -1;
       }
       const c = this.byteAt(i);
       if (c == 0x22) break;
       if (c == 0x5c) {
         escaped = true;
         if (i + 1 >= n) {
-          this.pos = i;
-          this.fail("unterminated string");
-          return null;
+          this.fail("unterminated string", i);
+          return -1;
         }
         const e = this.byteAt(i + 1);
         if (e == 0x75) {
           if (i + 6 > n) {
-            this.pos = i;
-            this.fail("invalid \\u escape");
-            return null;
+            this.fail("invalid \\u escape", i);
+            return -1;
           }
           for (let k = 2; k < 6; k++) {
             if (hexValue(this.byteAt(i + k)) < 0) {
-              this.pos = i;
-              this.fail("invalid \\u escape");
-              return null;
+              this.fail("invalid \\u escape", i);
+              return -1;
             }
           }
           i += 6;
@@ -310,123 +591,37 @@ class Parser {
         ) {
           i += 2;
         } else {
-          this.pos = i;
-          this.fail("invalid escape");
-          return null;
+          this.fail("invalid escape", i);
+          return -1;
         }
       } else if (c < 0x20) {
-        this.pos = i;
-        this.fail("control character in string");
-        return null;
+        this.fail("control character in string", i);
+        return -1;
       } else if (c < 0x80) {
         i++;
       } else {
-        const width = utf8SequenceLength(this.source.ptr, i, n);
+        const width = utf8SequenceLength(base, i, n);
         if (width == 0) {
-          this.pos = i;
-          this.fail("invalid UTF-8 in string");
-          return null;
+          this.fail("invalid UTF-8 in string", i);
+          return -1;
         }
         i += width;
       }
     }
-    this.pos = i + 1;
-    const value = new JsonValue(JsonKind.String, this.source, start, this.pos);
-    value.escaped = escaped;
-    return value;
-  }
-
-  parseArray(depth: i32): JsonValue | null {
-    if (depth >= MAX_DEPTH) {
-      this.fail("nesting deeper than " + MAX_DEPTH.toString());
-      return null;
-    }
-    const start = this.pos;
-    this.pos++;
-    const items = new Array<JsonValue>();
-    this.skipWhitespace();
-    if (this.pos < this.source.length && this.byteAt(this.pos) == 0x5d) {
-      this.pos++;
-    } else {
-      while (true) {
-        this.skipWhitespace();
-        const item = this.parseValue(depth + 1);
-        if (item == null) return null;
-        items.push(item);
-        this.skipWhitespace();
-        if (this.pos >= this.source.length) {
-          this.fail("unterminated array");
-          return null;
-        }
-        const c = this.byteAt(this.pos);
-        this.pos++;
-        if (c == 0x5d) break;
-        if (c != 0x2c) {
-          this.pos--;
-          this.fail("expected ',' or ']'");
-          return null;
-        }
-      }
-    }
-    const value = new JsonValue(JsonKind.Array, this.source, start, this.pos);
-    value.items = items;
-    return value;
-  }
-
-  parseObject(depth: i32): JsonValue | null {
-    if (depth >= MAX_DEPTH) {
-      this.fail("nesting deeper than " + MAX_DEPTH.toString());
-      return null;
-    }
-    const start = this.pos;
-    this.pos++;
-    const keys = new Array<string>();
-    const items = new Array<JsonValue>();
-    this.skipWhitespace();
-    if (this.pos < this.source.length && this.byteAt(this.pos) == 0x7d) {
-      this.pos++;
-    } else {
-      while (true) {
-        this.skipWhitespace();
-        if (this.pos >= this.source.length || this.byteAt(this.pos) != 0x22) {
-          this.fail("expected a string key");
-          return null;
-        }
-        const key = this.parseString();
-        if (key == null) return null;
-        this.skipWhitespace();
-        if (this.pos >= this.source.length || this.byteAt(this.pos) != 0x3a) {
-          this.fail("expected ':'");
-          return null;
-        }
-        this.pos++;
-        this.skipWhitespace();
-        const item = this.parseValue(depth + 1);
-        if (item == null) return null;
-        keys.push(decodeJsonString(this.source, key.start, key.end, key.escaped));
-        items.push(item);
-        this.skipWhitespace();
-        if (this.pos >= this.source.length) {
-          this.fail("unterminated object");
-          return null;
-        }
-        const c = this.byteAt(this.pos);
-        this.pos++;
-        if (c == 0x7d) break;
-        if (c != 0x2c) {
-          this.pos--;
-          this.fail("expected ',' or '}'");
-          return null;
-        }
-      }
-    }
-    const value = new JsonValue(JsonKind.Object, this.source, start, this.pos);
-    value.keys = keys;
-    value.items = items;
-    return value;
+    this.doc.add(<u32>JsonKind.String | (escaped ? ESCAPED : 0), start, i + 1);
+    return i + 1;
   }
 }
 
+/** Whether the `n` bytes at `bytes` equal the `n` UTF-16 code units at `chars` (all ASCII). */
+function asciiEquals(bytes: usize, chars: usize, n: i32): bool {
+  for (let i = 0; i < n; i++) {
+    if (<u32>load<u8>(bytes + <usize>i) != <u32>load<u16>(chars + (<usize>i << 1))) return false;
+  }
+  return true;
+}
+
+// @ts-ignore: decorator
 @inline function isDigit(c: i32): bool {
   return c >= 0x30 && c <= 0x39;
 }
@@ -464,61 +659,82 @@ function utf8SequenceLength(base: usize, i: i32, n: i32): i32 {
   return width;
 }
 
-/** Decodes a validated JSON string token [start, end) (quotes included) into a UTF-16 string. */
-function decodeJsonString(source: JsonSource, start: i32, end: i32, escaped: bool): string {
-  const base = source.ptr;
+/**
+ * Decodes a validated JSON string token [start, end) (quotes included) into a UTF-16 string, in
+ * two passes (length, then characters) and one allocation. A surrogate pair written as two
+ * escapes is simply two code units; a lone surrogate escape stays a lone code unit (the writer
+ * turns it into U+FFFD on the way out).
+ */
+function decodeJsonString(base: usize, start: i32, end: i32, escaped: bool): string {
   if (!escaped) {
     return String.UTF8.decodeUnsafe(base + <usize>(start + 1), <usize>(end - start - 2));
   }
-  // Escapes present: decode segment by segment.
-  let out = "";
-  const parts = new Array<string>();
-  let i = start + 1;
-  let segment = i;
   const last = end - 1;
+  // Pass 1: the number of UTF-16 code units.
+  let units = 0;
+  let i = start + 1;
   while (i < last) {
     const c = <i32>load<u8>(base + <usize>i);
-    if (c != 0x5c) {
+    if (c == 0x5c) {
+      i += load<u8>(base + <usize>(i + 1)) == 0x75 ? 6 : 2;
+      units++;
+    } else if (c < 0x80) {
       i++;
-      continue;
-    }
-    if (i > segment) parts.push(String.UTF8.decodeUnsafe(base + <usize>segment, <usize>(i - segment)));
-    const e = <i32>load<u8>(base + <usize>(i + 1));
-    if (e == 0x75) {
-      let code = 0;
-      for (let k = 2; k < 6; k++) code = (code << 4) | hexValue(<i32>load<u8>(base + <usize>(i + k)));
-      i += 6;
-      // A surrogate pair written as two escapes.
-      if (code >= 0xd800 && code <= 0xdbff && i + 6 <= last &&
-        <i32>load<u8>(base + <usize>i) == 0x5c && <i32>load<u8>(base + <usize>(i + 1)) == 0x75) {
-        let low = 0;
-        let valid = true;
-        for (let k = 2; k < 6; k++) {
-          const h = hexValue(<i32>load<u8>(base + <usize>(i + k)));
-          if (h < 0) valid = false;
-          low = (low << 4) | h;
-        }
-        if (valid && low >= 0xdc00 && low <= 0xdfff) {
-          parts.push(String.fromCharCodes([code, low]));
-          i += 6;
-          segment = i;
-          continue;
-        }
-      }
-      parts.push(String.fromCharCode(code));
-    } else {
-      let ch = e;
-      if (e == 0x62) ch = 0x08;
-      else if (e == 0x66) ch = 0x0c;
-      else if (e == 0x6e) ch = 0x0a;
-      else if (e == 0x72) ch = 0x0d;
-      else if (e == 0x74) ch = 0x09;
-      parts.push(String.fromCharCode(ch));
+      units++;
+    } else if (c < 0xe0) {
       i += 2;
+      units++;
+    } else if (c < 0xf0) {
+      i += 3;
+      units++;
+    } else {
+      i += 4;
+      units += 2;
     }
-    segment = i;
   }
-  if (last > segment) parts.push(String.UTF8.decodeUnsafe(base + <usize>segment, <usize>(last - segment)));
-  out = parts.join("");
+  // Pass 2: the code units.
+  const out = changetype<string>(__new(<usize>units << 1, idof<string>()));
+  let o = changetype<usize>(out);
+  i = start + 1;
+  while (i < last) {
+    const c = <u32>load<u8>(base + <usize>i);
+    if (c == 0x5c) {
+      const e = <u32>load<u8>(base + <usize>(i + 1));
+      let unit: u32 = e;
+      if (e == 0x75) {
+        unit = 0;
+        for (let k = 2; k < 6; k++) unit = (unit << 4) | <u32>hexValue(<i32>load<u8>(base + <usize>(i + k)));
+        i += 6;
+      } else {
+        if (e == 0x62) unit = 0x08;
+        else if (e == 0x66) unit = 0x0c;
+        else if (e == 0x6e) unit = 0x0a;
+        else if (e == 0x72) unit = 0x0d;
+        else if (e == 0x74) unit = 0x09;
+        i += 2;
+      }
+      store<u16>(o, unit);
+      o += 2;
+    } else if (c < 0x80) {
+      store<u16>(o, c);
+      o += 2;
+      i++;
+    } else if (c < 0xe0) {
+      store<u16>(o, ((c & 0x1f) << 6) | (<u32>load<u8>(base + <usize>(i + 1)) & 0x3f));
+      o += 2;
+      i += 2;
+    } else if (c < 0xf0) {
+      store<u16>(o, ((c & 0x0f) << 12) | ((<u32>load<u8>(base + <usize>(i + 1)) & 0x3f) << 6) | (<u32>load<u8>(base + <usize>(i + 2)) & 0x3f));
+      o += 2;
+      i += 3;
+    } else {
+      const cp = (((c & 0x07) << 18) | ((<u32>load<u8>(base + <usize>(i + 1)) & 0x3f) << 12) |
+        ((<u32>load<u8>(base + <usize>(i + 2)) & 0x3f) << 6) | (<u32>load<u8>(base + <usize>(i + 3)) & 0x3f)) - 0x10000;
+      store<u16>(o, 0xd800 | (cp >> 10));
+      store<u16>(o, 0xdc00 | (cp & 0x3ff), 2);
+      o += 4;
+      i += 4;
+    }
+  }
   return out;
 }

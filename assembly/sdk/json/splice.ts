@@ -3,6 +3,7 @@
 // so the JSON patch the host derives names only the replaced values.
 
 import { JsonValue } from "./reader";
+import { joinStrings } from "../strings";
 
 export class Replacement {
   constructor(
@@ -17,7 +18,7 @@ export class Replacement {
 export function spliceJson(value: JsonValue, replacements: Replacement[]): string {
   const sorted = replacements.slice(0);
   sorted.sort((a: Replacement, b: Replacement): i32 => a.node.start - b.node.start);
-  const base = value.source.ptr;
+  const base = value.doc.ptr;
   const parts = new Array<string>();
   let cursor = value.start;
   for (let i = 0; i < sorted.length; i++) {
@@ -28,5 +29,5 @@ export function spliceJson(value: JsonValue, replacements: Replacement[]): strin
     cursor = r.node.end;
   }
   parts.push(String.UTF8.decodeUnsafe(base + <usize>cursor, <usize>(value.end - cursor)));
-  return parts.join("");
+  return joinStrings(parts, "");
 }

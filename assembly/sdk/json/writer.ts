@@ -4,6 +4,8 @@
 // surrogates (possible in AssemblyScript strings, e.g. from a "\ud800" escape in the input) are
 // written as U+FFFD: the real host decodes replies with serde_json and refuses invalid UTF-8.
 
+import { uninitializedBuffer } from "../arena";
+
 export class JsonWriter {
   private buffer: ArrayBuffer;
   private length: i32 = 0;
@@ -11,7 +13,7 @@ export class JsonWriter {
   private needsComma: Array<bool> = [false];
 
   constructor(capacity: i32 = 256) {
-    this.buffer = new ArrayBuffer(capacity);
+    this.buffer = uninitializedBuffer(capacity);
   }
 
   private reserve(extra: i32): void {
@@ -20,7 +22,7 @@ export class JsonWriter {
     if (needed <= capacity) return;
     let next = capacity << 1;
     while (next < needed) next <<= 1;
-    const grown = new ArrayBuffer(next);
+    const grown = uninitializedBuffer(next);
     memory.copy(changetype<usize>(grown), changetype<usize>(this.buffer), <usize>this.length);
     this.buffer = grown;
   }
@@ -191,4 +193,11 @@ export function jsonString(value: string): string {
   const w = new JsonWriter(value.length + 8);
   w.string(value);
   return w.toString();
+}
+
+/** `value` as a JSON string literal, in UTF-8 bytes (a host-call payload). */
+export function jsonStringBytes(value: string): ArrayBuffer {
+  const w = new JsonWriter(value.length + 8);
+  w.string(value);
+  return w.toBytes();
 }

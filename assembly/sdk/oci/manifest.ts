@@ -5,7 +5,7 @@
 
 import { hostCall } from "../wapc";
 import { parseJson, JsonValue } from "../json/reader";
-import { jsonString } from "../json/writer";
+import { jsonStringBytes } from "../json/writer";
 import {
   DecodeContext, ImageIndex, ImageManifest,
   MEDIA_TYPE_DOCKER_MANIFEST, MEDIA_TYPE_DOCKER_MANIFEST_LIST, MEDIA_TYPE_OCI_INDEX, MEDIA_TYPE_OCI_MANIFEST,
@@ -36,7 +36,7 @@ export class OciManifestResult {
 }
 
 export function getOciManifest(image: string): OciManifestResult {
-  const reply = hostCall("kubewarden", "oci", "v1/oci_manifest", String.UTF8.encode(jsonString(image)));
+  const reply = hostCall("kubewarden", "oci", "v1/oci_manifest", jsonStringBytes(image));
   const payload = reply.payload;
   if (payload == null) return new OciManifestResult(null, reply.error);
   return decodeOciManifest(payload);
@@ -58,7 +58,7 @@ function isArrayField(root: JsonValue, key: string): bool {
 function classify(root: JsonValue): OciManifestResult {
   if (!root.isObject) return new OciManifestResult(null, "host reply is not a JSON object");
   const ctx = new DecodeContext();
-  const mediaType = ctx.optionalString(root, "mediaType", "manifest");
+  const mediaType = ctx.optionalStringNode(root, "mediaType", "manifest");
   if (ctx.error != null) return new OciManifestResult(null, "host reply: " + ctx.error!);
   const config = root.get("config");
   const looksLikeImage = config != null && config.isObject && isArrayField(root, "layers");
@@ -67,7 +67,7 @@ function classify(root: JsonValue): OciManifestResult {
   if (looksLikeImage && !looksLikeIndex) asIndex = false;
   else if (looksLikeIndex && !looksLikeImage) asIndex = true;
   else if (looksLikeImage && looksLikeIndex && mediaType != null) {
-    asIndex = mediaType == MEDIA_TYPE_OCI_INDEX || mediaType == MEDIA_TYPE_DOCKER_MANIFEST_LIST;
+    asIndex = mediaType.equals(MEDIA_TYPE_OCI_INDEX) || mediaType.equals(MEDIA_TYPE_DOCKER_MANIFEST_LIST);
   } else {
     return new OciManifestResult(
       null,
@@ -75,7 +75,7 @@ function classify(root: JsonValue): OciManifestResult {
     );
   }
   if (mediaType != null && !isKnownMediaType(mediaType)) {
-    return new OciManifestResult(null, "host reply has unsupported media type \"" + mediaType + "\"");
+    return new OciManifestResult(null, "host reply has unsupported media type \"" + mediaType.str()! + "\"");
   }
   const schema = root.get("schemaVersion");
   if (schema != null && !schema.isNull) {
@@ -94,7 +94,7 @@ function classify(root: JsonValue): OciManifestResult {
   return new OciManifestResult(new OciManifestResponse(image, null), null);
 }
 
-function isKnownMediaType(mediaType: string): bool {
-  return mediaType == MEDIA_TYPE_OCI_MANIFEST || mediaType == MEDIA_TYPE_OCI_INDEX ||
-    mediaType == MEDIA_TYPE_DOCKER_MANIFEST || mediaType == MEDIA_TYPE_DOCKER_MANIFEST_LIST;
+function isKnownMediaType(mediaType: JsonValue): bool {
+  return mediaType.equals(MEDIA_TYPE_OCI_MANIFEST) || mediaType.equals(MEDIA_TYPE_OCI_INDEX) ||
+    mediaType.equals(MEDIA_TYPE_DOCKER_MANIFEST) || mediaType.equals(MEDIA_TYPE_DOCKER_MANIFEST_LIST);
 }

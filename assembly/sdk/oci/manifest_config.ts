@@ -5,8 +5,8 @@
 
 import { hostCall } from "../wapc";
 import { parseJson, JsonValue } from "../json/reader";
-import { jsonString } from "../json/writer";
-import { DecodeContext, ImageManifest } from "./types";
+import { jsonStringBytes } from "../json/writer";
+import { DecodeContext, ImageManifest, StringMap } from "./types";
 
 /** The parts of an OCI image config this SDK reads (image-spec config.md; wire names). */
 export class ImageConfig {
@@ -18,10 +18,11 @@ export class ImageConfig {
   /** config.Env, "NAME=value" entries */
   env: string[] = [];
   /** config.Labels */
-  labels: Map<string, string> = new Map<string, string>();
+  labels: StringMap | null = null;
 
   label(key: string): string | null {
-    return this.labels.has(key) ? this.labels.get(key) : null;
+    const labels = this.labels;
+    return labels != null ? labels.get(key) : null;
   }
 
   static decode(value: JsonValue, ctx: DecodeContext): ImageConfig | null {
@@ -56,8 +57,7 @@ export class ImageConfig {
           }
         }
       }
-      const labels = ctx.stringMap(inner, "Labels", "config.config");
-      if (labels != null) c.labels = labels;
+      c.labels = ctx.stringMap(inner, "Labels", "config.config");
     }
     return ctx.error == null ? c : null;
   }
@@ -79,7 +79,7 @@ export class ManifestAndConfigResult {
 }
 
 export function getOciManifestAndConfig(image: string): ManifestAndConfigResult {
-  const reply = hostCall("kubewarden", "oci", "v1/oci_manifest_config", String.UTF8.encode(jsonString(image)));
+  const reply = hostCall("kubewarden", "oci", "v1/oci_manifest_config", jsonStringBytes(image));
   const payload = reply.payload;
   if (payload == null) return new ManifestAndConfigResult(null, reply.error);
   return decodeManifestAndConfig(payload);

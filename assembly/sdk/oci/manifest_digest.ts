@@ -3,7 +3,7 @@
 
 import { hostCall } from "../wapc";
 import { parseJson } from "../json/reader";
-import { jsonString } from "../json/writer";
+import { jsonStringBytes } from "../json/writer";
 import { digestProblem } from "./reference";
 
 export class ManifestDigestResult {
@@ -14,7 +14,7 @@ export class ManifestDigestResult {
 }
 
 export function getManifestDigest(image: string): ManifestDigestResult {
-  const reply = hostCall("kubewarden", "oci", "v1/manifest_digest", String.UTF8.encode(jsonString(image)));
+  const reply = hostCall("kubewarden", "oci", "v1/manifest_digest", jsonStringBytes(image));
   const payload = reply.payload;
   if (payload == null) return new ManifestDigestResult(null, reply.error);
   return decodeManifestDigest(payload);

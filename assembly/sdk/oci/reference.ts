@@ -68,7 +68,7 @@ export function parseReference(written: string): ReferenceResult {
   if (written.length > 4096) return fail(written, "longer than 4096 characters");
   let rest = written;
   let digest: string | null = null;
-  const at = rest.indexOf("@");
+  const at = charIndex(rest, 0x40, 0); // the first "@"
   if (at >= 0) {
     digest = rest.substring(at + 1);
     rest = rest.substring(0, at);
@@ -76,8 +76,8 @@ export function parseReference(written: string): ReferenceResult {
     if (problem != null) return fail(written, problem);
   }
   let tag: string | null = null;
-  const lastColon = rest.lastIndexOf(":");
-  const lastSlash = rest.lastIndexOf("/");
+  const lastColon = lastCharIndex(rest, 0x3a);
+  const lastSlash = lastCharIndex(rest, 0x2f);
   if (lastColon > lastSlash) {
     tag = rest.substring(lastColon + 1);
     rest = rest.substring(0, lastColon);
@@ -87,50 +87,75 @@ export function parseReference(written: string): ReferenceResult {
   const writtenName = rest;
   let registry = DOCKER_HUB;
   let path = rest;
-  const slash = rest.indexOf("/");
+  const slash = charIndex(rest, 0x2f, 0);
   if (slash >= 0) {
     const first = rest.substring(0, slash);
-    if (first.includes(".") || first.includes(":") || first == "localhost") {
+    if (charIndex(first, 0x2e, 0) >= 0 || charIndex(first, 0x3a, 0) >= 0 || first == "localhost") {
       registry = first;
       path = rest.substring(slash + 1);
       if (!validRegistry(registry)) return fail(written, "invalid registry \"" + registry + "\"");
     }
   }
   if (registry == "index.docker.io") registry = DOCKER_HUB;
-  if (registry == DOCKER_HUB && !path.includes("/")) path = "library/" + path;
-  const components = path.split("/");
-  for (let i = 0; i < components.length; i++) {
-    if (!validComponent(components[i])) {
+  if (registry == DOCKER_HUB && charIndex(path, 0x2f, 0) < 0) path = "library/" + path;
+  // Every "/"-separated component must be valid (an empty one is not).
+  let start = 0;
+  while (true) {
+    let end = charIndex(path, 0x2f, start);
+    if (end < 0) end = path.length;
+    if (!validComponent(path, start, end)) {
       return fail(written, "invalid repository name \"" + path + "\" (lowercase letters, digits and . _ - separators)");
     }
+    if (end == path.length) break;
+    start = end + 1;
   }
   if (registry.length + 1 + path.length > 255) return fail(written, "repository name longer than 255 characters");
   return new ReferenceResult(new Reference(written, registry, path, tag, digest, writtenName), null);
 }
 
+/** Index of the first UTF-16 unit `c` in `s` at or after `from`, or -1. */
+function charIndex(s: string, c: u32, from: i32): i32 {
+  const chars = changetype<usize>(s);
+  for (let i = from, n = s.length; i < n; i++) {
+    if (<u32>load<u16>(chars + (<usize>i << 1)) == c) return i;
+  }
+  return -1;
+}
+
+/** Index of the last UTF-16 unit `c` in `s`, or -1. */
+function lastCharIndex(s: string, c: u32): i32 {
+  const chars = changetype<usize>(s);
+  for (let i = s.length - 1; i >= 0; i--) {
+    if (<u32>load<u16>(chars + (<usize>i << 1)) == c) return i;
+  }
+  return -1;
+}
+
+// @ts-ignore: decorator
 @inline function isLowerAlnum(c: i32): bool {
   return (c >= 0x61 && c <= 0x7a) || (c >= 0x30 && c <= 0x39);
 }
 
+// @ts-ignore: decorator
 @inline function isHex(c: i32): bool {
   return (c >= 0x30 && c <= 0x39) || (c >= 0x61 && c <= 0x66);
 }
 
-function validComponent(component: string): bool {
-  const n = component.length;
-  if (n == 0) return false;
-  if (!isLowerAlnum(component.charCodeAt(0)) || !isLowerAlnum(component.charCodeAt(n - 1))) return false;
-  for (let i = 1; i < n - 1; i++) {
-    const c = component.charCodeAt(i);
+/** Whether s[start, end) is a repository path component: [a-z0-9]+((\.|_|__|-+)[a-z0-9]+)*. */
+function validComponent(s: string, start: i32, end: i32): bool {
+  if (end <= start) return false;
+  if (!isLowerAlnum(s.charCodeAt(start)) || !isLowerAlnum(s.charCodeAt(end - 1))) return false;
+  for (let i = start + 1; i < end - 1; i++) {
+    const c = s.charCodeAt(i);
     if (isLowerAlnum(c) || c == 0x2d) continue; // "-+" runs are allowed
     if (c == 0x2e) {
-      if (!isLowerAlnum(component.charCodeAt(i + 1))) return false;
+      if (!isLowerAlnum(s.charCodeAt(i + 1))) return false;
       continue;
     }
     if (c == 0x5f) {
       // "_" or "__", then an alphanumeric
-      if (component.charCodeAt(i + 1) == 0x5f) i++;
-      if (i + 1 >= n || !isLowerAlnum(component.charCodeAt(i + 1))) return false;
+      if (s.charCodeAt(i + 1) == 0x5f) i++;
+      if (i + 1 >= end || !isLowerAlnum(s.charCodeAt(i + 1))) return false;
       continue;
     }
     return false;
@@ -178,7 +203,7 @@ function validRegistry(registry: string): bool {
 
 /** null when `digest` is a supported digest, else what is wrong. */
 export function digestProblem(digest: string): string | null {
-  const colon = digest.indexOf(":");
+  const colon = charIndex(digest, 0x3a, 0);
   if (colon < 0) return "digest \"" + digest + "\" has no algorithm";
   const algorithm = digest.substring(0, colon);
   const hex = digest.substring(colon + 1);

@@ -1,0 +1,202 @@
+// Realistic requests and recorded host replies shared by scripts/bench.ts, scripts/fuzz.ts and
+// the jest suites that drive them (tests/fuzz.test.ts, tests/bad_input.test.ts).
+
+import { existsSync, readFileSync } from "node:fs";
+import { dirname, join } from "node:path";
+import type { JsonObject } from "../host/evaluator";
+
+/** The repository root (this file runs from scripts/ under ts-jest and from dist/scripts/ under node). */
+export function repoRoot(from: string = __dirname): string {
+  let dir = from;
+  while (!existsSync(join(dir, "package.json")) || !existsSync(join(dir, "assembly"))) {
+    const parent = dirname(dir);
+    if (parent === dir) throw new Error(`repository root not found above ${from}`);
+    dir = parent;
+  }
+  return dir;
+}
+
+export const ROOT = repoRoot();
+export const POLICY_PATH = join(ROOT, "policy.wasm");
+
+export function policyBytes(): Uint8Array<ArrayBuffer> {
+  return new Uint8Array(readFileSync(POLICY_PATH));
+}
+
+/** test_data/manifests/<name>.json as the compact JSON text the host sends. */
+export function recordedManifest(name: string): string {
+  return JSON.stringify(JSON.parse(readFileSync(join(ROOT, "test_data", "manifests", `${name}.json`), "utf8")));
+}
+
+/** The two images of the benchmark pod: an image manifest and an index, both carrying a license annotation. */
+export const APP_IMAGE = "ghcr.io/acme/payments:1.2.0";
+export const PROXY_IMAGE = "docker.io/library/nginx:1.27";
+
+/** One realistic container as the API server stores it (defaults filled in). */
+export function container(name: string, image: string, n = 0): JsonObject {
+  return {
+    name,
+    image,
+    imagePullPolicy: "IfNotPresent",
+    args: ["serve", "--listen=:8080", `--replica=${n}`],
+    ports: [{ name: "http", containerPort: 8080, protocol: "TCP" }],
+    env: [
+      { name: "LOG_LEVEL", value: "info" },
+      { name: "DATABASE_URL", valueFrom: { secretKeyRef: { name: "payments-db", key: "url" } } },
+    ],
+    resources: {
+      limits: { cpu: "500m", memory: "256Mi" },
+      requests: { cpu: "100m", memory: "128Mi" },
+    },
+    volumeMounts: [
+      { name: "config", mountPath: "/etc/payments", readOnly: true },
+      { name: "kube-api-access-x7k2p", mountPath: "/var/run/secrets/kubernetes.io/serviceaccount", readOnly: true },
+    ],
+    livenessProbe: {
+      httpGet: { path: "/healthz", port: 8080, scheme: "HTTP" },
+      initialDelaySeconds: 10, timeoutSeconds: 1, periodSeconds: 10, successThreshold: 1, failureThreshold: 3,
+    },
+    securityContext: { allowPrivilegeEscalation: false, readOnlyRootFilesystem: true, capabilities: { drop: ["ALL"] } },
+    terminationMessagePath: "/dev/termination-log",
+    terminationMessagePolicy: "File",
+  };
+}
+
+/** An init container: a command, a mount, no probes or ports. */
+export function initContainer(name: string, image: string): JsonObject {
+  return {
+    name,
+    image,
+    imagePullPolicy: "IfNotPresent",
+    command: ["/usr/local/bin/payments", "migrate", "--wait=30s"],
+    env: [{ name: "DATABASE_URL", valueFrom: { secretKeyRef: { name: "payments-db", key: "url" } } }],
+    resources: { limits: { cpu: "200m", memory: "128Mi" }, requests: { cpu: "50m", memory: "64Mi" } },
+    volumeMounts: [{ name: "kube-api-access-x7k2p", mountPath: "/var/run/secrets/kubernetes.io/serviceaccount", readOnly: true }],
+    terminationMessagePath: "/dev/termination-log",
+    terminationMessagePolicy: "File",
+  };
+}
+
+function managedFields(): JsonObject[] {
+  return [{
+    manager: "kube-controller-manager",
+    operation: "Update",
+    apiVersion: "v1",
+    time: "2026-11-02T09:14:33Z",
+    fieldsType: "FieldsV1",
+    fieldsV1: {
+      "f:metadata": {
+        "f:generateName": {},
+        "f:labels": { ".": {}, "f:app.kubernetes.io/name": {}, "f:pod-template-hash": {} },
+        "f:ownerReferences": { ".": {}, 'k:{"uid":"5d1f0c7e-8a52-4a0e-9c3b-6c1f2e3d4a5b"}': {} },
+      },
+      "f:spec": {
+        'f:containers': { 'k:{"name":"app"}': { ".": {}, "f:image": {}, "f:name": {} } },
+        "f:restartPolicy": {},
+        "f:serviceAccountName": {},
+      },
+    },
+  }];
+}
+
+/** An AdmissionRequest for a Pod with the given containers (API-server shape: metadata, defaults, managedFields). */
+export function podRequest(containers: JsonObject[], initContainers: JsonObject[] = [], uid = "1299d386-525b-4032-98ae-1949f69f9cfc"): JsonObject {
+  const spec: JsonObject = {
+    containers,
+    restartPolicy: "Always",
+    terminationGracePeriodSeconds: 30,
+    dnsPolicy: "ClusterFirst",
+    serviceAccountName: "payments",
+    serviceAccount: "payments",
+    securityContext: { runAsNonRoot: true, seccompProfile: { type: "RuntimeDefault" } },
+    schedulerName: "default-scheduler",
+    tolerations: [
+      { key: "node.kubernetes.io/not-ready", operator: "Exists", effect: "NoExecute", tolerationSeconds: 300 },
+      { key: "node.kubernetes.io/unreachable", operator: "Exists", effect: "NoExecute", tolerationSeconds: 300 },
+    ],
+    volumes: [
+      { name: "config", configMap: { name: "payments-config", defaultMode: 420 } },
+      {
+        name: "kube-api-access-x7k2p",
+        projected: {
+          defaultMode: 420,
+          sources: [
+            { serviceAccountToken: { expirationSeconds: 3607, path: "token" } },
+            { configMap: { name: "kube-root-ca.crt", items: [{ key: "ca.crt", path: "ca.crt" }] } },
+          ],
+        },
+      },
+    ],
+    enableServiceLinks: true,
+    preemptionPolicy: "PreemptLowerPriority",
+    priority: 0,
+  };
+  if (initContainers.length > 0) spec.initContainers = initContainers;
+  return {
+    uid,
+    kind: { group: "", version: "v1", kind: "Pod" },
+    resource: { group: "", version: "v1", resource: "pods" },
+    requestKind: { group: "", version: "v1", kind: "Pod" },
+    requestResource: { group: "", version: "v1", resource: "pods" },
+    name: "payments-7c9f8d6b5-x2x9q",
+    namespace: "shop",
+    operation: "CREATE",
+    userInfo: {
+      username: "system:serviceaccount:kube-system:replicaset-controller",
+      uid: "b9a7c1f2-3d4e-4f50-8a1b-2c3d4e5f6a7b",
+      groups: ["system:serviceaccounts", "system:serviceaccounts:kube-system", "system:authenticated"],
+    },
+    object: {
+      apiVersion: "v1",
+      kind: "Pod",
+      metadata: {
+        name: "payments-7c9f8d6b5-x2x9q",
+        generateName: "payments-7c9f8d6b5-",
+        namespace: "shop",
+        uid: "0f3e4a1c-2b6d-4c7a-9b8e-0123456789ab",
+        creationTimestamp: "2026-11-02T09:14:33Z",
+        labels: { "app.kubernetes.io/name": "payments", "app.kubernetes.io/part-of": "shop", "pod-template-hash": "7c9f8d6b5" },
+        annotations: {
+          "kubectl.kubernetes.io/restartedAt": "2026-11-02T09:10:00Z",
+          "prometheus.io/scrape": "true",
+          "prometheus.io/port": "9090",
+        },
+        ownerReferences: [{
+          apiVersion: "apps/v1", kind: "ReplicaSet", name: "payments-7c9f8d6b5",
+          uid: "5d1f0c7e-8a52-4a0e-9c3b-6c1f2e3d4a5b", controller: true, blockOwnerDeletion: true,
+        }],
+        managedFields: managedFields(),
+      },
+      spec,
+      status: { phase: "Pending", qosClass: "Burstable" },
+    },
+    oldObject: null,
+    dryRun: false,
+    options: { kind: "CreateOptions", apiVersion: "meta.k8s.io/v1", fieldManager: "kube-controller-manager" },
+  };
+}
+
+/** The benchmark's ~5 KB Pod: 3 containers, 2 distinct images (app twice, proxy once). */
+export function benchPod(): JsonObject {
+  return podRequest([container("app", APP_IMAGE, 0), container("proxy", PROXY_IMAGE, 1)], [initContainer("migrate", APP_IMAGE)]);
+}
+
+/**
+ * A Pod of about `targetBytes` bytes: as many containers as it takes, cycling through `images`
+ * (few distinct images, so host calls stay = images.length).
+ */
+export function bigPod(targetBytes: number, images: string[]): JsonObject {
+  const perContainer = JSON.stringify(container("c-0000", images[0], 0)).length + 1;
+  const count = Math.max(1, Math.round((targetBytes - 3000) / perContainer));
+  const containers: JsonObject[] = [];
+  for (let i = 0; i < count; i++) containers.push(container(`c-${String(i).padStart(4, "0")}`, images[i % images.length], i));
+  return podRequest(containers);
+}
+
+/** Host replies for the benchmark's images: `v1/oci_manifest` answers with the license on the manifest / index. */
+export function benchReplies(): Map<string, string> {
+  return new Map([
+    [APP_IMAGE, recordedManifest("oci_manifest_with_license")],
+    [PROXY_IMAGE, recordedManifest("oci_index_with_license")],
+  ]);
+}
