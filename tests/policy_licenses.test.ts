@@ -169,3 +169,20 @@ describe("license settings validation", () => {
     expect(validateSettings({ licenses: { required: true, unlisted: "osi-or-fsf", allow: ["LicenseRef-acme", "Classpath-exception-2.0"], deny: ["AGPL-3.0-only"], allowDeprecated: false } })).toEqual({ valid: true });
   });
 });
+
+describe("nested indexes", () => {
+  test("an index entry that is itself an index is followed one level", () => {
+    const image = "ghcr.io/acme/nested:1";
+    const inner = JSON.parse(manifest("oci_index_docker_official_image"));
+    const innerDigest = "sha256:" + "ab".repeat(32);
+    const outer = { schemaVersion: 2, mediaType: "application/vnd.oci.image.index.v1+json", manifests: [
+      { mediaType: "application/vnd.oci.image.index.v1+json", digest: innerDigest, size: 1234 },
+    ] };
+    const fixtures = { [image]: success(JSON.stringify(outer)), [`ghcr.io/acme/nested@${innerDigest}`]: success(JSON.stringify(inner)) } as Record<string, ReturnType<typeof success>>;
+    const platforms = inner.manifests.filter((e: { platform: { os: string } }) => e.platform.os !== "unknown");
+    for (const entry of platforms) fixtures[`ghcr.io/acme/nested@${entry.digest}`] = success(imageWithLicense("MIT"));
+    const { response, calls } = evaluate(podRequest({ containers: [{ name: "app", image }] }), fixtures, { platforms: { required: ["linux/arm64"] } });
+    expect(response).toMatchObject({ allowed: true });
+    expect(calls).toHaveLength(2 + platforms.length);
+  });
+});

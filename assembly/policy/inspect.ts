@@ -9,7 +9,9 @@ import { getManifestDigest, ManifestDigestResult } from "../sdk/oci/manifest_dig
 import { getOciManifest, OciManifestResult } from "../sdk/oci/manifest";
 import { getOciManifestAndConfig, ImageConfig, ManifestAndConfigResult } from "../sdk/oci/manifest_config";
 import { Reference } from "../sdk/oci/reference";
-import { Descriptor, ImageIndex, isAttestation, Platform, StringMap } from "../sdk/oci/types";
+import {
+  Descriptor, ImageIndex, isAttestation, MEDIA_TYPE_DOCKER_MANIFEST_LIST, MEDIA_TYPE_OCI_INDEX, Platform, StringMap,
+} from "../sdk/oci/types";
 import { globMatch } from "./glob";
 import { declaresNoLicense, judgeLicense } from "./licenses/index";
 import { isRootUser } from "./root_user";
@@ -169,9 +171,51 @@ export function inspectImage(reference: Reference, settings: Settings, lookups: 
   return report;
 }
 
+function isIndexEntry(entry: Descriptor): bool {
+  const mediaType = entry.mediaType;
+  return mediaType == MEDIA_TYPE_OCI_INDEX || mediaType == MEDIA_TYPE_DOCKER_MANIFEST_LIST;
+}
+
+/**
+ * The entries of `index`, with the entries of nested indexes (one level, as `docker buildx
+ * imagetools create` can produce) in place of theirs. Deeper nesting is reported.
+ */
+function flattenIndex(index: ImageIndex, reference: Reference, lookups: Lookups, report: ImageReport): Descriptor[] {
+  const manifests = index.manifests;
+  let nested = false;
+  for (let i = 0; i < manifests.length && !nested; i++) nested = isIndexEntry(manifests[i]);
+  if (!nested) return manifests;
+  const flat = new Array<Descriptor>();
+  for (let i = 0; i < manifests.length; i++) {
+    const entry = manifests[i];
+    if (!isIndexEntry(entry)) {
+      flat.push(entry);
+      continue;
+    }
+    const inner = reference.withDigest(entry.digest);
+    const lookup = lookups.manifest(inner);
+    const value = lookup.value;
+    if (value == null) {
+      report.lookupError("nested index " + entry.digest + ": manifest lookup failed: " + lookup.error!);
+      continue;
+    }
+    const innerIndex = value.index;
+    if (innerIndex == null) {
+      flat.push(entry); // it is an image after all: inspected like the others
+      continue;
+    }
+    for (let k = 0; k < innerIndex.manifests.length; k++) {
+      const innerEntry = innerIndex.manifests[k];
+      if (isIndexEntry(innerEntry)) report.violation("nested index " + entry.digest + " nests another index; only one level is followed");
+      else flat.push(innerEntry);
+    }
+  }
+  return flat;
+}
+
 function inspectIndex(index: ImageIndex, reference: Reference, settings: Settings, lookups: Lookups, report: ImageReport): void {
   const entries = new Array<Descriptor>();
-  const manifests = index.manifests;
+  const manifests = flattenIndex(index, reference, lookups, report);
   // Runnable entries, each digest once. Small indexes (all real ones) are compared pairwise,
   // without decoding the digests; big ones through a set.
   const seen: Set<string> | null = manifests.length > 32 ? new Set<string>() : null;
