@@ -160,7 +160,7 @@ export function inspectImage(reference: Reference, settings: Settings, lookups: 
   if (image != null) {
     const unit = new ImageUnit(inspected, image.annotations, lookups);
     checkSinglePlatform(unit, settings, report);
-    checkLicense(unit, null, settings, report);
+    checkLicense(unit, settings, report);
     checkAnnotations(unit, null, settings, report);
     checkConfig(unit, settings, report);
   } else {
@@ -272,14 +272,14 @@ function inspectIndex(index: ImageIndex, reference: Reference, settings: Setting
       report.lookupError(unit.prefix + unit.manifestError!);
       continue;
     }
-    if (!licenseAtIndex) checkLicense(unit, unit.prefix, settings, report);
+    if (!licenseAtIndex) checkLicense(unit, settings, report);
     if (pending.size > 0) checkAnnotations(unit, pending, settings, report);
     checkConfig(unit, settings, report);
   }
 }
 
-function checkLicense(unit: ImageUnit, prefix: string | null, settings: Settings, report: ImageReport): void {
-  const at = prefix == null ? "" : prefix;
+function checkLicense(unit: ImageUnit, settings: Settings, report: ImageReport): void {
+  const at = unit.prefix;
   let declared = unit.annotation(LICENSE_KEY);
   if (declared == null || declaresNoLicense(declared)) {
     // Not on the manifest: the config's label (docker/metadata-action puts it there).
