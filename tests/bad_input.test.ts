@@ -149,8 +149,7 @@ describe("odd but well-formed requests: rejected or accepted with a clean reply,
 
 describe("every invalid settings document is refused with the field path", () => {
   test.each([
-    // not an object
-    [null, "settings: must be an object"],
+    // not an object (null is the defaults, like PolicySettings: see settings.test.ts)
     [[], "settings: must be an object"],
     ["licenses", "settings: must be an object"],
     // unknown keys at each level

@@ -269,6 +269,8 @@ function readConfig(node: JsonValue, out: ConfigSettings): string | null {
 const TOP_LEVEL: string[] = ["licenses", "annotations", "platforms", "config", "exemptImages", "onLookupError", "enforcement", "pinDigest"];
 
 export function readSettings(root: JsonValue): SettingsResult {
+  // null is what policy-evaluator's PolicySettings accepts as "no settings": the defaults.
+  if (root.isNull) return new SettingsResult(new Settings(), null);
   if (!root.isObject) return new SettingsResult(null, "settings: must be an object");
   const settings = new Settings();
   const r = new FieldReader(root, "", TOP_LEVEL);
