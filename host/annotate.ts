@@ -90,6 +90,61 @@ export function withCustomSection(wasm: Uint8Array, name: string, payload: Uint8
   return Buffer.concat([Buffer.from(wasm.subarray(0, 8)), ...kept.map((s) => Buffer.from(wasm.subarray(s.start, s.end))), section]);
 }
 
+/** The bytes of every data segment (the data section, id 11). */
+export function dataSegments(wasm: Uint8Array): Buffer {
+  const data = sections(wasm).find((s) => s.id === 11);
+  if (data === undefined) return Buffer.alloc(0);
+  const parts: Buffer[] = [];
+  let at = decodeLeb128(wasm, data.start + 1).next;
+  const count = decodeLeb128(wasm, at);
+  at = count.next;
+  for (let i = 0; i < count.value; i++) {
+    const flags = decodeLeb128(wasm, at);
+    at = flags.next;
+    if (flags.value === 2) at = decodeLeb128(wasm, at).next; // explicit memory index
+    if (flags.value !== 1) {
+      // active segment: skip the constant offset expression up to its `end` (0x0b)
+      while (wasm[at] !== 0x0b) at++;
+      at++;
+    }
+    const size = decodeLeb128(wasm, at);
+    parts.push(Buffer.from(wasm.subarray(size.next, size.next + size.value)));
+    at = size.next + size.value;
+  }
+  return Buffer.concat(parts);
+}
+
+/** Host capabilities kwctl knows (policy-evaluator's CAPABILITY_TREE), "namespace/operation". */
+const KNOWN_CAPABILITIES = [
+  "oci/v1/verify", "oci/v2/verify", "oci/v1/manifest_digest", "oci/v1/oci_manifest", "oci/v1/oci_manifest_config",
+  "net/v1/dns_lookup_host", "crypto/v1/is_certificate_trusted", "kubernetes/list_resources_by_namespace",
+  "kubernetes/list_resources_all", "kubernetes/get_resource", "kubernetes/can_i",
+];
+
+/**
+ * kwctl annotate's heuristic (crates/kwctl/src/wasm_scanner.rs): a capability counts as used when
+ * both its namespace and its operation appear as bytes in the data segments.
+ */
+export function detectedCapabilities(wasm: Uint8Array): string[] {
+  const data = dataSegments(wasm);
+  return KNOWN_CAPABILITIES.filter((path) => {
+    const slash = path.indexOf("/");
+    return data.includes(Buffer.from(path.slice(0, slash))) && data.includes(Buffer.from(path.slice(slash + 1)));
+  });
+}
+
+/** kwctl's warnings when the metadata's hostCapabilities and the detected ones differ. */
+export function capabilityWarnings(wasm: Uint8Array, declared: readonly string[]): string[] {
+  const detected = detectedCapabilities(wasm);
+  const covers = (pattern: string, path: string): boolean => pattern === "*" || pattern === path || (pattern.endsWith("/*") && path.startsWith(pattern.slice(0, -1)));
+  const undeclared = detected.filter((path) => !declared.some((pattern) => covers(pattern, path)));
+  const unused = declared.filter((pattern) => !pattern.includes("*") && !detected.includes(pattern));
+  const warnings: string[] = [];
+  if (undeclared.length > 0) warnings.push(`host capabilities used by the policy but not declared in metadata: ${undeclared.join(", ")}`);
+  if (unused.length > 0) warnings.push(`host capabilities declared in metadata but not detected in the policy: ${unused.join(", ")}`);
+  return warnings;
+}
+
 /** Checks the fields kwctl validates; returns the problems found. */
 export function metadataProblems(metadata: Record<string, unknown>): string[] {
   const problems: string[] = [];
@@ -119,7 +174,10 @@ export function metadataProblems(metadata: Record<string, unknown>): string[] {
 
 const NO_LOOKUPS: OciBackend = { lookup: () => ({ ok: false, error: "annotate makes no host capability calls" }) };
 
-export function annotate(options: { wasmPath: string; metadataPath: string; usagePath?: string; outputPath: string }): Record<string, unknown> {
+export function annotate(
+  options: { wasmPath: string; metadataPath: string; usagePath?: string; outputPath: string },
+  warn: (line: string) => void = () => {},
+): Record<string, unknown> {
   const wasm = readFileSync(options.wasmPath);
   const metadata = parseYaml(readFileSync(options.metadataPath, "utf8")) as Record<string, unknown>;
   if (metadata === null || typeof metadata !== "object") throw new Error(`${options.metadataPath}: not a YAML mapping`);
@@ -128,6 +186,8 @@ export function annotate(options: { wasmPath: string; metadataPath: string; usag
   if ((metadata.executionMode ?? "kubewarden-wapc") === "kubewarden-wapc") {
     metadata.protocolVersion = new PolicyEvaluator(wasm, { backend: NO_LOOKUPS }).protocolVersion();
   }
+  const declared = Array.isArray(metadata.hostCapabilities) ? metadata.hostCapabilities.map(String) : [];
+  for (const line of capabilityWarnings(wasm, declared)) warn(`WARN: ${line}`);
   const annotations = { ...((metadata.annotations as Record<string, string> | undefined) ?? {}) };
   if (options.usagePath !== undefined) annotations["io.kubewarden.policy.usage"] = readFileSync(options.usagePath, "utf8");
   metadata.annotations = annotations;

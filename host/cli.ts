@@ -201,7 +201,7 @@ export function buildProgram(out: (line: string) => void, err: (line: string) =>
     .requiredOption("-o, --output-path <PATH>", "annotated module to write")
     .option("-u, --usage-path <PATH>", "file whose text becomes the io.kubewarden.policy.usage annotation")
     .action((policy: string, flags: { metadataPath: string; outputPath: string; usagePath?: string }) => {
-      annotate({ wasmPath: policy, metadataPath: flags.metadataPath, usagePath: flags.usagePath, outputPath: flags.outputPath });
+      annotate({ wasmPath: policy, metadataPath: flags.metadataPath, usagePath: flags.usagePath, outputPath: flags.outputPath }, err);
       setExit(0);
     });
   return program;

@@ -1,8 +1,12 @@
 // The module must load under the real host: only waPC imports, only __guest_call and memory exported.
 
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import { parse } from "yaml";
+import { capabilityWarnings, detectedCapabilities } from "../host/annotate";
 import { TableBackend } from "../host/capabilities";
 import { PolicyEvaluator } from "../host/evaluator";
-import { policyWasm } from "./helpers/policy";
+import { policyWasm, ROOT } from "./helpers/policy";
 
 describe("policy.wasm", () => {
   const module = new WebAssembly.Module(new Uint8Array(policyWasm()));
@@ -33,5 +37,20 @@ describe("policy.wasm", () => {
     const outcome = evaluator.call("validate", Buffer.from('{"request": {"uid": '));
     expect(outcome.ok).toBe(false);
     expect(!outcome.ok && outcome.error).toMatch(/^cannot decode validation request: unexpected end of input at byte \d+$/);
+  });
+});
+
+describe("host capabilities as kwctl annotate detects them", () => {
+  test("the data segments hold the UTF-8 names of exactly the capabilities the metadata declares", () => {
+    const metadata = parse(readFileSync(join(ROOT, "policy-metadata.yml"), "utf8")) as { hostCapabilities: string[] };
+    expect(detectedCapabilities(policyWasm()).sort()).toEqual([...metadata.hostCapabilities].sort());
+    expect(capabilityWarnings(policyWasm(), metadata.hostCapabilities)).toEqual([]);
+  });
+
+  test("a mismatch between metadata and module is reported both ways", () => {
+    expect(capabilityWarnings(policyWasm(), ["oci/v1/oci_manifest", "net/v1/dns_lookup_host"])).toEqual([
+      "host capabilities used by the policy but not declared in metadata: oci/v1/manifest_digest, oci/v1/oci_manifest_config",
+      "host capabilities declared in metadata but not detected in the policy: net/v1/dns_lookup_host",
+    ]);
   });
 });

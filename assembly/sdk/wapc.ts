@@ -99,42 +99,24 @@ export class HostCallResult {
   }
 }
 
-/** Room for the UTF-8 of binding, namespace and operation names that are short and ASCII. */
-const NAME_SCRATCH: usize = memory.data(192);
-
 /**
- * Writes `name` as UTF-8 at NAME_SCRATCH + `at` when it is ASCII and at most 64 characters
- * ("kubewarden", "oci", "v1/oci_manifest"); otherwise encodes it into a new buffer. Returns its
- * address; its byte length is `name.length` in the first case.
+ * Host capability names (binding, namespace, operation) are passed as pointers to length-prefixed
+ * UTF-8 bytes in a data segment: `memory.data<u8>([length, ...utf8])`. kwctl annotate looks for
+ * the capabilities a policy uses by searching its data segments for these byte strings and warns
+ * when they differ from the metadata's `hostCapabilities`; AssemblyScript string literals are
+ * UTF-16 and would never be found. It also spares encoding the names on every call.
  */
-function nameBytes(name: string, at: usize): usize {
-  const n = name.length;
-  if (n <= 64) {
-    const chars = changetype<usize>(name);
-    let ascii = true;
-    for (let i = 0; ascii && i < n; i++) {
-      const c = load<u16>(chars + (<usize>i << 1));
-      ascii = c < 0x80;
-      store<u8>(NAME_SCRATCH + at + <usize>i, <u8>c);
-    }
-    if (ascii) return NAME_SCRATCH + at;
-  }
-  return changetype<usize>(String.UTF8.encode(name));
-}
+export type Utf8Name = usize;
 
-function nameLength(name: string, ptr: usize, at: usize): usize {
-  return ptr == NAME_SCRATCH + at ? <usize>name.length : <usize>String.UTF8.byteLength(name);
-}
+/** The binding of every Kubewarden host capability. */
+export const KUBEWARDEN_BINDING: Utf8Name = memory.data<u8>([10, 0x6b, 0x75, 0x62, 0x65, 0x77, 0x61, 0x72, 0x64, 0x65, 0x6e]);
 
-/** Calls a host capability (`binding`, `namespace`, `operation`) with `payload` bytes. */
-export function hostCall(binding: string, namespace: string, operation: string, payload: ArrayBuffer): HostCallResult {
-  const b = nameBytes(binding, 0);
-  const n = nameBytes(namespace, 64);
-  const o = nameBytes(operation, 128);
+/** Calls a host capability (`binding`, `namespace`, `operation`: Utf8Name) with `payload` bytes. */
+export function hostCall(binding: Utf8Name, namespace: Utf8Name, operation: Utf8Name, payload: ArrayBuffer): HostCallResult {
   const status = __host_call(
-    b, nameLength(binding, b, 0),
-    n, nameLength(namespace, n, 64),
-    o, nameLength(operation, o, 128),
+    binding + 1, <usize>load<u8>(binding),
+    namespace + 1, <usize>load<u8>(namespace),
+    operation + 1, <usize>load<u8>(operation),
     changetype<usize>(payload), <usize>payload.byteLength,
   );
   if (status == 1) {

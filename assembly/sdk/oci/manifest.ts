@@ -3,9 +3,8 @@
 // Told apart by structure, as the host itself does: `config` + `layers` is an image manifest,
 // `manifests` an index; mediaType may be absent and only breaks ties.
 
-import { hostCall } from "../wapc";
+import { ociLookup, V1_OCI_MANIFEST } from "./capability";
 import { parseJson, JsonValue } from "../json/reader";
-import { jsonStringBytes } from "../json/writer";
 import {
   DecodeContext, ImageIndex, ImageManifest,
   MEDIA_TYPE_DOCKER_MANIFEST, MEDIA_TYPE_DOCKER_MANIFEST_LIST, MEDIA_TYPE_OCI_INDEX, MEDIA_TYPE_OCI_MANIFEST,
@@ -36,7 +35,7 @@ export class OciManifestResult {
 }
 
 export function getOciManifest(image: string): OciManifestResult {
-  const reply = hostCall("kubewarden", "oci", "v1/oci_manifest", jsonStringBytes(image));
+  const reply = ociLookup(V1_OCI_MANIFEST, image);
   const payload = reply.payload;
   if (payload == null) return new OciManifestResult(null, reply.error);
   return decodeOciManifest(payload);

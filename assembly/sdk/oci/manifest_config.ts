@@ -3,9 +3,8 @@
 // ManifestAndConfigResponse). For an index the host answers for ITS OWN platform
 // (current_platform_resolver), so ask by per-platform digest when every platform matters.
 
-import { hostCall } from "../wapc";
+import { ociLookup, V1_OCI_MANIFEST_CONFIG } from "./capability";
 import { parseJson, JsonValue } from "../json/reader";
-import { jsonStringBytes } from "../json/writer";
 import { DecodeContext, ImageManifest, StringMap } from "./types";
 
 /** The parts of an OCI image config this SDK reads (image-spec config.md; wire names). */
@@ -79,7 +78,7 @@ export class ManifestAndConfigResult {
 }
 
 export function getOciManifestAndConfig(image: string): ManifestAndConfigResult {
-  const reply = hostCall("kubewarden", "oci", "v1/oci_manifest_config", jsonStringBytes(image));
+  const reply = ociLookup(V1_OCI_MANIFEST_CONFIG, image);
   const payload = reply.payload;
   if (payload == null) return new ManifestAndConfigResult(null, reply.error);
   return decodeManifestAndConfig(payload);

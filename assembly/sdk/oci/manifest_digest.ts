@@ -1,9 +1,8 @@
 // Host capability kubewarden/oci/v1/manifest_digest: `{"digest":"sha256:…"}`, the digest of what
 // the reference points to (the index digest for a multi-arch tag).
 
-import { hostCall } from "../wapc";
+import { ociLookup, V1_MANIFEST_DIGEST } from "./capability";
 import { parseJson } from "../json/reader";
-import { jsonStringBytes } from "../json/writer";
 import { digestProblem } from "./reference";
 
 export class ManifestDigestResult {
@@ -14,7 +13,7 @@ export class ManifestDigestResult {
 }
 
 export function getManifestDigest(image: string): ManifestDigestResult {
-  const reply = hostCall("kubewarden", "oci", "v1/manifest_digest", jsonStringBytes(image));
+  const reply = ociLookup(V1_MANIFEST_DIGEST, image);
   const payload = reply.payload;
   if (payload == null) return new ManifestDigestResult(null, reply.error);
   return decodeManifestDigest(payload);
