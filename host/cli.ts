@@ -182,6 +182,9 @@ function addRunFlags(command: Command): Command {
     .option("--docker-config-json-path <DIR>", "directory holding a Docker config.json with registry credentials")
     .option("--raw", "pass the request file to the policy verbatim (raw policies)")
     .option("--fresh-instance", "a new Wasm instance per operation, as policy-server does (kwctl reuses one)")
+    // kwctl flags that have nothing to act on in this host, accepted so kwctl command lines run unchanged:
+    .option("--allow-context-aware", "kwctl: grant the metadata's contextAwareResources (this host serves no Kubernetes lookups, so there is nothing to grant)")
+    .option("--disable-wasmtime-cache", "kwctl: skip wasmtime's compilation cache (this host compiles with V8 and has none)")
     .addOption(new Option("-e, --execution-mode <MODE>", "execution mode; this host runs waPC policies only").choices(["kubewarden"]));
 }
 
