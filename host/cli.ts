@@ -5,6 +5,7 @@
 // and exit 1.
 
 import { readFileSync } from "node:fs";
+import { fileURLToPath } from "node:url";
 import { Command, Option } from "commander";
 import { parse as parseYaml } from "yaml";
 import { type OciBackend, ReplayBackend } from "./capabilities";
@@ -71,6 +72,13 @@ export function loadRequest(path: string, raw: boolean): JsonObject {
   return record;
 }
 
+/** kwctl takes a path or a URI; this host reads local files only (`file://` or a bare path). */
+function localPolicyPath(policy: string): string {
+  if (policy.startsWith("file://")) return fileURLToPath(policy);
+  if (/^[a-z][a-z0-9+.-]*:\/\//.test(policy)) throw new CliError(`${policy}: this host reads local policy files only; fetch it with \`kwctl pull\` first`);
+  return policy;
+}
+
 export interface PreparedRun {
   evaluator: PolicyEvaluator;
   request: JsonObject;
@@ -115,7 +123,7 @@ export function prepareRun(policyPath: string, flags: RunFlags): PreparedRun {
       finish = () => live.close();
     }
   }
-  const wasm = readFileSync(policyPath);
+  const wasm = readFileSync(localPolicyPath(policyPath));
   const evaluator = new PolicyEvaluator(wasm, {
     backend,
     allowed: flags.allowedHostCapabilities,

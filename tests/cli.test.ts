@@ -48,6 +48,16 @@ describe("kwhost run", () => {
     expect(stderr).toContain("unknownKey: unknown setting");
   });
 
+  test("the policy may be a file:// URI; remote URIs are refused with a hint", () => {
+    const args = ["-r", "test_data/pod_with_licensed_image.json", "--replay-host-capabilities-interactions", "test_data/sessions/oci_manifest_pod_with_licensed_image.yml"];
+    const local = kwhost(["run", `file://${join(ROOT, "policy.wasm")}`, ...args]);
+    expect(local.status).toBe(0);
+    expect(JSON.parse(local.stdout).allowed).toBe(true);
+    const remote = kwhost(["run", "registry://ghcr.io/acme/policies/image-metadata:v0.1.0", ...args]);
+    expect(remote.status).toBe(1);
+    expect(remote.stderr).toContain("kwctl pull");
+  });
+
   test("record and replay cannot be combined", () => {
     const { status, stderr } = kwhost(["run", "policy.wasm", "-r", "test_data/pod_with_licensed_image.json",
       "--replay-host-capabilities-interactions", "a.yml", "--record-host-capabilities-interactions", "b.yml"]);
