@@ -17,13 +17,13 @@ const STRING_ID = 2;
  * same harness never read a half-written file. `--config /dev/null` keeps the repository's
  * asconfig.json (entries, abort routing) out of the harness build.
  */
-export function compileHarness(entry: string, outFile: string): string {
+export function compileHarness(entry: string, outFile: string, extraArgs: readonly string[] = []): string {
   const out = path.resolve(ROOT, outFile);
   mkdirSync(path.dirname(out), { recursive: true });
   const tmp = `${out}.${process.pid}.${Date.now()}.tmp`;
   execFileSync(
     path.join(ROOT, "node_modules/.bin/asc"),
-    [entry, "--config", "/dev/null", "--runtime", "incremental", "--exportRuntime", "-O3", "-o", tmp],
+    [entry, "--config", "/dev/null", "--runtime", "incremental", "--exportRuntime", "-O3", ...extraArgs, "-o", tmp],
     { cwd: ROOT, stdio: "pipe" },
   );
   renameSync(tmp, out);
