@@ -1,8 +1,7 @@
 // kwhost: a kwctl-compatible command line for this repo's Node host. `kwhost run` takes kwctl
 // run's flags and prints what kwctl prints (crates/kwctl/src/command/run.rs): the
-// AdmissionResponse as one JSON line on stdout; invalid settings print the
-// SettingsValidationResponse, then "Error: Provided settings are not valid: Some(…)" on stderr
-// and exit 1.
+// AdmissionResponse as one JSON line on stdout; invalid settings print nothing on stdout,
+// "Error: Provided settings are not valid: "…"" on stderr, and exit 1.
 
 import { readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
@@ -35,7 +34,7 @@ function readInput(path: string): string {
   return path === "-" ? readFileSync(0, "utf8") : readFileSync(path, "utf8");
 }
 
-function parseJsonOrYaml(text: string, what: string): unknown {
+function parseYamlFile(text: string, what: string): unknown {
   try {
     return parseYaml(text) as unknown; // YAML is a superset of JSON
   } catch (err) {
@@ -43,11 +42,20 @@ function parseJsonOrYaml(text: string, what: string): unknown {
   }
 }
 
-/** Settings must be an object or null (PolicySettings::try_from); the default is {}. */
+/**
+ * Settings must be an object or null (PolicySettings::try_from); the default is {}. As in kwctl's
+ * PolicyDefinition::from_cli, --settings-path (YAML) wins over --settings-json (JSON only).
+ */
 export function loadSettings(flags: Pick<RunFlags, "settingsJson" | "settingsPath">): JsonObject {
   let value: unknown = null;
-  if (flags.settingsJson !== undefined) value = parseJsonOrYaml(flags.settingsJson, "--settings-json");
-  else if (flags.settingsPath !== undefined) value = parseJsonOrYaml(readFileSync(flags.settingsPath, "utf8"), flags.settingsPath);
+  if (flags.settingsPath !== undefined) value = parseYamlFile(readFileSync(flags.settingsPath, "utf8"), flags.settingsPath);
+  else if (flags.settingsJson !== undefined) {
+    try {
+      value = JSON.parse(flags.settingsJson);
+    } catch (err) {
+      throw new CliError(`Cannot parse settings JSON: ${(err as Error).message}`);
+    }
+  }
   if (value === null || value === undefined) return {};
   if (typeof value !== "object" || Array.isArray(value)) throw new CliError("Policy settings must be a JSON object or null");
   return value as JsonObject;
@@ -132,6 +140,14 @@ export function prepareRun(policyPath: string, flags: RunFlags): PreparedRun {
   return { evaluator, request, settings, finish, rewind, registryStats };
 }
 
+/**
+ * kwctl run.rs: `anyhow!("Provided settings are not valid: {:?}", message.unwrap_or_default())`,
+ * printed by main as "Error: …"; nothing goes to stdout.
+ */
+function settingsError(message: string | undefined): string {
+  return `Error: Provided settings are not valid: ${JSON.stringify(message ?? "")}`;
+}
+
 /** kwctl run: returns the process exit code. */
 export function run(policyPath: string, flags: RunFlags, out: (line: string) => void, err: (line: string) => void): number {
   const prepared = prepareRun(policyPath, flags);
@@ -139,9 +155,7 @@ export function run(policyPath: string, flags: RunFlags, out: (line: string) => 
   try {
     const validation = prepared.evaluator.validateSettings(prepared.settings);
     if (!validation.valid) {
-      out(JSON.stringify({ valid: false, message: validation.message ?? null }));
-      const message = validation.message === undefined ? "None" : `Some(${JSON.stringify(validation.message)})`;
-      err(`Error: Provided settings are not valid: ${message}`);
+      err(settingsError(validation.message));
       return 1;
     }
     out(formatAdmissionResponse(prepared.evaluator.validate(prepared.request, prepared.settings)));
@@ -158,7 +172,7 @@ export function runBench(policyPath: string, flags: RunFlags & BenchFlags, out: 
   try {
     const validation = prepared.evaluator.validateSettings(prepared.settings);
     if (!validation.valid) {
-      err(`Error: Provided settings are not valid: ${validation.message === undefined ? "None" : `Some(${JSON.stringify(validation.message)})`}`);
+      err(settingsError(validation.message));
       return 1;
     }
     // The first evaluation alone shows what a cold cache costs.
@@ -181,7 +195,7 @@ export function runBench(policyPath: string, flags: RunFlags & BenchFlags, out: 
 function addRunFlags(command: Command): Command {
   return command
     .requiredOption("-r, --request-path <PATH>", "AdmissionRequest or AdmissionReview JSON file; - reads stdin")
-    .option("--settings-json <VALUE>", "policy settings as JSON (or YAML)")
+    .option("--settings-json <VALUE>", "policy settings as JSON")
     .option("-s, --settings-path <PATH>", "file with the policy settings, YAML or JSON")
     .option("--replay-host-capabilities-interactions <FILE>", "answer host capability calls from a kwctl session file")
     .option("--record-host-capabilities-interactions <FILE>", "record host capability calls to a kwctl session file")

@@ -124,14 +124,14 @@ export class SessionReplayer {
 
   answer(request: CallbackRequest): { ok: true; payload: string } | { ok: false; error: string } {
     if (this.next >= this.exchanges.length) return { ok: false, error: "the list of recorded responses is empty" };
-    const expected = this.exchanges[this.next];
+    // kwctl pops the exchange before comparing: a mismatch consumes it too.
+    const expected = this.exchanges[this.next++];
     if (!sameRequest(expected.request, request)) {
       return {
         ok: false,
         error: `Replay error: unexpected request. Was expecting ${describeRequest(expected.request)}, got ${describeRequest(request)} instead`,
       };
     }
-    this.next++;
     const response = expected.response;
     return response.type === "Success" ? { ok: true, payload: response.payload } : { ok: false, error: response.message };
   }

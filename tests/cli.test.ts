@@ -31,12 +31,12 @@ describe("kwhost run", () => {
     });
   });
 
-  test("invalid settings: the SettingsValidationResponse, an error line and exit 1", () => {
+  test("invalid settings: nothing on stdout, kwctl's error line and exit 1", () => {
     const { status, stdout, stderr } = kwhost(["run", "policy.wasm", "-r", "test_data/pod_with_licensed_image.json", "--settings-json", '{"bogus": 1}',
       "--replay-host-capabilities-interactions", "test_data/sessions/oci_manifest_pod_with_licensed_image.yml"]);
     expect(status).toBe(1);
-    expect(stdout.trim()).toBe('{"valid":false,"message":"bogus: unknown setting (known: licenses, annotations, platforms, config, exemptImages, onLookupError, enforcement, pinDigest)"}');
-    expect(stderr.trim()).toBe('Error: Provided settings are not valid: Some("bogus: unknown setting (known: licenses, annotations, platforms, config, exemptImages, onLookupError, enforcement, pinDigest)")');
+    expect(stdout).toBe("");
+    expect(stderr.trim()).toBe('Error: Provided settings are not valid: "bogus: unknown setting (known: licenses, annotations, platforms, config, exemptImages, onLookupError, enforcement, pinDigest)"');
   });
 
   test("settings from a YAML file", () => {
@@ -56,6 +56,18 @@ describe("kwhost run", () => {
     const remote = kwhost(["run", "registry://ghcr.io/acme/policies/image-metadata:v0.1.0", ...args]);
     expect(remote.status).toBe(1);
     expect(remote.stderr).toContain("kwctl pull");
+  });
+
+  test("--settings-path wins over --settings-json, which must be JSON", () => {
+    const dir = mkdtempSync(join(tmpdir(), "kwhost-"));
+    writeFileSync(join(dir, "settings.yaml"), "licenses:\n  unlisted: osi\n");
+    const replay = ["--replay-host-capabilities-interactions", "test_data/sessions/oci_manifest_pod_with_licensed_image.yml"];
+    const both = kwhost(["run", "policy.wasm", "-r", "test_data/pod_with_licensed_image.json", "-s", join(dir, "settings.yaml"), "--settings-json", "{}", ...replay]);
+    expect(both.status).toBe(1);
+    expect(both.stderr).toContain("licenses.unlisted");
+    const yaml = kwhost(["run", "policy.wasm", "-r", "test_data/pod_with_licensed_image.json", "--settings-json", "licenses: {unlisted: any}", ...replay]);
+    expect(yaml.status).toBe(1);
+    expect(yaml.stderr).toMatch(/^Error: Cannot parse settings JSON: /);
   });
 
   test("record and replay cannot be combined", () => {

@@ -44,12 +44,12 @@ const pod = (securityContext?: Record<string, unknown>, containerContext?: Recor
 
 describe("config.rejectRootUser", () => {
   const settings = { config: { rejectRootUser: true } };
-  test.each([[""], ["0"], ["root"], ["0:0"], ["root:wheel"], [null]])("image user %p is root", (user) => {
+  test.each([[""], ["0"], ["00"], ["root"], ["0:0"], ["root:wheel"], [null]])("image user %p is root", (user) => {
     const { response } = evaluate(pod(), single({ user }), settings);
     expect(response.allowed).toBe(false);
     expect(response.status?.message).toMatch(/^container "app" image "ghcr.io\/acme\/payments:1.2.0": runs as root \(image user/);
   });
-  test.each([["10001"], ["nginx"], ["1000:1000"]])("image user %p is not root", (user) => {
+  test.each([["10001"], ["nginx"], ["1000:1000"], ["010"]])("image user %p is not root", (user) => {
     expect(evaluate(pod(), single({ user }), settings).response.allowed).toBe(true);
   });
   test("runAsNonRoot on the pod makes the image user irrelevant", () => {

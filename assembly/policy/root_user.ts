@@ -32,11 +32,17 @@ export function rootOverride(container: JsonValue | null, pod: JsonValue | null)
   return RootOverride.None;
 }
 
-/** true when an image config User means root; null (absent) means root too. */
+/** true when an image config User means root ("", "0", "00", "root", "0:…", "root:…"); null (absent) too. */
 export function isRootUser(user: string | null): bool {
   if (user == null) return true;
   const trimmed = user.trim();
   const colon = trimmed.indexOf(":");
   const name = colon >= 0 ? trimmed.substring(0, colon) : trimmed;
-  return name.length == 0 || name == "0" || name == "root";
+  return name.length == 0 || name == "root" || isZeroUid(name);
+}
+
+/** "0", "00", …: runc falls back to the number when no user has that name, and it is uid 0. */
+function isZeroUid(name: string): bool {
+  for (let i = 0; i < name.length; i++) if (name.charCodeAt(i) != 0x30) return false;
+  return name.length > 0;
 }
