@@ -3,6 +3,7 @@
 // is the image reference as a JSON string (policy-evaluator: serde_json::from_slice::<String>).
 
 import { HostCallResult, hostCall, KUBEWARDEN_BINDING, Utf8Name } from "../wapc";
+import { JsonValue, parseJson } from "../json/reader";
 import { jsonStringBytes } from "../json/writer";
 
 // Length-prefixed UTF-8 names (see Utf8Name in wapc.ts).
@@ -20,4 +21,23 @@ export const V1_OCI_MANIFEST_CONFIG: Utf8Name = memory.data<u8>([22,
 /** Asks the host's `oci` namespace `operation` about `image`. */
 export function ociLookup(operation: Utf8Name, image: string): HostCallResult {
   return hostCall(KUBEWARDEN_BINDING, OCI_NAMESPACE, operation, jsonStringBytes(image));
+}
+
+/** A reply parsed as JSON, or the error text: the host's own, or what is wrong with its reply. */
+export class OciReply {
+  constructor(
+    public root: JsonValue | null,
+    public error: string | null,
+  ) {}
+}
+
+/** `ociLookup`, with the reply parsed; each operation's file then checks the shape. */
+export function ociLookupJson(operation: Utf8Name, image: string): OciReply {
+  const reply = ociLookup(operation, image);
+  const payload = reply.payload;
+  if (payload == null) return new OciReply(null, reply.error);
+  const parsed = parseJson(payload);
+  const root = parsed.value;
+  if (root == null) return new OciReply(null, "host reply is not valid JSON: " + parsed.error!);
+  return new OciReply(root, null);
 }

@@ -3,8 +3,8 @@
 // Told apart by structure, as the host itself does: `config` + `layers` is an image manifest,
 // `manifests` an index; mediaType may be absent and only breaks ties.
 
-import { ociLookup, V1_OCI_MANIFEST } from "./capability";
-import { parseJson, JsonValue } from "../json/reader";
+import { ociLookupJson, V1_OCI_MANIFEST } from "./capability";
+import { JsonValue } from "../json/reader";
 import {
   DecodeContext, ImageIndex, ImageManifest,
   MEDIA_TYPE_DOCKER_MANIFEST, MEDIA_TYPE_DOCKER_MANIFEST_LIST, MEDIA_TYPE_OCI_INDEX, MEDIA_TYPE_OCI_MANIFEST,
@@ -35,17 +35,9 @@ export class OciManifestResult {
 }
 
 export function getOciManifest(image: string): OciManifestResult {
-  const reply = ociLookup(V1_OCI_MANIFEST, image);
-  const payload = reply.payload;
-  if (payload == null) return new OciManifestResult(null, reply.error);
-  return decodeOciManifest(payload);
-}
-
-/** Decodes a `v1/oci_manifest` reply. Malformed replies are error values. */
-export function decodeOciManifest(payload: ArrayBuffer): OciManifestResult {
-  const parsed = parseJson(payload);
-  const root = parsed.value;
-  if (root == null) return new OciManifestResult(null, "host reply is not valid JSON: " + parsed.error!);
+  const reply = ociLookupJson(V1_OCI_MANIFEST, image);
+  const root = reply.root;
+  if (root == null) return new OciManifestResult(null, reply.error);
   return classify(root);
 }
 

@@ -3,8 +3,8 @@
 // ManifestAndConfigResponse). For an index the host answers for ITS OWN platform
 // (current_platform_resolver), so ask by per-platform digest when every platform matters.
 
-import { ociLookup, V1_OCI_MANIFEST_CONFIG } from "./capability";
-import { parseJson, JsonValue } from "../json/reader";
+import { ociLookupJson, V1_OCI_MANIFEST_CONFIG } from "./capability";
+import { JsonValue } from "../json/reader";
 import { DecodeContext, ImageManifest, StringMap } from "./types";
 
 /** The parts of an OCI image config this SDK reads (image-spec config.md; wire names). */
@@ -78,16 +78,13 @@ export class ManifestAndConfigResult {
 }
 
 export function getOciManifestAndConfig(image: string): ManifestAndConfigResult {
-  const reply = ociLookup(V1_OCI_MANIFEST_CONFIG, image);
-  const payload = reply.payload;
-  if (payload == null) return new ManifestAndConfigResult(null, reply.error);
-  return decodeManifestAndConfig(payload);
+  const reply = ociLookupJson(V1_OCI_MANIFEST_CONFIG, image);
+  const root = reply.root;
+  if (root == null) return new ManifestAndConfigResult(null, reply.error);
+  return decodeManifestAndConfig(root);
 }
 
-export function decodeManifestAndConfig(payload: ArrayBuffer): ManifestAndConfigResult {
-  const parsed = parseJson(payload);
-  const root = parsed.value;
-  if (root == null) return new ManifestAndConfigResult(null, "host reply is not valid JSON: " + parsed.error!);
+function decodeManifestAndConfig(root: JsonValue): ManifestAndConfigResult {
   if (!root.isObject) return new ManifestAndConfigResult(null, "host reply is not a JSON object");
   const ctx = new DecodeContext();
   const manifestNode = root.get("manifest");

@@ -1,8 +1,8 @@
 // Host capability kubewarden/oci/v1/manifest_digest: `{"digest":"sha256:…"}`, the digest of what
 // the reference points to (the index digest for a multi-arch tag).
 
-import { ociLookup, V1_MANIFEST_DIGEST } from "./capability";
-import { parseJson } from "../json/reader";
+import { ociLookupJson, V1_MANIFEST_DIGEST } from "./capability";
+import { JsonValue } from "../json/reader";
 import { digestProblem } from "./reference";
 
 export class ManifestDigestResult {
@@ -13,16 +13,13 @@ export class ManifestDigestResult {
 }
 
 export function getManifestDigest(image: string): ManifestDigestResult {
-  const reply = ociLookup(V1_MANIFEST_DIGEST, image);
-  const payload = reply.payload;
-  if (payload == null) return new ManifestDigestResult(null, reply.error);
-  return decodeManifestDigest(payload);
+  const reply = ociLookupJson(V1_MANIFEST_DIGEST, image);
+  const root = reply.root;
+  if (root == null) return new ManifestDigestResult(null, reply.error);
+  return decodeManifestDigest(root);
 }
 
-export function decodeManifestDigest(payload: ArrayBuffer): ManifestDigestResult {
-  const parsed = parseJson(payload);
-  const root = parsed.value;
-  if (root == null) return new ManifestDigestResult(null, "host reply is not valid JSON: " + parsed.error!);
+function decodeManifestDigest(root: JsonValue): ManifestDigestResult {
   const node = root.get("digest");
   let digest: string | null = null;
   if (node != null) digest = node.str();
