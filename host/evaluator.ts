@@ -6,6 +6,7 @@
 import { capabilityHandler, type CapabilityOptions, type OciBackend } from "./capabilities";
 import { type GuestCallOutcome, WapcInstance } from "./wapc";
 import { jsonPatchDiff } from "./json_patch";
+import { sortedJson } from "./sorted_json";
 
 export type JsonObject = { [key: string]: unknown };
 
@@ -35,17 +36,6 @@ export interface EvaluatorOptions extends CapabilityOptions {
 
 const encoder = new TextEncoder();
 const decoder = new TextDecoder("utf-8", { fatal: true });
-
-/** JSON text with object keys sorted recursively. */
-export function sortedJson(value: unknown): string {
-  return JSON.stringify(value, (_key, v: unknown) => {
-    if (v !== null && typeof v === "object" && !Array.isArray(v)) {
-      const record = v as JsonObject;
-      return Object.fromEntries(Object.keys(record).sort().map((k) => [k, record[k]]));
-    }
-    return v;
-  });
-}
 
 export class PolicyEvaluator {
   private readonly module: WebAssembly.Module;

@@ -4,6 +4,7 @@
 
 import { readFileSync, writeFileSync } from "node:fs";
 import { Document, parse, parseDocument, stringify, YAMLMap, type Tags } from "yaml";
+import { sortedJson } from "./sorted_json";
 
 /** The callback request variants this host serves (kwctl's CallbackRequestType names). */
 export type OciRequestTag = "OciManifest" | "OciManifestDigest" | "OciManifestAndConfig";
@@ -57,15 +58,7 @@ export function requestText(request: CallbackRequest): string {
 }
 
 export function sameRequest(a: CallbackRequest, b: CallbackRequest): boolean {
-  return a.tag === b.tag && JSON.stringify(sortKeys(a.fields)) === JSON.stringify(sortKeys(b.fields));
-}
-
-function sortKeys(value: unknown): unknown {
-  if (Array.isArray(value)) return value.map(sortKeys);
-  if (value !== null && typeof value === "object") {
-    return Object.fromEntries(Object.keys(value).sort().map((k) => [k, sortKeys((value as Record<string, unknown>)[k])]));
-  }
-  return value;
+  return a.tag === b.tag && sortedJson(a.fields) === sortedJson(b.fields);
 }
 
 export function parseSession(text: string, file = "session"): Exchange[] {

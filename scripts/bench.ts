@@ -15,7 +15,8 @@
 import { readFileSync, statSync } from "node:fs";
 import { WASI } from "node:wasi";
 import { TableBackend, type LookupAnswer } from "../host/capabilities";
-import { PolicyEvaluator, sortedJson, type JsonObject } from "../host/evaluator";
+import { PolicyEvaluator, type JsonObject } from "../host/evaluator";
+import { sortedJson } from "../host/sorted_json";
 import { type HostCallback, WapcInstance } from "../host/wapc";
 import { APP_IMAGE, benchPod, benchReplies, bigPod, POLICY_PATH, policyBytes, PROXY_IMAGE, recordedManifest } from "./workloads";
 
