@@ -9,7 +9,7 @@
 import { readFileSync, writeFileSync } from "node:fs";
 import { parse as parseYaml } from "yaml";
 import { PolicyEvaluator } from "./evaluator";
-import type { OciBackend } from "./capabilities";
+import { granted, type OciBackend } from "./capabilities";
 
 export const METADATA_SECTION = "io.kubewarden.metadata";
 
@@ -136,8 +136,7 @@ export function detectedCapabilities(wasm: Uint8Array): string[] {
 /** kwctl's warnings when the metadata's hostCapabilities and the detected ones differ. */
 export function capabilityWarnings(wasm: Uint8Array, declared: readonly string[]): string[] {
   const detected = detectedCapabilities(wasm);
-  const covers = (pattern: string, path: string): boolean => pattern === "*" || pattern === path || (pattern.endsWith("/*") && path.startsWith(pattern.slice(0, -1)));
-  const undeclared = detected.filter((path) => !declared.some((pattern) => covers(pattern, path)));
+  const undeclared = detected.filter((path) => !granted(declared, path));
   const unused = declared.filter((pattern) => !pattern.includes("*") && !detected.includes(pattern));
   const warnings: string[] = [];
   if (undeclared.length > 0) warnings.push(`host capabilities used by the policy but not declared in metadata: ${undeclared.join(", ")}`);

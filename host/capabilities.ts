@@ -48,8 +48,9 @@ function isOciOperation(operation: string): operation is OciOperation {
   return operation in OCI_OPERATION_TAGS;
 }
 
-function granted(allowed: readonly string[], path: string): boolean {
-  return allowed.some((pattern) => pattern === "*" || pattern === path || (pattern.endsWith("/*") && path.startsWith(pattern.slice(0, -1))));
+/** Whether one of the capability patterns ("*", "oci/*", "oci/v1/*", "oci/v1/oci_manifest") covers `path`. */
+export function granted(patterns: readonly string[], path: string): boolean {
+  return patterns.some((pattern) => pattern === "*" || pattern === path || (pattern.endsWith("/*") && path.startsWith(pattern.slice(0, -1))));
 }
 
 export function capabilityHandler(backend: OciBackend, options: CapabilityOptions = {}): HostCallback {
