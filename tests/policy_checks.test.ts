@@ -88,6 +88,16 @@ describe("config.forbiddenEnv and config.requiredLabels", () => {
   });
 });
 
+test('"*" needs a non-empty value, for labels and annotations alike', () => {
+  const { response } = evaluate(pod(), single({ labels: { "org.opencontainers.image.vendor": "" } }, { "com.acme.team": "" }), {
+    annotations: { required: { "com.acme.team": "*" } }, config: { requiredLabels: { "org.opencontainers.image.vendor": "*" } },
+  });
+  expect(response.status?.message!.split("; ")).toEqual([
+    `container "app" image "${IMAGE}": annotation "com.acme.team" is empty`,
+    `container "app" image "${IMAGE}": config label "org.opencontainers.image.vendor" is empty`,
+  ]);
+});
+
 describe("annotations.required", () => {
   test("present, glob-matching annotations pass with one host call", () => {
     const { response, calls } = evaluate(pod(), single({}), { annotations: { required: { "org.opencontainers.image.source": "https://github.com/acme/*", "org.opencontainers.image.revision": "*" } } });

@@ -251,7 +251,7 @@ function inspectIndex(index: ImageIndex, reference: Reference, settings: Setting
     const key = keys[i];
     const value = index.annotation(key);
     if (value != null) {
-      const problem = annotationProblem(key, value, settings.requiredAnnotations.get(key));
+      const problem = valueProblem("annotation", key, value, settings.requiredAnnotations.get(key));
       if (problem != null) report.violation(problem);
     } else pending.set(key, settings.requiredAnnotations.get(key));
   }
@@ -299,10 +299,14 @@ function checkLicense(unit: ImageUnit, settings: Settings, report: ImageReport):
   if (problem != null) report.violation(at + problem);
 }
 
-function annotationProblem(key: string, value: string, pattern: string): string | null {
-  if (pattern == "*") return value.length == 0 ? "annotation \"" + key + "\" is empty" : null;
+/**
+ * A required annotation's or label's value against its glob ("*": present and non-empty);
+ * `what` is "annotation" or "config label". null when it matches.
+ */
+function valueProblem(what: string, key: string, value: string, pattern: string): string | null {
+  if (pattern == "*") return value.length == 0 ? what + " \"" + key + "\" is empty" : null;
   if (globMatch(pattern, value)) return null;
-  return "annotation \"" + key + "\" is \"" + value + "\", which does not match \"" + pattern + "\"";
+  return what + " \"" + key + "\" is \"" + value + "\", which does not match \"" + pattern + "\"";
 }
 
 /** Required annotations on a unit's manifest; `only` limits the keys (those the index did not answer). */
@@ -316,7 +320,7 @@ function checkAnnotations(unit: ImageUnit, only: Map<string, string> | null, set
       report.violation(unit.prefix + "annotation \"" + key + "\" is missing");
       continue;
     }
-    const problem = annotationProblem(key, value, required.get(key));
+    const problem = valueProblem("annotation", key, value, required.get(key));
     if (problem != null) report.violation(unit.prefix + problem);
   }
 }
@@ -352,11 +356,12 @@ function checkConfig(unit: ImageUnit, settings: Settings, report: ImageReport): 
   for (let i = 0; i < keys.length; i++) {
     const key = keys[i];
     const value = config.label(key);
-    const pattern = labels.get(key);
-    if (value == null) report.violation(unit.prefix + "config label \"" + key + "\" is missing");
-    else if (pattern == "*" ? value.length == 0 : !globMatch(pattern, value)) {
-      report.violation(unit.prefix + "config label \"" + key + "\" is \"" + value + "\", which does not match \"" + pattern + "\"");
+    if (value == null) {
+      report.violation(unit.prefix + "config label \"" + key + "\" is missing");
+      continue;
     }
+    const problem = valueProblem("config label", key, value, labels.get(key));
+    if (problem != null) report.violation(unit.prefix + problem);
   }
 }
 
