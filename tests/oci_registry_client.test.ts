@@ -187,7 +187,7 @@ describe("reference normalisation (oci-spec-rs rules)", () => {
     ["foo_bar.com:8080", "docker.io", "library/foo_bar.com", "8080", undefined, "docker.io/library/foo_bar.com:8080"],
     ["sub-dom1.foo.com/bar/baz/quux:some-long-tag", "sub-dom1.foo.com", "bar/baz/quux", "some-long-tag", undefined, "sub-dom1.foo.com/bar/baz/quux:some-long-tag"],
     ["lowercase:Uppercase", "docker.io", "library/lowercase", "Uppercase", undefined, "docker.io/library/lowercase:Uppercase"],
-    ["a/b__c-d--e.f:é1", "docker.io", "a/b__c-d--e.f", "é1", undefined, "docker.io/a/b__c-d--e.f:é1"],
+    ["a/b__c-d--e.f:v_1", "docker.io", "a/b__c-d--e.f", "v_1", undefined, "docker.io/a/b__c-d--e.f:v_1"],
     [`ghcr.io/a/b@sha256:${"a".repeat(64)}`, "ghcr.io", "a/b", undefined, `sha256:${"a".repeat(64)}`, `ghcr.io/a/b@sha256:${"a".repeat(64)}`],
     [`ghcr.io/a/b:1.0@sha512:${"b".repeat(128)}`, "ghcr.io", "a/b", "1.0", `sha512:${"b".repeat(128)}`, `ghcr.io/a/b:1.0@sha512:${"b".repeat(128)}`],
     [`x@sha384:${"c".repeat(96)}`, "docker.io", "library/x", undefined, `sha384:${"c".repeat(96)}`, `docker.io/library/x@sha384:${"c".repeat(96)}`],

@@ -11,7 +11,7 @@
 import { anyhowDebug, ChainError } from "./errors";
 import { jsonString, serialiseValue } from "./json";
 import { serialiseImageManifest, serialiseManifest } from "./manifest";
-import { INVALID_REFERENCE_PREFIX, parseReference, wholeReference } from "./reference";
+import { INVALID_REFERENCE_PREFIX, parseForLookup } from "./reference";
 import type { RegistryClient } from "./registry-client";
 
 export type OciOperation = "v1/oci_manifest" | "v1/manifest_digest" | "v1/oci_manifest_config";
@@ -42,13 +42,12 @@ export function failure(error: ChainError): LookupResult {
 
 /** Runs one lookup against the registry (no cache). Never throws. */
 export async function performLookup(client: RegistryClient, operation: OciOperation, image: string): Promise<LookupResult> {
-  // oci::Client parses the string first (a bare oci-spec ParseError), then policy-fetcher parses
-  // the normalised form again (an "Invalid OCI image reference: …" RegistryError).
-  const parsed = parseReference(image);
-  if (!parsed.ok) return failure(new ChainError(parsed.error.message));
-  const reparsed = parseReference(wholeReference(parsed.reference));
-  if (!reparsed.ok) return failure(new ChainError(reparsed.error.message).wrap(INVALID_REFERENCE_PREFIX));
-  const reference = reparsed.reference;
+  const parsed = parseForLookup(image);
+  if (!parsed.ok) {
+    const error = new ChainError(parsed.error.message);
+    return failure(parsed.reparsed ? error.wrap(INVALID_REFERENCE_PREFIX) : error);
+  }
+  const reference = parsed.reference;
   try {
     switch (operation) {
       case "v1/oci_manifest": {

@@ -9,6 +9,11 @@
 // because that expression has nested quantifiers that make a backtracking engine (JavaScript's)
 // exponential on inputs such as "aaaa…a!"; Rust's engine has no such problem.
 // Errors are values, with oci-spec's ParseError texts.
+// Where oci-spec and the distribution reference grammar (https://github.com/distribution/reference)
+// differ, the grammar wins, so that the guest (assembly/sdk/oci/reference.ts) and this host accept
+// the same references: tags are ASCII (Go's \w), IPv6 literals are registries, digests are
+// lowercase hex, the normalised name has at most 255 characters, a bare 64-hex identifier is no
+// name. test_data/references/corpus.json holds the cases both must answer alike.
 
 export interface ImageReference {
   /** "docker.io", "ghcr.io", "127.0.0.1:5000" … */
@@ -64,20 +69,36 @@ const DIGEST_HEX_LENGTHS: ReadonlyMap<string, number> = new Map([["sha256", 64],
 // Pieces of oci-spec's REFERENCE_REGEXP, each free of nested quantifiers.
 const DOMAIN_COMPONENT = /^[a-zA-Z0-9](?:[a-zA-Z0-9-]*[a-zA-Z0-9])?$/;
 const PORT = /^[0-9]+$/;
+const IPV6_LITERAL = /^\[[a-fA-F0-9:]+\]$/;
+const IDENTIFIER = /^[a-f0-9]{64}$/;
 const PATH_COMPONENT = /^[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*$/;
-// Rust's \w is Unicode-aware: Alphabetic, marks, decimal digits, connector punctuation, join controls.
-const TAG = /^[\p{Alphabetic}\p{M}\p{Nd}\p{Pc}\p{Join_Control}][\p{Alphabetic}\p{M}\p{Nd}\p{Pc}\p{Join_Control}.-]{0,127}$/u;
+// distribution's tag: Go's \w is ASCII (oci-spec's Rust \w would also take other letters).
+const TAG = /^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$/;
 const DIGEST = /^[A-Za-z][A-Za-z0-9]*(?:[-_+.][A-Za-z][A-Za-z0-9]*)*:[0-9A-Fa-f]{32,}$/;
 
 function failure(kind: ReferenceErrorKind): ReferenceParseResult {
   return { ok: false, error: { kind, message: MESSAGES[kind] } };
 }
 
+/** host[:port], host a domain name or a bracketed IPv6 literal (distribution's domainAndPort). */
 function isDomain(text: string): boolean {
-  const colon = text.indexOf(":");
-  const host = colon < 0 ? text : text.slice(0, colon);
-  if (colon >= 0 && !PORT.test(text.slice(colon + 1))) return false;
-  return host.split(".").every((part) => DOMAIN_COMPONENT.test(part));
+  let host: string;
+  let port: string | undefined;
+  if (text.startsWith("[")) {
+    const close = text.indexOf("]");
+    if (close < 0) return false;
+    host = text.slice(0, close + 1);
+    const rest = text.slice(close + 1);
+    if (rest !== "" && !rest.startsWith(":")) return false;
+    port = rest === "" ? undefined : rest.slice(1);
+    if (!IPV6_LITERAL.test(host)) return false;
+  } else {
+    const colon = text.indexOf(":");
+    host = colon < 0 ? text : text.slice(0, colon);
+    port = colon < 0 ? undefined : text.slice(colon + 1);
+    if (!host.split(".").every((part) => DOMAIN_COMPONENT.test(part))) return false;
+  }
+  return port === undefined || PORT.test(port);
 }
 
 function isPath(text: string): boolean {
@@ -145,11 +166,12 @@ function splitDomain(name: string): { registry: string; repository: string } {
 
 export function parseReference(input: string): ReferenceParseResult {
   if (input.length === 0) return failure("NameEmpty");
+  if (IDENTIFIER.test(input)) return failure("ReferenceInvalidFormat");
   const captures = capture(input);
   if (captures === undefined) return failure("ReferenceInvalidFormat");
   const tag = captures.tag === undefined && captures.digest === undefined ? DEFAULT_TAG : captures.tag;
   const { registry, repository } = splitDomain(captures.name);
-  if (Buffer.byteLength(repository, "utf8") > NAME_TOTAL_LENGTH_MAX) return failure("NameTooLong");
+  if (Buffer.byteLength(`${registry}/${repository}`, "utf8") > NAME_TOTAL_LENGTH_MAX) return failure("NameTooLong");
   if (captures.digest !== undefined) {
     const colon = captures.digest.indexOf(":");
     const algorithm = captures.digest.slice(0, colon);
@@ -157,6 +179,7 @@ export function parseReference(input: string): ReferenceParseResult {
     const expectedLength = DIGEST_HEX_LENGTHS.get(algorithm);
     if (expectedLength === undefined) return failure("DigestUnsupported");
     if (hex.length !== expectedLength) return failure("DigestInvalidLength");
+    if (hex !== hex.toLowerCase()) return failure("DigestInvalidFormat");
   }
   const reference: ImageReference = {
     registry,
@@ -188,6 +211,19 @@ export function manifestUrlReference(reference: ImageReference): string {
 /** oci-spec's clone_with_digest: same repository, no tag. */
 export function withDigest(reference: ImageReference, digest: string): ImageReference {
   return { registry: reference.registry, repository: reference.repository, digest };
+}
+
+/**
+ * What a lookup accepts, as policy-fetcher does it: oci-client parses the string (a bare
+ * ParseError on failure), then policy-fetcher parses the normalised form again (a RegistryError
+ * "Invalid OCI image reference: …"), e.g. "Foo/bar" passes the first parse and fails the second.
+ */
+export function parseForLookup(image: string): { ok: true; reference: ImageReference } | { ok: false; error: ReferenceError; reparsed: boolean } {
+  const parsed = parseReference(image);
+  if (!parsed.ok) return { ok: false, error: parsed.error, reparsed: false };
+  const reparsed = parseReference(wholeReference(parsed.reference));
+  if (!reparsed.ok) return { ok: false, error: reparsed.error, reparsed: true };
+  return reparsed;
 }
 
 /** Convenience: the normalised string, or the parse error. */

@@ -1,10 +1,20 @@
-// Image references: parsing and normalisation as the Kubewarden host does it (oci-spec-rs
-// distribution/reference.rs through oci-client): a first component with "." or ":" or equal to
-// "localhost" is a registry, otherwise docker.io; "index.docker.io" is docker.io; single-name
-// Docker Hub repositories get "library/"; "latest" only when there is neither tag nor digest.
-//
-// Grammar (distribution/reference): name components [a-z0-9]+((\.|_|__|-+)[a-z0-9]+)*,
-// tag [A-Za-z0-9_][A-Za-z0-9_.-]{0,127}, digest sha256:<64 hex> | sha384:<96> | sha512:<128>.
+// Image references: parsing and normalisation following the distribution reference grammar
+// (https://github.com/distribution/reference, regexp.go and normalize.go ParseNormalizedNamed),
+// which is what the kubelet uses to pull:
+//   reference := name [ ":" tag ] [ "@" digest ]
+//   name      := [domain "/"] path-component ["/" path-component]*
+//   domain    := (domain-component ["." domain-component]* | "[" ipv6 "]") [":" port]
+//   domain-component := [a-zA-Z0-9] | [a-zA-Z0-9][a-zA-Z0-9-]*[a-zA-Z0-9]
+//   path-component   := [a-z0-9]+ ((\.|_|__|-+) [a-z0-9]+)*
+//   tag       := [A-Za-z0-9_][A-Za-z0-9_.-]{0,127}   (ASCII: Go's \w)
+//   digest    := sha256:<64> | sha384:<96> | sha512:<128> lowercase hex (go-digest's algorithms)
+// The first component is a registry when it has "." or ":" or is "localhost" (distribution also
+// takes an upper-case first component for a registry; Kubewarden's host, oci-spec-rs, does not and
+// refuses such names, so they are refused here: "Foo/bar");
+// "index.docker.io" is docker.io; single-name Docker Hub repositories get "library/"; "latest" is
+// implied only when there is neither tag nor digest; the normalised name (registry "/" path) has at
+// most 255 characters; a bare 64-hex identifier is not a name. test_data/references/corpus.json
+// holds the cases both this parser and the host's (host/oci/reference.ts) must answer alike.
 
 export const DOCKER_HUB = "docker.io";
 
@@ -66,6 +76,7 @@ function fail(written: string, reason: string): ReferenceResult {
 export function parseReference(written: string): ReferenceResult {
   if (written.length == 0) return fail(written, "empty");
   if (written.length > 4096) return fail(written, "longer than 4096 characters");
+  if (isIdentifier(written)) return fail(written, "a 64-hex identifier is not a repository name");
   let rest = written;
   let digest: string | null = null;
   const at = charIndex(rest, 0x40, 0); // the first "@"
@@ -176,27 +187,63 @@ function validTag(tag: string): bool {
   return true;
 }
 
+/** Whether `registry` is host[:port], host a domain name or a bracketed IPv6 literal. */
 function validRegistry(registry: string): bool {
   const n = registry.length;
-  if (n == 0) return false;
-  let colon = -1;
-  for (let i = 0; i < n; i++) {
-    const c = registry.charCodeAt(i);
-    if (c == 0x3a) {
-      if (colon >= 0) return false;
-      colon = i;
-      continue;
-    }
-    const ok = (c >= 0x30 && c <= 0x39) || (c >= 0x41 && c <= 0x5a) || (c >= 0x61 && c <= 0x7a) || c == 0x2e || c == 0x2d ||
-      c == 0x5b || c == 0x5d; // IPv6 literals
-    if (!ok) return false;
-  }
-  if (colon >= 0) {
-    if (colon == 0 || colon == n - 1) return false;
-    for (let i = colon + 1; i < n; i++) {
+  let hostEnd = n;
+  if (n > 0 && registry.charCodeAt(0) == 0x5b) {
+    // "[" hex and ":" "]": distribution's ipv6address, zone identifiers excluded
+    const close = charIndex(registry, 0x5d, 1);
+    if (close < 2) return false;
+    for (let i = 1; i < close; i++) {
       const c = registry.charCodeAt(i);
-      if (c < 0x30 || c > 0x39) return false;
+      if (!(isHex(c) || (c >= 0x41 && c <= 0x46) || c == 0x3a)) return false;
     }
+    hostEnd = close + 1;
+    if (hostEnd < n && registry.charCodeAt(hostEnd) != 0x3a) return false;
+  } else {
+    const colon = charIndex(registry, 0x3a, 0);
+    if (colon >= 0) hostEnd = colon;
+    if (!validDomainName(registry, 0, hostEnd)) return false;
+  }
+  if (hostEnd == n) return true;
+  // ":" port, one or more digits
+  if (hostEnd + 1 >= n) return false;
+  for (let i = hostEnd + 1; i < n; i++) {
+    const c = registry.charCodeAt(i);
+    if (c < 0x30 || c > 0x39) return false;
+  }
+  return true;
+}
+
+// @ts-ignore: decorator
+@inline function isAlnum(c: i32): bool {
+  return (c >= 0x30 && c <= 0x39) || (c >= 0x41 && c <= 0x5a) || (c >= 0x61 && c <= 0x7a);
+}
+
+/** domain-component ("." domain-component)* over s[start, end). */
+function validDomainName(s: string, start: i32, end: i32): bool {
+  if (end <= start) return false;
+  let componentStart = start;
+  for (let i = start; i <= end; i++) {
+    if (i < end && s.charCodeAt(i) != 0x2e) continue;
+    // s[componentStart, i) is one component: alphanumerics and inner "-"
+    if (i == componentStart) return false;
+    if (!isAlnum(s.charCodeAt(componentStart)) || !isAlnum(s.charCodeAt(i - 1))) return false;
+    for (let j = componentStart + 1; j < i - 1; j++) {
+      const c = s.charCodeAt(j);
+      if (!isAlnum(c) && c != 0x2d) return false;
+    }
+    componentStart = i + 1;
+  }
+  return true;
+}
+
+/** A bare 64-hex identifier, which ParseNormalizedNamed refuses as a name. */
+function isIdentifier(s: string): bool {
+  if (s.length != 64) return false;
+  for (let i = 0; i < 64; i++) {
+    if (!isHex(s.charCodeAt(i))) return false;
   }
   return true;
 }
