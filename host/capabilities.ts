@@ -5,8 +5,9 @@
 
 import type { HostCallback, HostCallOutcome } from "./wapc";
 import { type CallbackRequest, type OciRequestTag, SessionReplayer } from "./session";
+import type { OciOperation } from "./oci/operations";
 
-export type OciOperation = "v1/oci_manifest" | "v1/manifest_digest" | "v1/oci_manifest_config";
+export type { OciOperation };
 
 /** The session tag kwctl records for each operation. */
 export const OCI_OPERATION_TAGS: Record<OciOperation, OciRequestTag> = {
