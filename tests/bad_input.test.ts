@@ -156,7 +156,7 @@ describe("every invalid settings document is refused with the field path", () =>
     [{ licence: {} }, "licence: unknown setting (known: licenses, annotations, platforms, config, exemptImages, onLookupError, enforcement, pinDigest)"],
     [{ licenses: { allowed: [] } }, "licenses.allowed: unknown setting (known: required, unlisted, allow, deny, allowDeprecated)"],
     [{ annotations: { require: {} } }, "annotations.require: unknown setting (known: required)"],
-    [{ platforms: { arch: [] } }, "platforms.arch: unknown setting (known: required)"],
+    [{ platforms: { arch: [] } }, "platforms.arch: unknown setting (known: required, inspect)"],
     [{ config: { env: [] } }, "config.env: unknown setting (known: rejectRootUser, forbiddenEnv, requiredLabels)"],
     // arrays (and scalars) where objects belong
     [{ licenses: [] }, "licenses: must be an object"],

@@ -3,7 +3,10 @@
 //
 // Host calls (ARCHITECTURE.md "Fine points"): an image whose manifest or index annotations answer
 // every active check costs one call; the config is asked only when a check needs it; an index
-// whose annotations do not answer costs 1 + N (N runnable platforms), at most 1 + 2N.
+// whose annotations do not answer costs 1 + N (N runnable platforms judged, narrowed by
+// platforms.inspect; none for a platform whose index entry's annotations answer), and when
+// licenses sit in config labels at most N + 2: after the first platform image that needs its
+// config, the others are asked for manifest and config in one v1/oci_manifest_config call each.
 
 import { getManifestDigest, ManifestDigestResult } from "../sdk/oci/manifest_digest";
 import { getOciManifest, OciManifestResult } from "../sdk/oci/manifest";
@@ -78,7 +81,13 @@ class ImageUnit {
   /** "" for a single-platform image, "platform linux/arm64/v8: " inside an index */
   prefix: string = "";
   manifestError: string | null = null;
-  private configLoaded: bool = false;
+  /**
+   * The index entry's (descriptor's) annotations: they answer for this platform image before its
+   * manifest does (the index is content-addressed, so they are what the resolved digest says).
+   */
+  descriptorAnnotations: StringMap | null = null;
+  /** whether the image config was asked for */
+  configLoaded: bool = false;
   private configValue: ImageConfig | null = null;
   configError: string | null = null;
 
@@ -90,8 +99,19 @@ class ImageUnit {
     public lookups: Lookups,
   ) {}
 
+  /** The annotation `key` of the descriptor, else of the manifest; null when neither has it. */
   annotation(key: string): string | null {
+    const fromDescriptor = this.descriptorAnnotation(key);
+    return fromDescriptor != null ? fromDescriptor : this.manifestAnnotation(key);
+  }
+
+  manifestAnnotation(key: string): string | null {
     const annotations = this.annotations;
+    return annotations != null ? annotations.get(key) : null;
+  }
+
+  descriptorAnnotation(key: string): string | null {
+    const annotations = this.descriptorAnnotations;
     return annotations != null ? annotations.get(key) : null;
   }
 
@@ -257,30 +277,83 @@ function inspectIndex(index: ImageIndex, reference: Reference, settings: Setting
   }
   const perPlatform = !licenseAtIndex || pending.size > 0 || settings.config.active;
   if (!perPlatform) return;
-  if (entries.length > MAX_PLATFORM_IMAGES) {
-    report.violation("the index lists " + entries.length.toString() + " platform images and at most " +
+  const judged = settings.inspectPlatforms.length > 0 ? platformsToInspect(entries, settings, report) : entries;
+  if (judged.length == 0) return;
+  if (judged.length > MAX_PLATFORM_IMAGES) {
+    report.violation("the index lists " + judged.length.toString() + " platform images and at most " +
       MAX_PLATFORM_IMAGES.toString() + " are inspected; declare what is checked on the index itself");
     return;
   }
-  for (let i = 0; i < entries.length; i++) {
-    const entry = entries[i];
+  // Once one platform image turns out to need its config (license in a label, say), the others
+  // are asked for manifest and config in one v1/oci_manifest_config call each.
+  let configFirst = settings.config.active;
+  for (let i = 0; i < judged.length; i++) {
+    const entry = judged[i];
     const unit = new ImageUnit(reference.withDigest(entry.digest), null, lookups);
+    unit.descriptorAnnotations = entry.annotations;
     const platform = entry.platform;
     unit.prefix = "platform " + (platform != null ? platform.toString() : entry.digest) + ": ";
-    const needsManifest = !licenseAtIndex || pending.size > 0;
-    if (needsManifest && !unit.loadManifest(settings.config.active)) {
-      report.lookupError(unit.prefix + unit.manifestError!);
-      continue;
+    const descriptorLicense = unit.descriptorAnnotation(LICENSE_KEY);
+    const licenseNeedsManifest = !licenseAtIndex && (descriptorLicense == null || declaresNoLicense(descriptorLicense));
+    let annotationsNeedManifest = false;
+    const pendingKeys = pending.keys();
+    for (let k = 0; k < pendingKeys.length && !annotationsNeedManifest; k++) {
+      annotationsNeedManifest = unit.descriptorAnnotation(pendingKeys[k]) == null;
+    }
+    if (licenseNeedsManifest || annotationsNeedManifest) {
+      const viaConfig = settings.config.active || (configFirst && licenseNeedsManifest);
+      if (!unit.loadManifest(viaConfig)) {
+        report.lookupError(unit.prefix + unit.manifestError!);
+        continue;
+      }
     }
     if (!licenseAtIndex) checkLicense(unit, settings, report);
     if (pending.size > 0) checkAnnotations(unit, pending, settings, report);
     checkConfig(unit, settings, report);
+    if (unit.configLoaded) configFirst = true;
   }
+}
+
+/**
+ * The entries of the platforms in platforms.inspect. None of them in the index is a violation:
+ * judging no image would admit it unchecked.
+ */
+function platformsToInspect(entries: Descriptor[], settings: Settings, report: ImageReport): Descriptor[] {
+  const wanted = settings.inspectPlatforms;
+  const selected = new Array<Descriptor>();
+  for (let e = 0; e < entries.length; e++) {
+    const platform = entries[e].platform;
+    if (platform == null) continue;
+    let match = false;
+    for (let w = 0; w < wanted.length && !match; w++) {
+      match = platformMatches(wanted[w], platform.os, platform.architecture, platform.variant);
+    }
+    if (match) selected.push(entries[e]);
+  }
+  if (selected.length == 0) {
+    const names = new Array<string>();
+    for (let w = 0; w < wanted.length; w++) names.push(wanted[w].toString());
+    report.violation("none of the platforms to inspect (" + joinStrings(names, ", ") + ") is in the index (it offers " +
+      offeredPlatforms(entries) + ")");
+  }
+  return selected;
+}
+
+/** "linux/amd64, linux/arm64/v8" for the entries' platforms, or "no platform". */
+function offeredPlatforms(entries: Descriptor[]): string {
+  const offered = new Array<string>();
+  for (let e = 0; e < entries.length; e++) {
+    const platform = entries[e].platform;
+    if (platform != null) offered.push(platform.toString());
+  }
+  return offered.length > 0 ? joinStrings(offered, ", ") : "no platform";
 }
 
 function checkLicense(unit: ImageUnit, settings: Settings, report: ImageReport): void {
   const at = unit.prefix;
-  let declared = unit.annotation(LICENSE_KEY);
+  // The index entry's annotation, then the manifest's: one that declares no license does not answer.
+  let declared = unit.descriptorAnnotation(LICENSE_KEY);
+  if (declared == null || declaresNoLicense(declared)) declared = unit.manifestAnnotation(LICENSE_KEY);
   if (declared == null || declaresNoLicense(declared)) {
     // Not on the manifest: the config's label (docker/metadata-action puts it there).
     const config = unit.config();
@@ -381,11 +454,7 @@ function platformMatches(required: PlatformSpec, os: string, architecture: strin
 function checkIndexPlatforms(entries: Descriptor[], settings: Settings, report: ImageReport): void {
   const required = settings.requiredPlatforms;
   if (required.length == 0) return;
-  const offered = new Array<string>();
-  for (let e = 0; e < entries.length; e++) {
-    const platform = entries[e].platform;
-    if (platform != null) offered.push(platform.toString());
-  }
+  let offered: string | null = null;
   for (let i = 0; i < required.length; i++) {
     let found = false;
     for (let e = 0; e < entries.length && !found; e++) {
@@ -393,8 +462,8 @@ function checkIndexPlatforms(entries: Descriptor[], settings: Settings, report: 
       if (platform != null && platformMatches(required[i], platform.os, platform.architecture, platform.variant)) found = true;
     }
     if (!found) {
-      report.violation("platform " + required[i].toString() + " is not provided (the index offers " +
-        (offered.length > 0 ? joinStrings(offered, ", ") : "no platform") + ")");
+      if (offered == null) offered = offeredPlatforms(entries);
+      report.violation("platform " + required[i].toString() + " is not provided (the index offers " + offered + ")");
     }
   }
 }

@@ -46,6 +46,8 @@ export class Settings {
   /** annotation key → glob over its value ("*": present and non-empty) */
   requiredAnnotations: Map<string, string> = new Map();
   requiredPlatforms: PlatformSpec[] = [];
+  /** platforms.inspect: inside an index only these platforms' images are judged; [] = all */
+  inspectPlatforms: PlatformSpec[] = [];
   config: ConfigSettings = new ConfigSettings();
   /** globs over the normalised reference */
   exemptImages: string[] = [];
@@ -242,17 +244,24 @@ function isPlatformPart(part: string): bool {
 }
 
 function readPlatforms(node: JsonValue, out: Settings): string | null {
-  const r = new FieldReader(node, "platforms", ["required"]);
-  const list = r.stringList("required");
+  const r = new FieldReader(node, "platforms", ["required", "inspect"]);
+  const required = r.stringList("required");
+  const inspect = r.stringList("inspect");
   if (r.error != null) return r.error;
+  const problem = readPlatformList(required, "platforms.required", out.requiredPlatforms);
+  return problem != null ? problem : readPlatformList(inspect, "platforms.inspect", out.inspectPlatforms);
+}
+
+/** "os/arch[/variant]" strings into `out`; the first malformed one is reported under `field`. */
+function readPlatformList(list: string[], field: string, out: PlatformSpec[]): string | null {
   for (let i = 0; i < list.length; i++) {
     const parts = list[i].split("/");
     let valid = parts.length == 2 || parts.length == 3;
     for (let p = 0; valid && p < parts.length; p++) valid = isPlatformPart(parts[p]);
     if (!valid) {
-      return "platforms.required[" + i.toString() + "]: \"" + list[i] + "\" is not \"os/arch\" or \"os/arch/variant\" (lowercase)";
+      return field + "[" + i.toString() + "]: \"" + list[i] + "\" is not \"os/arch\" or \"os/arch/variant\" (lowercase)";
     }
-    out.requiredPlatforms.push(new PlatformSpec(parts[0], parts[1], parts.length == 3 ? parts[2] : null));
+    out.push(new PlatformSpec(parts[0], parts[1], parts.length == 3 ? parts[2] : null));
   }
   return null;
 }

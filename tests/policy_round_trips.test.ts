@@ -1,0 +1,190 @@
+// Host calls for an index, pinned per case (ARCHITECTURE.md "Fine points", "Where a license is
+// found", platforms.inspect): every call may be a registry round trip inside policy-server's
+// 1–2 s budget, so the counts are part of the contract.
+
+import { evaluate, failure, lookups, manifest, podRequest, success, validateSettings, type Fixtures } from "./helpers/policy";
+
+const KEY = "org.opencontainers.image.licenses";
+const IMAGE = "docker.io/library/nginx:1.27";
+const NAME = "docker.io/library/nginx";
+
+/** The platforms of a Docker Official Image such as nginx, each followed by its attestation entry. */
+const DOI_PLATFORMS: Array<{ os: string; architecture: string; variant?: string }> = [
+  { os: "linux", architecture: "amd64" },
+  { os: "linux", architecture: "arm", variant: "v5" },
+  { os: "linux", architecture: "arm", variant: "v7" },
+  { os: "linux", architecture: "arm64", variant: "v8" },
+  { os: "linux", architecture: "386" },
+  { os: "linux", architecture: "mips64le" },
+  { os: "linux", architecture: "ppc64le" },
+  { os: "linux", architecture: "s390x" },
+];
+
+function digestOf(n: number, kind: "image" | "attestation"): string {
+  return `sha256:${(kind === "image" ? "a" : "b")}${n.toString(16).padStart(63, "0")}`;
+}
+
+interface IndexOptions {
+  /** the license each platform's index entry declares (no annotation when undefined) */
+  descriptorLicense?: (platform: number) => string | undefined;
+}
+
+/** A Docker-Official-Image-shaped index: 8 platforms, each with an attestation entry, no index annotations. */
+function doiIndex(options: IndexOptions = {}): string {
+  const manifests = DOI_PLATFORMS.flatMap((platform, n) => {
+    const license = options.descriptorLicense?.(n);
+    const annotations: Record<string, string> = { "com.docker.official-images.bashbrew.arch": platform.architecture };
+    if (license !== undefined) annotations[KEY] = license;
+    return [
+      { mediaType: "application/vnd.oci.image.manifest.v1+json", digest: digestOf(n, "image"), size: 2295, platform, annotations },
+      {
+        mediaType: "application/vnd.oci.image.manifest.v1+json", digest: digestOf(n, "attestation"), size: 841,
+        platform: { architecture: "unknown", os: "unknown" },
+        annotations: { "vnd.docker.reference.digest": digestOf(n, "image"), "vnd.docker.reference.type": "attestation-manifest" },
+      },
+    ];
+  });
+  return JSON.stringify({ schemaVersion: 2, mediaType: "application/vnd.oci.image.index.v1+json", manifests });
+}
+
+function platformManifest(license: string | null): string {
+  const m = JSON.parse(manifest("oci_manifest_with_license"));
+  if (license === null) delete m.annotations[KEY];
+  else m.annotations[KEY] = license;
+  return JSON.stringify(m);
+}
+
+function platformConfig(license: string | null): string {
+  const reply = JSON.parse(manifest("manifest_and_config_with_license_label"));
+  if (license === null) delete reply.config.config.Labels[KEY];
+  else reply.config.config.Labels[KEY] = license;
+  delete reply.manifest.annotations?.[KEY];
+  return JSON.stringify(reply);
+}
+
+/** Fixtures for every platform image: its manifest (license annotation or none) and its config (label or none). */
+function fixtures(index: string, manifestLicense: (n: number) => string | null, labelLicense: (n: number) => string | null): Fixtures {
+  const table: Fixtures = { [IMAGE]: success(index) };
+  DOI_PLATFORMS.forEach((_platform, n) => {
+    const reference = `${NAME}@${digestOf(n, "image")}`;
+    table[reference] = success(platformManifest(manifestLicense(n)));
+    table[`v1/oci_manifest_config ${reference}`] = success(platformConfig(labelLicense(n)));
+  });
+  return table;
+}
+
+const pod = podRequest({ containers: [{ name: "web", image: IMAGE }] });
+const count = (calls: string[], operation: string): number => calls.filter((c) => c.startsWith(`${operation} `)).length;
+
+describe("a Docker-Official-Image-shaped index (8 platforms, attestations skipped)", () => {
+  test("licenses on the platform manifests: 1 + 8 manifest calls", () => {
+    const { response, calls } = evaluate(pod, fixtures(doiIndex(), () => "BSD-2-Clause", () => null));
+    expect(response.allowed).toBe(true);
+    const asked = lookups(calls);
+    expect(count(asked, "v1/oci_manifest")).toBe(9);
+    expect(count(asked, "v1/oci_manifest_config")).toBe(0);
+  });
+
+  test("licenses only in config labels: 2 manifest calls and 8 config calls (N + 2)", () => {
+    const { response, calls } = evaluate(pod, fixtures(doiIndex(), () => null, () => "BSD-2-Clause"));
+    expect(response.allowed).toBe(true);
+    const asked = lookups(calls);
+    expect(asked.slice(0, 3)).toEqual([
+      `v1/oci_manifest ${IMAGE}`,
+      `v1/oci_manifest ${NAME}@${digestOf(0, "image")}`,
+      `v1/oci_manifest_config ${NAME}@${digestOf(0, "image")}`,
+    ]);
+    expect(asked.slice(3)).toEqual(DOI_PLATFORMS.slice(1).map((_p, n) => `v1/oci_manifest_config ${NAME}@${digestOf(n + 1, "image")}`));
+    expect(count(asked, "v1/oci_manifest")).toBe(2);
+    expect(count(asked, "v1/oci_manifest_config")).toBe(8);
+  });
+
+  test("labels: a platform image without license is still named after the switch to config calls", () => {
+    const { response } = evaluate(pod, fixtures(doiIndex(), () => null, (n) => (n === 5 ? null : "BSD-2-Clause")));
+    expect(response.allowed).toBe(false);
+    expect(response.status?.message).toBe(`container "web" image "${IMAGE}": platform linux/mips64le: no license declared (no "${KEY}" annotation or config label)`);
+  });
+
+  test("licenses in the index entries' annotations: exactly 1 call", () => {
+    const { response, calls } = evaluate(pod, fixtures(doiIndex({ descriptorLicense: () => "BSD-2-Clause" }), () => null, () => null));
+    expect(response.allowed).toBe(true);
+    expect(lookups(calls)).toEqual([`v1/oci_manifest ${IMAGE}`]);
+  });
+
+  test("an index entry's license is judged like any other", () => {
+    const { response, calls } = evaluate(pod, fixtures(doiIndex({ descriptorLicense: (n) => (n === 3 ? "SSPL-1.0" : "MIT") }), () => null, () => null));
+    expect(response.status?.message).toBe(`container "web" image "${IMAGE}": platform linux/arm64/v8: license "SSPL-1.0" is not OSI approved`);
+    expect(calls).toHaveLength(1);
+  });
+
+  test("an index entry declaring NOASSERTION does not answer: that platform's manifest is asked", () => {
+    const index = doiIndex({ descriptorLicense: (n) => (n === 2 ? "NOASSERTION" : "MIT") });
+    const { response, calls } = evaluate(pod, fixtures(index, () => "Apache-2.0", () => null));
+    expect(response.allowed).toBe(true);
+    expect(lookups(calls)).toEqual([`v1/oci_manifest ${IMAGE}`, `v1/oci_manifest ${NAME}@${digestOf(2, "image")}`]);
+  });
+
+  test("a required annotation present on every index entry needs no platform manifest", () => {
+    const index = JSON.parse(doiIndex({ descriptorLicense: () => "MIT" }));
+    for (const entry of index.manifests) entry.annotations["org.opencontainers.image.source"] = "https://github.com/nginx/docker-nginx";
+    const settings = { annotations: { required: { "org.opencontainers.image.source": "https://github.com/nginx/*" } } };
+    const { response, calls } = evaluate(pod, fixtures(JSON.stringify(index), () => null, () => null), settings);
+    expect(response.allowed).toBe(true);
+    expect(calls).toHaveLength(1);
+  });
+});
+
+describe("platforms.inspect", () => {
+  const inspect = { platforms: { inspect: ["linux/amd64", "linux/arm64"] } };
+
+  test("only the listed platforms' images are judged: 1 + 2 calls", () => {
+    // s390x is unlicensed, but not inspected.
+    const { response, calls } = evaluate(pod, fixtures(doiIndex(), (n) => (n === 7 ? null : "MIT"), () => null), inspect);
+    expect(response.allowed).toBe(true);
+    expect(lookups(calls)).toEqual([
+      `v1/oci_manifest ${IMAGE}`,
+      `v1/oci_manifest ${NAME}@${digestOf(0, "image")}`,
+      `v1/oci_manifest ${NAME}@${digestOf(3, "image")}`,
+    ]);
+  });
+
+  test("an inspected platform without license is rejected", () => {
+    const { response } = evaluate(pod, fixtures(doiIndex(), (n) => (n === 3 ? null : "MIT"), () => null), inspect);
+    expect(response.status?.message).toBe(`container "web" image "${IMAGE}": platform linux/arm64/v8: no license declared (no "${KEY}" annotation or config label)`);
+  });
+
+  test("an index offering none of them is rejected: nothing would be judged", () => {
+    const { response, calls } = evaluate(pod, fixtures(doiIndex(), () => "MIT", () => null), { platforms: { inspect: ["windows/amd64"] } });
+    expect(response.allowed).toBe(false);
+    expect(response.status?.message).toBe(
+      `container "web" image "${IMAGE}": none of the platforms to inspect (windows/amd64) is in the index (it offers ` +
+        "linux/amd64, linux/arm/v5, linux/arm/v7, linux/arm64/v8, linux/386, linux/mips64le, linux/ppc64le, linux/s390x)",
+    );
+    expect(calls).toHaveLength(1);
+  });
+
+  test("required still reads the whole index", () => {
+    const { response } = evaluate(pod, fixtures(doiIndex(), () => "MIT", () => null), { platforms: { inspect: ["linux/amd64"], required: ["linux/s390x", "linux/riscv64"] } });
+    expect(response.status?.message).toContain("platform linux/riscv64 is not provided");
+    expect(response.status?.message).not.toContain("linux/s390x is not");
+  });
+
+  test("a lookup error of an inspected platform is reported with its platform", () => {
+    const table = fixtures(doiIndex(), () => "MIT", () => null);
+    table[`${NAME}@${digestOf(3, "image")}`] = failure("Fail to interact with OCI registry: timeout");
+    const { response } = evaluate(pod, table, inspect);
+    expect(response.status?.message).toContain("platform linux/arm64/v8: manifest lookup failed: ");
+  });
+
+  test.each([
+    [{ platforms: { inspect: ["linux"] } }, 'platforms.inspect[0]: "linux" is not "os/arch" or "os/arch/variant" (lowercase)'],
+    [{ platforms: { inspect: ["linux/amd64", "Linux/arm64"] } }, 'platforms.inspect[1]: "Linux/arm64" is not "os/arch" or "os/arch/variant" (lowercase)'],
+    [{ platforms: { inspect: "linux/amd64" } }, "platforms.inspect: must be a list of strings"],
+  ])("settings %j are refused", (settings, message) => {
+    expect(validateSettings(settings)).toEqual({ valid: false, message });
+  });
+
+  test("valid platforms.inspect settings are accepted", () => {
+    expect(validateSettings(inspect)).toEqual({ valid: true });
+  });
+});
