@@ -200,3 +200,79 @@ export function benchReplies(): Map<string, string> {
     [PROXY_IMAGE, recordedManifest("oci_index_with_license")],
   ]);
 }
+
+export const LICENSE_KEY = "org.opencontainers.image.licenses";
+export const DOI_IMAGE = "docker.io/library/nginx:1.27";
+export const DOI_NAME = "docker.io/library/nginx";
+
+/** The platforms of a Docker Official Image such as nginx; each is followed by its attestation entry. */
+export const DOI_PLATFORMS: ReadonlyArray<{ os: string; architecture: string; variant?: string }> = [
+  { os: "linux", architecture: "amd64" },
+  { os: "linux", architecture: "arm", variant: "v5" },
+  { os: "linux", architecture: "arm", variant: "v7" },
+  { os: "linux", architecture: "arm64", variant: "v8" },
+  { os: "linux", architecture: "386" },
+  { os: "linux", architecture: "mips64le" },
+  { os: "linux", architecture: "ppc64le" },
+  { os: "linux", architecture: "s390x" },
+];
+
+export function doiPlatformDigest(n: number, kind: "image" | "attestation" = "image"): string {
+  return `sha256:${kind === "image" ? "a" : "b"}${n.toString(16).padStart(63, "0")}`;
+}
+
+export interface DoiIndexOptions {
+  /** the license each platform's index entry declares (no annotation when undefined) */
+  descriptorLicense?: (platform: number) => string | undefined;
+}
+
+/** A Docker-Official-Image-shaped index: 8 platforms, each with an attestation entry, no index annotations. */
+export function doiIndex(options: DoiIndexOptions = {}): string {
+  const manifests = DOI_PLATFORMS.flatMap((platform, n) => {
+    const license = options.descriptorLicense?.(n);
+    const annotations: Record<string, string> = { "com.docker.official-images.bashbrew.arch": platform.architecture };
+    if (license !== undefined) annotations[LICENSE_KEY] = license;
+    return [
+      { mediaType: "application/vnd.oci.image.manifest.v1+json", digest: doiPlatformDigest(n), size: 2295, platform, annotations },
+      {
+        mediaType: "application/vnd.oci.image.manifest.v1+json",
+        digest: doiPlatformDigest(n, "attestation"),
+        size: 841,
+        platform: { architecture: "unknown", os: "unknown" },
+        annotations: { "vnd.docker.reference.digest": doiPlatformDigest(n), "vnd.docker.reference.type": "attestation-manifest" },
+      },
+    ];
+  });
+  return JSON.stringify({ schemaVersion: 2, mediaType: "application/vnd.oci.image.index.v1+json", manifests });
+}
+
+/** A platform image manifest whose license annotation is `license` (none when null). */
+export function platformManifest(license: string | null): string {
+  const m = JSON.parse(recordedManifest("oci_manifest_with_license"));
+  if (license === null) delete m.annotations[LICENSE_KEY];
+  else m.annotations[LICENSE_KEY] = license;
+  return JSON.stringify(m);
+}
+
+/** A v1/oci_manifest_config reply whose config label carries `license` (none when null); no manifest annotation. */
+export function platformConfig(license: string | null): string {
+  const reply = JSON.parse(recordedManifest("manifest_and_config_with_license_label"));
+  if (license === null) delete reply.config.config.Labels[LICENSE_KEY];
+  else reply.config.config.Labels[LICENSE_KEY] = license;
+  delete reply.manifest.annotations?.[LICENSE_KEY];
+  return JSON.stringify(reply);
+}
+
+/**
+ * Replies keyed "<operation> <image>" (v1/oci_manifest keys are the bare image) for DOI_IMAGE
+ * answering `index`, and every platform image's manifest and config.
+ */
+export function doiFixtures(index: string, manifestLicense: (n: number) => string | null, labelLicense: (n: number) => string | null): Map<string, string> {
+  const replies = new Map<string, string>([[DOI_IMAGE, index]]);
+  DOI_PLATFORMS.forEach((_platform, n) => {
+    const reference = `${DOI_NAME}@${doiPlatformDigest(n)}`;
+    replies.set(reference, platformManifest(manifestLicense(n)));
+    replies.set(`v1/oci_manifest_config ${reference}`, platformConfig(labelLicense(n)));
+  });
+  return replies;
+}

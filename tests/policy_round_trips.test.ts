@@ -2,74 +2,13 @@
 // found", platforms.inspect): every call may be a registry round trip inside policy-server's
 // 1–2 s budget, so the counts are part of the contract.
 
-import { evaluate, failure, lookups, manifest, podRequest, success, validateSettings, type Fixtures } from "./helpers/policy";
+import { evaluate, failure, lookups, podRequest, success, validateSettings, type Fixtures } from "./helpers/policy";
+import { DOI_IMAGE as IMAGE, DOI_NAME as NAME, DOI_PLATFORMS, doiFixtures, doiIndex, doiPlatformDigest as digestOf, LICENSE_KEY as KEY } from "../scripts/workloads";
 
-const KEY = "org.opencontainers.image.licenses";
-const IMAGE = "docker.io/library/nginx:1.27";
-const NAME = "docker.io/library/nginx";
-
-/** The platforms of a Docker Official Image such as nginx, each followed by its attestation entry. */
-const DOI_PLATFORMS: Array<{ os: string; architecture: string; variant?: string }> = [
-  { os: "linux", architecture: "amd64" },
-  { os: "linux", architecture: "arm", variant: "v5" },
-  { os: "linux", architecture: "arm", variant: "v7" },
-  { os: "linux", architecture: "arm64", variant: "v8" },
-  { os: "linux", architecture: "386" },
-  { os: "linux", architecture: "mips64le" },
-  { os: "linux", architecture: "ppc64le" },
-  { os: "linux", architecture: "s390x" },
-];
-
-function digestOf(n: number, kind: "image" | "attestation"): string {
-  return `sha256:${(kind === "image" ? "a" : "b")}${n.toString(16).padStart(63, "0")}`;
-}
-
-interface IndexOptions {
-  /** the license each platform's index entry declares (no annotation when undefined) */
-  descriptorLicense?: (platform: number) => string | undefined;
-}
-
-/** A Docker-Official-Image-shaped index: 8 platforms, each with an attestation entry, no index annotations. */
-function doiIndex(options: IndexOptions = {}): string {
-  const manifests = DOI_PLATFORMS.flatMap((platform, n) => {
-    const license = options.descriptorLicense?.(n);
-    const annotations: Record<string, string> = { "com.docker.official-images.bashbrew.arch": platform.architecture };
-    if (license !== undefined) annotations[KEY] = license;
-    return [
-      { mediaType: "application/vnd.oci.image.manifest.v1+json", digest: digestOf(n, "image"), size: 2295, platform, annotations },
-      {
-        mediaType: "application/vnd.oci.image.manifest.v1+json", digest: digestOf(n, "attestation"), size: 841,
-        platform: { architecture: "unknown", os: "unknown" },
-        annotations: { "vnd.docker.reference.digest": digestOf(n, "image"), "vnd.docker.reference.type": "attestation-manifest" },
-      },
-    ];
-  });
-  return JSON.stringify({ schemaVersion: 2, mediaType: "application/vnd.oci.image.index.v1+json", manifests });
-}
-
-function platformManifest(license: string | null): string {
-  const m = JSON.parse(manifest("oci_manifest_with_license"));
-  if (license === null) delete m.annotations[KEY];
-  else m.annotations[KEY] = license;
-  return JSON.stringify(m);
-}
-
-function platformConfig(license: string | null): string {
-  const reply = JSON.parse(manifest("manifest_and_config_with_license_label"));
-  if (license === null) delete reply.config.config.Labels[KEY];
-  else reply.config.config.Labels[KEY] = license;
-  delete reply.manifest.annotations?.[KEY];
-  return JSON.stringify(reply);
-}
-
-/** Fixtures for every platform image: its manifest (license annotation or none) and its config (label or none). */
+/** The index and every platform image's manifest and config, as test fixtures. */
 function fixtures(index: string, manifestLicense: (n: number) => string | null, labelLicense: (n: number) => string | null): Fixtures {
-  const table: Fixtures = { [IMAGE]: success(index) };
-  DOI_PLATFORMS.forEach((_platform, n) => {
-    const reference = `${NAME}@${digestOf(n, "image")}`;
-    table[reference] = success(platformManifest(manifestLicense(n)));
-    table[`v1/oci_manifest_config ${reference}`] = success(platformConfig(labelLicense(n)));
-  });
+  const table: Fixtures = {};
+  for (const [key, payload] of doiFixtures(index, manifestLicense, labelLicense)) table[key] = success(payload);
   return table;
 }
 
