@@ -59,9 +59,11 @@ e2e-tests: annotated-policy.wasm host
 lint: $(DEPS_STAMP)
 	npx tsc --noEmit -p tsconfig.json
 
-# Figures for README "Performance": size, validate vs JSON.parse, fresh instances, memory, scaling.
+# Figures for README "Performance": size, validate vs JSON.parse, fresh instances, memory, scaling;
+# then the time budget: host calls, registry GETs and wall time at simulated registry latencies.
 bench: policy.wasm host
 	node dist/scripts/bench.js
+	node dist/scripts/budget.js
 
 # Property-based fuzzing of requests, settings and host replies; RUNS and SEED override.
 fuzz: policy.wasm host

@@ -224,11 +224,19 @@ export function doiPlatformDigest(n: number, kind: "image" | "attestation" = "im
 export interface DoiIndexOptions {
   /** the license each platform's index entry declares (no annotation when undefined) */
   descriptorLicense?: (platform: number) => string | undefined;
+  /** platforms listed (default DOI_PLATFORMS.length); past DOI_PLATFORMS, linux/<synthetic architectures> */
+  platforms?: number;
+}
+
+/** Platform `n` of a DOI-shaped index: DOI_PLATFORMS, then synthetic ones. */
+export function doiPlatform(n: number): { os: string; architecture: string; variant?: string } {
+  return DOI_PLATFORMS[n] ?? { os: "linux", architecture: `arch${n}` };
 }
 
 /** A Docker-Official-Image-shaped index: 8 platforms, each with an attestation entry, no index annotations. */
 export function doiIndex(options: DoiIndexOptions = {}): string {
-  const manifests = DOI_PLATFORMS.flatMap((platform, n) => {
+  const count = options.platforms ?? DOI_PLATFORMS.length;
+  const manifests = Array.from({ length: count }, (_unused, n) => doiPlatform(n)).flatMap((platform, n) => {
     const license = options.descriptorLicense?.(n);
     const annotations: Record<string, string> = { "com.docker.official-images.bashbrew.arch": platform.architecture };
     if (license !== undefined) annotations[LICENSE_KEY] = license;
@@ -269,10 +277,11 @@ export function platformConfig(license: string | null): string {
  */
 export function doiFixtures(index: string, manifestLicense: (n: number) => string | null, labelLicense: (n: number) => string | null): Map<string, string> {
   const replies = new Map<string, string>([[DOI_IMAGE, index]]);
-  DOI_PLATFORMS.forEach((_platform, n) => {
+  const platforms = (JSON.parse(index) as { manifests: unknown[] }).manifests.length / 2;
+  for (let n = 0; n < platforms; n++) {
     const reference = `${DOI_NAME}@${doiPlatformDigest(n)}`;
     replies.set(reference, platformManifest(manifestLicense(n)));
     replies.set(`v1/oci_manifest_config ${reference}`, platformConfig(labelLicense(n)));
-  });
+  }
   return replies;
 }

@@ -284,7 +284,7 @@ describe("malformed host replies: a rejection naming the image, never an admissi
   test("v1/oci_manifest: a huge index without license is refused, naming the image", () => {
     const manifests = Array.from({ length: 5000 }, (_, i) => ({ digest: `sha256:${i.toString(16).padStart(64, "0")}`, platform: { os: "linux", architecture: "amd64" } }));
     expect(rejection("v1/oci_manifest", json({ schemaVersion: 2, manifests }))).toBe(
-      `container "app" image "${IMAGE}": the index lists 5000 platform images and at most 16 are inspected; declare what is checked on the index itself`);
+      `container "app" image "${IMAGE}": the index lists 5000 platform images and at most 19 are inspected; declare what is checked on the index or its entries, or narrow platforms.inspect`);
   });
 
   const configDoc = (change: (c: JsonObject) => void): HostAnswer => {

@@ -73,6 +73,28 @@ describe("a Docker-Official-Image-shaped index (8 platforms, attestations skippe
   });
 });
 
+describe("the per-index cap (19 platform images, from the time budget)", () => {
+  test("19 platform images with licenses in labels are inspected: N + 2 calls", () => {
+    const { response, calls } = evaluate(pod, fixtures(doiIndex({ platforms: 19 }), () => null, () => "MIT"));
+    expect(response.allowed).toBe(true);
+    expect(calls).toHaveLength(21);
+  });
+
+  test("20 are refused with what to do instead, after the index alone", () => {
+    const { response, calls } = evaluate(pod, fixtures(doiIndex({ platforms: 20 }), () => null, () => "MIT"));
+    expect(response.status?.message).toBe(
+      `container "web" image "${IMAGE}": the index lists 20 platform images and at most 19 are inspected; declare what is checked on the index or its entries, or narrow platforms.inspect`,
+    );
+    expect(calls).toHaveLength(1);
+  });
+
+  test("platforms.inspect brings a large index under the cap", () => {
+    const { response, calls } = evaluate(pod, fixtures(doiIndex({ platforms: 20 }), () => "MIT", () => null), { platforms: { inspect: ["linux/amd64"] } });
+    expect(response.allowed).toBe(true);
+    expect(calls).toHaveLength(2);
+  });
+});
+
 describe("platforms.inspect", () => {
   const inspect = { platforms: { inspect: ["linux/amd64", "linux/arm64"] } };
 
