@@ -15,7 +15,8 @@ const canonical = (e: string) => h.str("canonical", e);
 
 // ---------------------------------------------------------------------------------------------
 // Parsing: fully parenthesised canonical form, or "error: <message>".
-// The numbered rows are the 30 tricky cases of shared/reference/spdx-and-licenses.md section 3.
+// The numbered rows are 30 tricky cases of the SPDX expression grammar (SPDX 2.3 Annex D,
+// https://spdx.github.io/spdx-spec/v2.3/SPDX-license-expressions/).
 // ---------------------------------------------------------------------------------------------
 const PARSE: Array<[string, string]> = [
   /* 1 */ ["MIT", "MIT"],
