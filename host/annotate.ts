@@ -40,14 +40,15 @@ function decodeLeb128(bytes: Uint8Array, offset: number): { value: number; next:
   }
 }
 
-interface Section {
+export interface Section {
   id: number;
   start: number;
   end: number;
   name?: string;
 }
 
-function sections(wasm: Uint8Array): Section[] {
+/** The sections of a module, in order (id 8 is the start section). */
+export function sections(wasm: Uint8Array): Section[] {
   if (wasm.length < 8 || wasm[0] !== 0 || wasm[1] !== 0x61 || wasm[2] !== 0x73 || wasm[3] !== 0x6d) {
     throw new Error("not a WebAssembly module");
   }

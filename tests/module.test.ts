@@ -1,9 +1,10 @@
-// The module must load under the real host: only waPC imports, only __guest_call and memory exported.
+// The module must load under the real host: only waPC imports; only __guest_call, _start and memory
+// exported; no start section.
 
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { parse } from "yaml";
-import { capabilityWarnings, detectedCapabilities } from "../host/annotate";
+import { capabilityWarnings, detectedCapabilities, sections } from "../host/annotate";
 import { TableBackend } from "../host/capabilities";
 import { PolicyEvaluator } from "../host/evaluator";
 import { policyWasm, ROOT } from "./helpers/policy";
@@ -17,8 +18,21 @@ describe("policy.wasm", () => {
     expect(imports.filter((i) => i.module !== "wapc")).toEqual([]);
   });
 
-  test("exports only __guest_call and memory", () => {
-    expect(WebAssembly.Module.exports(module).map((e) => e.name).sort()).toEqual(["__guest_call", "memory"]);
+  test("exports exactly __guest_call, _start and memory", () => {
+    expect(WebAssembly.Module.exports(module).map((e) => e.name).sort()).toEqual(["__guest_call", "_start", "memory"]);
+  });
+
+  // Under policy-server's engine (epoch interruption on, no deadline armed at instantiation) a
+  // start section traps and the policy cannot load; initialisation runs from `_start` instead.
+  test("has no start section (section id 8)", () => {
+    expect(sections(policyWasm()).map((s) => s.id)).not.toContain(8);
+  });
+
+  test("the section reader sees a start section when there is one", () => {
+    // (module (func $s) (start $s)): type, function, start and code sections
+    const withStart = Uint8Array.from([0, 0x61, 0x73, 0x6d, 1, 0, 0, 0, 1, 4, 1, 0x60, 0, 0, 3, 2, 1, 0, 8, 1, 0, 10, 4, 1, 2, 0, 0x0b]);
+    new WebAssembly.Module(withStart); // valid
+    expect(sections(withStart).map((s) => s.id)).toContain(8);
   });
 
   test('protocol_version answers the 4 bytes "v1"', () => {
