@@ -91,6 +91,6 @@ describe("kwhost annotate", () => {
     expect(metadata.annotations["io.kubewarden.policy.usage"]).toBe(readFileSync(join(ROOT, "README.md"), "utf8"));
     expect(metadata.hostCapabilities).toContain("oci/v1/oci_manifest");
     // The annotated module still loads and keeps its exports.
-    expect(WebAssembly.Module.exports(new WebAssembly.Module(wasm)).map((e) => e.name).sort()).toEqual(["__guest_call", "memory"]);
+    expect(WebAssembly.Module.exports(new WebAssembly.Module(wasm)).map((e) => e.name).sort()).toEqual(["__guest_call", "_start", "memory"]);
   });
 });

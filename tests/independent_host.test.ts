@@ -59,6 +59,8 @@ function guestCall(module: WebAssembly.Module, operation: string, payload: Buffe
   };
   const instance = new WebAssembly.Instance(module, { wapc });
   memory = instance.exports.memory as WebAssembly.Memory;
+  // wapc-rs REQUIRED_STARTS: `_start`, then `wapc_init`, when exported
+  for (const start of ["_start", "wapc_init"]) (instance.exports[start] as (() => void) | undefined)?.();
   const status = (instance.exports.__guest_call as (a: number, b: number) => number)(op.length, payload.length);
   const out: Buffer | null = status !== 0 ? response : error;
   return { ok: status !== 0 && response !== null, text: out === null ? "" : new TextDecoder("utf-8", { fatal: true }).decode(out) };
