@@ -13,14 +13,18 @@ BATS := node_modules/bats/bin/bats
 all: policy.wasm annotated-policy.wasm
 
 # Installs everything the build and tests need: npm packages from the lockfile, and Debian's
-# docker-registry (the CNCF distribution registry) for the live end-to-end tests.
-deps: $(DEPS_STAMP) /usr/bin/docker-registry
+# docker-registry (the CNCF distribution registry) and skopeo (pushes the OCI artifact of an image
+# volume) for the live end-to-end tests.
+deps: $(DEPS_STAMP) /usr/bin/docker-registry /usr/bin/skopeo
 $(DEPS_STAMP): package.json package-lock.json
 	npm ci --no-audit --no-fund
 	touch $@
 /usr/bin/docker-registry:
 	DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends docker-registry \
 		|| (apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends docker-registry)
+/usr/bin/skopeo:
+	DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends skopeo \
+		|| (apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends skopeo)
 
 policy.wasm: $(AS_SOURCES) asconfig.json $(DEPS_STAMP)
 	npx asc --config asconfig.json --target release

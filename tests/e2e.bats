@@ -196,3 +196,67 @@ setup() {
   [ "$status" -ne 0 ]
   [ $(expr "$output" : '.*Provided settings are not valid.*licenses.unlisted: \\"osi\\" is not one of.*') -ne 0 ]
 }
+
+@test "reject a pod whose image volume declares no license, naming the volume" {
+  run "$KWCTL" run "$POLICY" -r test_data/pod_with_unlicensed_image_volume.json \
+    --replay-host-capabilities-interactions test_data/sessions/oci_manifest_unlicensed_image_volume.yml
+  echo "output = ${output}"
+  [ "$status" -eq 0 ]
+  [ $(expr "$output" : '.*"allowed":false.*') -ne 0 ]
+  [ $(expr "$output" : '.*"message":"volume \\"models\\" image \\"ghcr.io/acme/models:1.0\\": no license declared.*') -ne 0 ]
+  [ $(expr "$output" : '.*container \\"web\\".*') -eq 0 ]
+}
+
+@test "reject a Deployment and a CronJob whose image volume declares no license" {
+  for request in deployment_with_unlicensed_image_volume.json cronjob_with_unlicensed_image_volume.json; do
+    run "$KWCTL" run "$POLICY" -r "test_data/$request" \
+      --replay-host-capabilities-interactions test_data/sessions/oci_manifest_unlicensed_image_volume.yml
+    echo "$request: output = ${output}"
+    [ "$status" -eq 0 ]
+    [ $(expr "$output" : '.*"allowed":false.*volume \\"models\\" image \\"ghcr.io/acme/models:1.0\\": no license declared.*') -ne 0 ]
+  done
+}
+
+@test "an OCI artifact volume with an empty config is judged by its annotations, no config lookup" {
+  # the session holds no config exchange: asking for one would fail the lookup and reject
+  run "$KWCTL" run "$POLICY" -r test_data/pod_with_artifact_volume.json \
+    --replay-host-capabilities-interactions test_data/sessions/oci_manifest_artifact_volume.yml
+  echo "output = ${output}"
+  [ "$status" -eq 0 ]
+  [ $(expr "$output" : '.*"allowed":true.*') -ne 0 ]
+}
+
+@test "pinDigest pins the image volume's reference in place" {
+  run "$KWCTL" run "$POLICY" -r test_data/pod_with_artifact_volume.json \
+    --settings-path test_data/settings/pin_digest.yaml \
+    --replay-host-capabilities-interactions test_data/sessions/oci_manifest_pin_digest_artifact_volume.yml
+  echo "output = ${output}"
+  [ "$status" -eq 0 ]
+  [ $(expr "$output" : '.*"allowed":true,"patchType":"JSONPatch","patch":".*') -ne 0 ]
+  patch=$(echo "$output" | node -e 'let s="";process.stdin.on("data",d=>s+=d).on("end",()=>console.log(Buffer.from(JSON.parse(s).patch,"base64").toString()))')
+  echo "patch = ${patch}"
+  [ $(expr "$patch" : '.*{"op":"replace","path":"/spec/volumes/0/image/reference","value":"ghcr.io/acme/models:2.0@sha256:9aee59d00bcc2cdeb0904eeb4b539c27add2f62e6dbe799583ba1b84388d816e"}.*') -ne 0 ]
+  [ $(expr "$patch" : '.*"path":"/spec/containers/0/image","value":"ghcr.io/acme/payments:1.2.0@sha256:.*') -ne 0 ]
+  [ $(echo "$patch" | node -e 'let s="";process.stdin.on("data",d=>s+=d).on("end",()=>console.log(JSON.parse(s).length))') -eq 2 ]
+}
+
+@test "kubectl debug: an ephemeral container added through pods/ephemeralcontainers is judged" {
+  run "$KWCTL" run "$POLICY" -r test_data/pod_debug_ephemeral_container.json \
+    --replay-host-capabilities-interactions test_data/sessions/oci_manifest_pod_with_unlicensed_image.yml
+  echo "output = ${output}"
+  [ "$status" -eq 0 ]
+  [ $(expr "$output" : '.*"allowed":false.*container \\"debugger-7x2kq\\" image \\"ghcr.io/acme/unlicensed:1.0\\": no license declared.*') -ne 0 ]
+}
+
+@test "the annotated policy's rules intercept pods/ephemeralcontainers" {
+  run node -e '
+    const { readFileSync } = require("node:fs");
+    const bytes = readFileSync(process.argv[1]);
+    const module = new WebAssembly.Module(bytes);
+    const section = WebAssembly.Module.customSections(module, "io.kubewarden.metadata")[0];
+    const metadata = JSON.parse(Buffer.from(section).toString());
+    console.log(JSON.stringify(metadata.rules));' "$POLICY"
+  echo "output = ${output}"
+  [ "$status" -eq 0 ]
+  [ $(expr "$output" : '.*"resources":\["pods/ephemeralcontainers"\],"operations":\["UPDATE"\].*') -ne 0 ]
+}

@@ -8,6 +8,10 @@ setup_file() {
   export REGISTRY_STATE_DIR="$PWD/.registry/bats-$$"
   tests/registry/start-registry.sh >&3
   node dist/tests/registry/push-fixtures.js "$REGISTRY_STATE_DIR" >/dev/null
+  . "$REGISTRY_STATE_DIR/env"
+  # OCI artifacts for image volumes, pushed by skopeo: with and without a license annotation
+  tests/registry/push-artifact.sh "$REGISTRY_PLAIN_HOST/fixtures/models:1.0" Apache-2.0 >"$REGISTRY_STATE_DIR/models.digest"
+  tests/registry/push-artifact.sh "$REGISTRY_PLAIN_HOST/fixtures/models-unlicensed:1.0" >"$REGISTRY_STATE_DIR/models-unlicensed.digest"
 }
 
 teardown_file() {
@@ -35,6 +39,18 @@ pod() {
   node -e '
     const req = JSON.parse(require("fs").readFileSync("test_data/pod_with_licensed_image.json", "utf8"));
     req.object.spec.containers = process.argv.slice(2).map((image, i) => ({ name: "c" + i, image }));
+    require("fs").writeFileSync(process.argv[1], JSON.stringify(req));' "$file" "$@"
+  echo "$file"
+}
+
+# Writes a Pod AdmissionRequest running image $1 in container "app" and mounting $2 as image
+# volume "models"; prints its path.
+pod_with_volume() {
+  local file="$BATS_TEST_TMPDIR/pod-$RANDOM.json"
+  node -e '
+    const req = JSON.parse(require("fs").readFileSync("test_data/pod_with_licensed_image.json", "utf8"));
+    req.object.spec.containers = [{ name: "app", image: process.argv[2], volumeMounts: [{ name: "models", mountPath: "/models" }] }];
+    req.object.spec.volumes = [{ name: "models", image: { reference: process.argv[3], pullPolicy: "IfNotPresent" } }];
     require("fs").writeFileSync(process.argv[1], JSON.stringify(req));' "$file" "$@"
   echo "$file"
 }
@@ -131,4 +147,36 @@ pod() {
   echo "output = ${output}"
   [ "$status" -eq 0 ]
   [ $(expr "$output" : '.*registry requests: [1-9][0-9]* for the first evaluation, 0 for the [1-9][0-9]* cached lookups after it.*') -ne 0 ]
+}
+
+@test "live: an image volume mounting an OCI artifact pushed by skopeo is judged by its annotations" {
+  models="$REGISTRY_PLAIN_HOST/fixtures/models:1.0"
+  session="$BATS_TEST_TMPDIR/session.yml"
+  run bin/kwhost run "$POLICY" -r "$(pod_with_volume "$(ref licensed)" "$models")" "${SOURCES[@]}" \
+    --record-host-capabilities-interactions "$session"
+  echo "output = ${output}"
+  [ "$status" -eq 0 ]
+  [ $(expr "$output" : '.*"allowed":true.*') -ne 0 ]
+  # the artifact's empty config is never asked for
+  cat "$session"
+  grep -q "image: $models" "$session"
+  [ $(grep -A1 -F '!OciManifestAndConfig' "$session" | grep -c -F "image: $models") -eq 0 ]
+}
+
+@test "live: an unlicensed OCI artifact in an image volume is rejected naming the volume" {
+  models="$REGISTRY_PLAIN_HOST/fixtures/models-unlicensed:1.0"
+  run bin/kwhost run "$POLICY" -r "$(pod_with_volume "$(ref licensed)" "$models")" "${SOURCES[@]}"
+  echo "output = ${output}"
+  [ $(expr "$output" : ".*\"allowed\":false.*volume \\\\\"models\\\\\" image \\\\\"$models\\\\\": no license declared (no .*annotation; an artifact with config media type .*application/vnd.oci.empty.v1+json.*") -ne 0 ]
+  [ $(expr "$output" : '.*container \\"app\\".*') -eq 0 ]
+}
+
+@test "live: pinDigest pins the image volume to the artifact digest the registry serves" {
+  models="$REGISTRY_PLAIN_HOST/fixtures/models:1.0"
+  digest="$(cat "$REGISTRY_STATE_DIR/models.digest")"
+  run bin/kwhost run "$POLICY" -r "$(pod_with_volume "$(ref licensed)" "$models")" "${SOURCES[@]}" --settings-json '{"pinDigest": true}'
+  echo "output = ${output}"
+  patch=$(echo "$output" | node -e 'let s="";process.stdin.on("data",d=>s+=d).on("end",()=>console.log(Buffer.from(JSON.parse(s).patch,"base64").toString()))')
+  echo "patch = ${patch}"
+  [ $(expr "$patch" : ".*{\"op\":\"replace\",\"path\":\"/spec/volumes/0/image/reference\",\"value\":\"$models@$digest\"}.*") -ne 0 ]
 }

@@ -84,6 +84,12 @@ const scenarios: Array<[string, string, string | null]> = [
   ["pod_with_root_image.json", "oci_manifest_root_image.yml", "warn_only.yaml"],
   ["pod_with_amd64_only_image.json", "oci_manifest_amd64_only_image.yml", "multiarch_platforms.yaml"],
   ["pod_with_exempt_image.json", "oci_manifest_pod_with_licensed_image.yml", "exempt_docker_library.yaml"],
+  ["pod_with_unlicensed_image_volume.json", "oci_manifest_unlicensed_image_volume.yml", null],
+  ["deployment_with_unlicensed_image_volume.json", "oci_manifest_unlicensed_image_volume.yml", null],
+  ["cronjob_with_unlicensed_image_volume.json", "oci_manifest_unlicensed_image_volume.yml", null],
+  ["pod_with_artifact_volume.json", "oci_manifest_artifact_volume.yml", null],
+  ["pod_with_artifact_volume.json", "oci_manifest_pin_digest_artifact_volume.yml", "pin_digest.yaml"],
+  ["pod_debug_ephemeral_container.json", "oci_manifest_pod_with_unlicensed_image.yml", null],
 ];
 
 describe("an independent minimal host agrees with kwhost", () => {

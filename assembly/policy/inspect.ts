@@ -1,5 +1,8 @@
 // Inspection of one image: what the host says about it, judged by every active check except the
 // container-dependent root-user decision (validate.ts), which gets the facts from here.
+// An image only mounted as a volume (`runs` false) is not judged by the checks about running a
+// process (root user, environment, platforms); an OCI artifact, whose config is not an image
+// config, is judged by its annotations and never asked for its config.
 //
 // Host calls (ARCHITECTURE.md "Fine points"): an image whose manifest or index annotations answer
 // every active check costs one call; the config is asked only when a check needs it; an index
@@ -22,6 +25,19 @@ import { PlatformSpec, Settings } from "./settings";
 import { joinStrings } from "../sdk/strings";
 
 export const LICENSE_KEY = "org.opencontainers.image.licenses";
+
+/** Config media types of runnable images (image-spec config.md; Docker image manifest v2.2). */
+const MEDIA_TYPE_OCI_CONFIG = "application/vnd.oci.image.config.v1+json";
+const MEDIA_TYPE_DOCKER_CONFIG = "application/vnd.docker.container.image.v1+json";
+
+/**
+ * Whether a manifest's config descriptor media type names something other than an image config,
+ * e.g. "application/vnd.oci.empty.v1+json" (image-spec manifest.md "Guidelines for Artifact
+ * Usage"). An absent media type counts as an image config.
+ */
+export function isArtifactConfig(mediaType: string): bool {
+  return mediaType.length > 0 && mediaType != MEDIA_TYPE_OCI_CONFIG && mediaType != MEDIA_TYPE_DOCKER_CONFIG;
+}
 
 /**
  * At most this many platform images of one index are inspected. Derived from the time budget
@@ -60,6 +76,18 @@ export class Problem {
     public text: string,
     /** a failed or malformed host lookup (onLookupError decides), not a violation */
     public lookupError: bool,
+    /** a check about running a process (platforms, environment): not for image volumes */
+    public process: bool = false,
+  ) {}
+}
+
+/** The license one runnable image declares, for the audit annotation. */
+export class DeclaredLicense {
+  constructor(
+    /** "linux/arm64/v8" inside an index, "" for a single-platform image */
+    public platform: string,
+    /** the expression as found, or null when none is declared (absent, empty, NOASSERTION, NONE) */
+    public expression: string | null,
   ) {}
 }
 
@@ -69,20 +97,63 @@ export class ImageReport {
   rootUsers: string[] = [];
   /** with pinDigest: the digest that was inspected */
   resolvedDigest: string | null = null;
+  /** the index's own license, when it answers for every platform image */
+  indexLicense: string | null = null;
+  /** otherwise: the license of each runnable image, in index order */
+  declared: DeclaredLicense[] = [];
 
-  violation(text: string): void {
-    this.problems.push(new Problem(text, false));
+  violation(text: string, process: bool = false): void {
+    this.problems.push(new Problem(text, false, process));
   }
 
-  lookupError(text: string): void {
-    this.problems.push(new Problem(text, true));
+  lookupError(text: string, process: bool = false): void {
+    this.problems.push(new Problem(text, true, process));
   }
+
+  get lookupFailed(): bool {
+    for (let i = 0; i < this.problems.length; i++) if (this.problems[i].lookupError) return true;
+    return false;
+  }
+}
+
+/** Whether the declared licenses are known: no lookup of the image failed. */
+export function licensesKnown(report: ImageReport): bool {
+  return !report.lookupFailed;
+}
+
+/**
+ * The license `report`'s image declares, for the audit annotation: the expression as found, null
+ * for none, or "<platform>: <expression>; …" (NONE for a platform declaring none) when the
+ * platform images of an index declare different ones.
+ */
+export function declaredLicenseText(report: ImageReport): string | null {
+  const atIndex = report.indexLicense;
+  if (atIndex != null) return atIndex;
+  const declared = report.declared;
+  if (declared.length == 0) return null;
+  const first = declared[0].expression;
+  let agree = true;
+  for (let i = 1; i < declared.length && agree; i++) {
+    const other = declared[i].expression;
+    agree = first == null ? other == null : other != null && other == first;
+  }
+  if (agree) return first;
+  const parts = new Array<string>();
+  for (let i = 0; i < declared.length; i++) {
+    const expression = declared[i].expression;
+    parts.push(declared[i].platform + ": " + (expression != null ? expression : "NONE"));
+  }
+  return joinStrings(parts, "; ");
 }
 
 /** One runnable image: the single-platform image, or one platform image of an index. */
 class ImageUnit {
   /** "" for a single-platform image, "platform linux/arm64/v8: " inside an index */
   prefix: string = "";
+  /** "" for a single-platform image, "linux/arm64/v8" (or the digest) inside an index */
+  platform: string = "";
+  /** the manifest's config media type, "" when absent or not yet known */
+  configMediaType: string = "";
   manifestError: string | null = null;
   /**
    * The index entry's (descriptor's) annotations: they answer for this platform image before its
@@ -118,6 +189,11 @@ class ImageUnit {
     return annotations != null ? annotations.get(key) : null;
   }
 
+  /** An OCI artifact: its config is not an image config, so it has no labels, user or env. */
+  get isArtifact(): bool {
+    return isArtifactConfig(this.configMediaType);
+  }
+
   /** The image config, or null with `configError` set. */
   config(): ImageConfig | null {
     if (!this.configLoaded) {
@@ -140,6 +216,7 @@ class ImageUnit {
         return false;
       }
       this.annotations = value.manifest.annotations;
+      this.configMediaType = value.manifest.config.mediaType;
       return true;
     }
     const result = this.lookups.manifest(this.reference);
@@ -154,11 +231,25 @@ class ImageUnit {
       return false;
     }
     this.annotations = image.annotations;
+    this.configMediaType = image.config.mediaType;
     return true;
   }
 }
 
-export function inspectImage(reference: Reference, settings: Settings, lookups: Lookups): ImageReport {
+/**
+ * The checks needing an image config are active: required labels, and for an image that `runs`
+ * as a container, root user or environment.
+ */
+function configNeeded(settings: Settings, runs: bool): bool {
+  return settings.config.requiredLabels.size > 0 || (runs && runsChecksNeedConfig(settings));
+}
+
+function runsChecksNeedConfig(settings: Settings): bool {
+  return settings.config.rejectRootUser || settings.config.forbiddenEnv.length > 0;
+}
+
+/** `runs`: a container uses the image (false: only image volumes mount it). */
+export function inspectImage(reference: Reference, settings: Settings, lookups: Lookups, runs: bool): ImageReport {
   const report = new ImageReport();
   let inspected = reference.written;
   // pinDigest: what is checked is what will run, so resolve the digest first.
@@ -182,12 +273,13 @@ export function inspectImage(reference: Reference, settings: Settings, lookups: 
   const image = manifest.image;
   if (image != null) {
     const unit = new ImageUnit(inspected, image.annotations, lookups);
-    checkSinglePlatform(unit, settings, report);
+    unit.configMediaType = image.config.mediaType;
+    if (runs) checkSinglePlatform(unit, settings, report);
     checkLicense(unit, settings, report);
     checkAnnotations(unit, null, settings, report);
-    checkConfig(unit, settings, report);
+    checkConfig(unit, settings, report, runs);
   } else {
-    inspectIndex(manifest.index!, reference, settings, lookups, report);
+    inspectIndex(manifest.index!, reference, settings, lookups, report, runs);
   }
   // An image with a failed lookup is not pinned: nothing was checked at that digest.
   for (let i = 0; i < report.problems.length; i++) if (report.problems[i].lookupError) report.resolvedDigest = null;
@@ -236,7 +328,7 @@ function flattenIndex(index: ImageIndex, reference: Reference, lookups: Lookups,
   return flat;
 }
 
-function inspectIndex(index: ImageIndex, reference: Reference, settings: Settings, lookups: Lookups, report: ImageReport): void {
+function inspectIndex(index: ImageIndex, reference: Reference, settings: Settings, lookups: Lookups, report: ImageReport, runs: bool): void {
   const entries = new Array<Descriptor>();
   const manifests = flattenIndex(index, reference, lookups, report);
   // Runnable entries, each digest once. Small indexes (all real ones) are compared pairwise,
@@ -255,7 +347,7 @@ function inspectIndex(index: ImageIndex, reference: Reference, settings: Setting
     }
     entries.push(entry);
   }
-  checkIndexPlatforms(entries, settings, report);
+  if (runs) checkIndexPlatforms(entries, settings, report);
   if (entries.length == 0) {
     report.violation("the index lists no runnable platform image");
     return;
@@ -264,6 +356,7 @@ function inspectIndex(index: ImageIndex, reference: Reference, settings: Setting
   const indexLicense = index.annotation(LICENSE_KEY);
   const licenseAtIndex = indexLicense != null && !declaresNoLicense(indexLicense);
   if (licenseAtIndex) {
+    report.indexLicense = indexLicense;
     const problem = judgeLicense(indexLicense!, settings.licenses.rules);
     if (problem != null) report.violation(problem);
   }
@@ -278,7 +371,8 @@ function inspectIndex(index: ImageIndex, reference: Reference, settings: Setting
       if (problem != null) report.violation(problem);
     } else pending.set(key, settings.requiredAnnotations.get(key));
   }
-  const perPlatform = !licenseAtIndex || pending.size > 0 || settings.config.active;
+  const withConfig = configNeeded(settings, runs);
+  const perPlatform = !licenseAtIndex || pending.size > 0 || withConfig;
   if (!perPlatform) return;
   const judged = settings.inspectPlatforms.length > 0 ? platformsToInspect(entries, settings, report) : entries;
   if (judged.length == 0) return;
@@ -289,13 +383,14 @@ function inspectIndex(index: ImageIndex, reference: Reference, settings: Setting
   }
   // Once one platform image turns out to need its config (license in a label, say), the others
   // are asked for manifest and config in one v1/oci_manifest_config call each.
-  let configFirst = settings.config.active;
+  let configFirst = withConfig;
   for (let i = 0; i < judged.length; i++) {
     const entry = judged[i];
     const unit = new ImageUnit(reference.withDigest(entry.digest), null, lookups);
     unit.descriptorAnnotations = entry.annotations;
     const platform = entry.platform;
-    unit.prefix = "platform " + (platform != null ? platform.toString() : entry.digest) + ": ";
+    unit.platform = platform != null ? platform.toString() : entry.digest;
+    unit.prefix = "platform " + unit.platform + ": ";
     const descriptorLicense = unit.descriptorAnnotation(LICENSE_KEY);
     const licenseNeedsManifest = !licenseAtIndex && (descriptorLicense == null || declaresNoLicense(descriptorLicense));
     let annotationsNeedManifest = false;
@@ -303,16 +398,20 @@ function inspectIndex(index: ImageIndex, reference: Reference, settings: Setting
     for (let k = 0; k < pendingKeys.length && !annotationsNeedManifest; k++) {
       annotationsNeedManifest = unit.descriptorAnnotation(pendingKeys[k]) == null;
     }
-    if (licenseNeedsManifest || annotationsNeedManifest) {
-      const viaConfig = settings.config.active || (configFirst && licenseNeedsManifest);
+    // The config media type is in the platform manifest: without it, an artifact's config could
+    // be asked for; so the manifest is read whenever a config check is active.
+    if (licenseNeedsManifest || annotationsNeedManifest || withConfig) {
+      const viaConfig = withConfig || (configFirst && licenseNeedsManifest);
       if (!unit.loadManifest(viaConfig)) {
-        report.lookupError(unit.prefix + unit.manifestError!);
+        // Needed only for root user and environment: a failure that concerns containers alone.
+        const processOnly = licenseAtIndex && pending.size == 0 && settings.config.requiredLabels.size == 0;
+        report.lookupError(unit.prefix + unit.manifestError!, processOnly);
         continue;
       }
     }
     if (!licenseAtIndex) checkLicense(unit, settings, report);
     if (pending.size > 0) checkAnnotations(unit, pending, settings, report);
-    checkConfig(unit, settings, report);
+    checkConfig(unit, settings, report, runs);
     if (unit.configLoaded) configFirst = true;
   }
 }
@@ -357,6 +456,15 @@ function checkLicense(unit: ImageUnit, settings: Settings, report: ImageReport):
   // The index entry's annotation, then the manifest's: one that declares no license does not answer.
   let declared = unit.descriptorAnnotation(LICENSE_KEY);
   if (declared == null || declaresNoLicense(declared)) declared = unit.manifestAnnotation(LICENSE_KEY);
+  if ((declared == null || declaresNoLicense(declared)) && unit.isArtifact) {
+    // An artifact has no config labels: the annotations are all it declares.
+    report.declared.push(new DeclaredLicense(unit.platform, null));
+    if (settings.licenses.required) {
+      report.violation(at + "no license declared (no \"" + LICENSE_KEY + "\" annotation; an artifact with config media type \"" +
+        unit.configMediaType + "\" has no config labels)");
+    }
+    return;
+  }
   if (declared == null || declaresNoLicense(declared)) {
     // Not on the manifest: the config's label (docker/metadata-action puts it there).
     const config = unit.config();
@@ -367,6 +475,7 @@ function checkLicense(unit: ImageUnit, settings: Settings, report: ImageReport):
     const label = config.label(LICENSE_KEY);
     declared = label != null && !declaresNoLicense(label) ? label : null;
   }
+  report.declared.push(new DeclaredLicense(unit.platform, declared));
   if (declared == null) {
     if (settings.licenses.required) report.violation(at + "no license declared (no \"" + LICENSE_KEY + "\" annotation or config label)");
     return;
@@ -401,19 +510,31 @@ function checkAnnotations(unit: ImageUnit, only: Map<string, string> | null, set
   }
 }
 
-function checkConfig(unit: ImageUnit, settings: Settings, report: ImageReport): void {
-  if (!settings.config.active) return;
-  const config = unit.config();
-  if (config == null) {
-    report.lookupError(unit.prefix + unit.configError!);
+/** `runs`: the image runs as a container, so root user and environment are judged too. */
+function checkConfig(unit: ImageUnit, settings: Settings, report: ImageReport, runs: bool): void {
+  const labels = settings.config.requiredLabels;
+  const processChecks = runs && runsChecksNeedConfig(settings);
+  if (labels.size == 0 && !processChecks) return;
+  if (unit.isArtifact) {
+    const why = "an artifact with config media type \"" + unit.configMediaType + "\" has no config labels";
+    const labelKeys = labels.keys();
+    for (let i = 0; i < labelKeys.length; i++) report.violation(unit.prefix + "config label \"" + labelKeys[i] + "\" is missing (" + why + ")");
+    if (processChecks) {
+      report.violation(unit.prefix + "is an artifact (config media type \"" + unit.configMediaType + "\"), not an image a container can run", true);
+    }
     return;
   }
-  if (settings.config.rejectRootUser && isRootUser(config.user)) {
+  const config = unit.config();
+  if (config == null) {
+    report.lookupError(unit.prefix + unit.configError!, labels.size == 0);
+    return;
+  }
+  if (processChecks && settings.config.rejectRootUser && isRootUser(config.user)) {
     const user = config.user;
     report.rootUsers.push(unit.prefix + "runs as root (image user " + (user == null ? "not set" : "\"" + user + "\"") + ")");
   }
   const forbidden = settings.config.forbiddenEnv;
-  if (forbidden.length > 0) {
+  if (processChecks && forbidden.length > 0) {
     for (let i = 0; i < config.env.length; i++) {
       const entry = config.env[i];
       const equals = entry.indexOf("=");
@@ -421,13 +542,12 @@ function checkConfig(unit: ImageUnit, settings: Settings, report: ImageReport): 
       for (let g = 0; g < forbidden.length; g++) {
         if (globMatch(forbidden[g], name)) {
           // The value is never echoed: it may be the secret.
-          report.violation(unit.prefix + "environment variable \"" + name + "\" is set in the image (forbidden by \"" + forbidden[g] + "\")");
+          report.violation(unit.prefix + "environment variable \"" + name + "\" is set in the image (forbidden by \"" + forbidden[g] + "\")", true);
           break;
         }
       }
     }
   }
-  const labels = settings.config.requiredLabels;
   const keys = labels.keys();
   for (let i = 0; i < keys.length; i++) {
     const key = keys[i];
@@ -466,7 +586,7 @@ function checkIndexPlatforms(entries: Descriptor[], settings: Settings, report: 
     }
     if (!found) {
       if (offered == null) offered = offeredPlatforms(entries);
-      report.violation("platform " + required[i].toString() + " is not provided (the index offers " + offered + ")");
+      report.violation("platform " + required[i].toString() + " is not provided (the index offers " + offered + ")", true);
     }
   }
 }
@@ -475,9 +595,16 @@ function checkIndexPlatforms(entries: Descriptor[], settings: Settings, report: 
 function checkSinglePlatform(unit: ImageUnit, settings: Settings, report: ImageReport): void {
   const required = settings.requiredPlatforms;
   if (required.length == 0) return;
+  if (unit.isArtifact) {
+    for (let i = 0; i < required.length; i++) {
+      report.violation("platform " + required[i].toString() + " is not provided (an artifact with config media type \"" +
+        unit.configMediaType + "\" names no platform)", true);
+    }
+    return;
+  }
   const config = unit.config();
   if (config == null) {
-    report.lookupError(unit.configError!);
+    report.lookupError(unit.configError!, true);
     return;
   }
   const own = new Platform();
@@ -486,7 +613,7 @@ function checkSinglePlatform(unit: ImageUnit, settings: Settings, report: ImageR
   own.variant = config.variant;
   for (let i = 0; i < required.length; i++) {
     if (!platformMatches(required[i], config.os, config.architecture, config.variant)) {
-      report.violation("platform " + required[i].toString() + " is not provided (single-platform image for " + own.toString() + ")");
+      report.violation("platform " + required[i].toString() + " is not provided (single-platform image for " + own.toString() + ")", true);
     }
   }
 }

@@ -34,11 +34,6 @@ export class ConfigSettings {
   forbiddenEnv: string[] = [];
   /** label key → glob over its value */
   requiredLabels: Map<string, string> = new Map();
-
-  /** true when a check needs the image config */
-  get active(): bool {
-    return this.rejectRootUser || this.forbiddenEnv.length > 0 || this.requiredLabels.size > 0;
-  }
 }
 
 export class Settings {

@@ -1,5 +1,5 @@
-// The subset of a Kubernetes AdmissionRequest this SDK reads, and the containers of every
-// workload kind that embeds a PodSpec. Types are checked as they are read: a field of the wrong
+// The subset of a Kubernetes AdmissionRequest this SDK reads, and the containers and image
+// volumes of every workload kind that embeds a PodSpec. Types are checked as they are read: a field of the wrong
 // type is reported, never guessed.
 
 import { JsonValue } from "./json/reader";
@@ -40,6 +40,24 @@ export class Container {
   ) {}
 }
 
+/**
+ * A volume of the PodSpec whose source is an OCI image or artifact (`volumes[].image`, Kubernetes
+ * 1.31+; https://kubernetes.io/docs/concepts/storage/volumes/#image).
+ */
+export class ImageVolume {
+  constructor(
+    /** the position in `volumes` */
+    public index: i32,
+    public name: string,
+    /** `image.reference`, as written */
+    public reference: string,
+    /** the JSON string token of the reference, for rewriting it in place */
+    public referenceNode: JsonValue,
+    /** `image.pullPolicy` ("Always", "Never", "IfNotPresent"), null when absent */
+    public pullPolicy: string | null,
+  ) {}
+}
+
 export class Workload {
   constructor(
     public kind: string,
@@ -47,6 +65,8 @@ export class Workload {
     public podSpecPath: string[],
     public podSpec: JsonValue,
     public containers: Container[],
+    /** the volumes with an `image` source, in `volumes` order */
+    public imageVolumes: ImageVolume[] = [],
   ) {}
 
   /** The object the PodSpec belongs to (request.object). */
@@ -125,9 +145,47 @@ export function readWorkload(request: JsonValue): WorkloadResult {
       ));
     }
   }
-  const workload = new Workload(kindName, path, node, containers);
+  const volumes = new Array<ImageVolume>();
+  const volumesError = readImageVolumes(node, path, volumes);
+  if (volumesError != null) return new WorkloadResult(null, volumesError);
+  const workload = new Workload(kindName, path, node, containers, volumes);
   workload.object = object;
   return new WorkloadResult(workload, null);
+}
+
+/** Appends the image volumes of `podSpec` to `out`; returns what is wrong with them, or null. */
+function readImageVolumes(podSpec: JsonValue, path: string[], out: ImageVolume[]): string | null {
+  const list = podSpec.get("volumes");
+  if (list == null || list.isNull) return null;
+  if (!list.isArray) return pathText(path, path.length) + ".volumes is not an array";
+  for (let i = 0, n = list.length; i < n; i++) {
+    const item = list.at(i)!;
+    if (!item.isObject) return itemText(path, "volumes", i) + " is not an object";
+    const source = item.get("image");
+    if (source == null || source.isNull) continue; // another volume source
+    const where = itemText(path, "volumes", i) + ".image";
+    if (!source.isObject) return where + " is not an object";
+    let name = "#" + i.toString();
+    const nameNode = item.get("name");
+    if (nameNode != null && !nameNode.isNull) {
+      const text = nameNode.str();
+      if (text == null) return itemText(path, "volumes", i) + ".name is not a string";
+      name = text;
+    }
+    const referenceNode = source.get("reference");
+    if (referenceNode == null || referenceNode.isNull) return where + ".reference is missing";
+    const reference = referenceNode.str();
+    if (reference == null) return where + ".reference is not a string";
+    if (reference.length == 0) return where + ".reference is empty";
+    const pullPolicyNode = source.get("pullPolicy");
+    let pullPolicy: string | null = null;
+    if (pullPolicyNode != null && !pullPolicyNode.isNull) {
+      pullPolicy = pullPolicyNode.str();
+      if (pullPolicy == null) return where + ".pullPolicy is not a string";
+    }
+    out.push(new ImageVolume(i, name, reference, referenceNode, pullPolicy));
+  }
+  return null;
 }
 
 /** "request.object" and the first `count` steps of `path`, for messages. */

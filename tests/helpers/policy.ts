@@ -50,6 +50,8 @@ export interface PodOptions {
   containers?: ContainerSpec[];
   initContainers?: ContainerSpec[];
   ephemeralContainers?: ContainerSpec[];
+  /** `volumes` entries, e.g. an image volume `{ name, image: { reference, pullPolicy } }` */
+  volumes?: JsonObject[];
   securityContext?: JsonObject;
   operation?: string;
 }
@@ -58,6 +60,7 @@ export function podSpec(options: PodOptions): JsonObject {
   const spec: JsonObject = { containers: options.containers ?? [] };
   if (options.initContainers) spec.initContainers = options.initContainers;
   if (options.ephemeralContainers) spec.ephemeralContainers = options.ephemeralContainers;
+  if (options.volumes) spec.volumes = options.volumes;
   if (options.securityContext) spec.securityContext = options.securityContext;
   return spec;
 }
@@ -65,6 +68,11 @@ export function podSpec(options: PodOptions): JsonObject {
 /** An AdmissionRequest for a Pod, as the API server sends it. */
 export function podRequest(options: PodOptions): JsonObject {
   return workloadRequest("", "v1", "Pod", "pods", { spec: podSpec(options) }, options.operation);
+}
+
+/** An image volume: the OCI image or artifact `reference` mounted as volume `name`. */
+export function imageVolume(name: string, reference: string, pullPolicy = "IfNotPresent"): JsonObject {
+  return { name, image: { reference, pullPolicy } };
 }
 
 export function workloadRequest(group: string, version: string, kind: string, resource: string, body: JsonObject, operation = "CREATE"): JsonObject {
