@@ -2,6 +2,8 @@
 # End-to-end: the annotated policy through kwctl when installed, else this repo's kwhost, with
 # host lookups replayed from kwctl session files.
 
+load helpers/patch
+
 setup() {
   cd "$BATS_TEST_DIRNAME/.."
   KWCTL="${KWCTL:-$(command -v kwctl || echo bin/kwhost)}"
@@ -183,7 +185,7 @@ setup() {
   echo "output = ${output}"
   [ "$status" -eq 0 ]
   [ $(expr "$output" : '.*"allowed":true,"patchType":"JSONPatch","patch":".*') -ne 0 ]
-  patch=$(echo "$output" | node -e 'let s="";process.stdin.on("data",d=>s+=d).on("end",()=>console.log(Buffer.from(JSON.parse(s).patch,"base64").toString()))')
+  patch=$(decoded_patch "$output")
   echo "patch = ${patch}"
   [ $(expr "$patch" : '.*"path":"/spec/containers/0/image","value":"ghcr.io/acme/payments:1.2.0@sha256:.*') -ne 0 ]
 }
@@ -233,7 +235,7 @@ setup() {
   echo "output = ${output}"
   [ "$status" -eq 0 ]
   [ $(expr "$output" : '.*"allowed":true,"patchType":"JSONPatch","patch":".*') -ne 0 ]
-  patch=$(echo "$output" | node -e 'let s="";process.stdin.on("data",d=>s+=d).on("end",()=>console.log(Buffer.from(JSON.parse(s).patch,"base64").toString()))')
+  patch=$(decoded_patch "$output")
   echo "patch = ${patch}"
   [ $(expr "$patch" : '.*{"op":"replace","path":"/spec/volumes/0/image/reference","value":"ghcr.io/acme/models:2.0@sha256:9aee59d00bcc2cdeb0904eeb4b539c27add2f62e6dbe799583ba1b84388d816e"}.*') -ne 0 ]
   [ $(expr "$patch" : '.*"path":"/spec/containers/0/image","value":"ghcr.io/acme/payments:1.2.0@sha256:.*') -ne 0 ]

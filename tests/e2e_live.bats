@@ -3,6 +3,8 @@
 # 127.0.0.1 by tests/registry/start-registry.sh (plain HTTP, TLS + basic auth, bearer tokens),
 # fixtures pushed by tests/registry/push-fixtures.ts, the policy evaluated live through kwhost.
 
+load helpers/patch
+
 setup_file() {
   cd "$BATS_TEST_DIRNAME/.."
   export REGISTRY_STATE_DIR="$PWD/.registry/bats-$$"
@@ -136,7 +138,7 @@ pod_with_volume() {
   pinned="$(ref licensed digest)"
   run bin/kwhost run "$POLICY" -r "$(pod "$image")" "${SOURCES[@]}" --settings-json '{"pinDigest": true}'
   echo "output = ${output}"
-  patch=$(echo "$output" | node -e 'let s="";process.stdin.on("data",d=>s+=d).on("end",()=>console.log(Buffer.from(JSON.parse(s).patch,"base64").toString()))')
+  patch=$(decoded_patch "$output")
   echo "patch = ${patch}"
   digest="${pinned#*@}"
   [ $(expr "$patch" : ".*\"value\":\"$image@$digest\".*") -ne 0 ]
@@ -176,7 +178,7 @@ pod_with_volume() {
   digest="$(cat "$REGISTRY_STATE_DIR/models.digest")"
   run bin/kwhost run "$POLICY" -r "$(pod_with_volume "$(ref licensed)" "$models")" "${SOURCES[@]}" --settings-json '{"pinDigest": true}'
   echo "output = ${output}"
-  patch=$(echo "$output" | node -e 'let s="";process.stdin.on("data",d=>s+=d).on("end",()=>console.log(Buffer.from(JSON.parse(s).patch,"base64").toString()))')
+  patch=$(decoded_patch "$output")
   echo "patch = ${patch}"
   [ $(expr "$patch" : ".*{\"op\":\"replace\",\"path\":\"/spec/volumes/0/image/reference\",\"value\":\"$models@$digest\"}.*") -ne 0 ]
 }
