@@ -81,26 +81,12 @@ export class Problem {
   ) {}
 }
 
-/** The license one runnable image declares, for the audit annotation. */
-export class DeclaredLicense {
-  constructor(
-    /** "linux/arm64/v8" inside an index, "" for a single-platform image */
-    public platform: string,
-    /** the expression as found, or null when none is declared (absent, empty, NOASSERTION, NONE) */
-    public expression: string | null,
-  ) {}
-}
-
 export class ImageReport {
   problems: Problem[] = [];
   /** "runs as root (image user "…")" clauses, one per runnable image that does */
   rootUsers: string[] = [];
   /** with pinDigest: the digest that was inspected */
   resolvedDigest: string | null = null;
-  /** the index's own license, when it answers for every platform image */
-  indexLicense: string | null = null;
-  /** otherwise: the license of each runnable image, in index order */
-  declared: DeclaredLicense[] = [];
 
   violation(text: string, process: bool = false): void {
     this.problems.push(new Problem(text, false, process));
@@ -116,42 +102,10 @@ export class ImageReport {
   }
 }
 
-/** Whether the declared licenses are known: no lookup of the image failed. */
-export function licensesKnown(report: ImageReport): bool {
-  return !report.lookupFailed;
-}
-
-/**
- * The license `report`'s image declares, for the audit annotation: the expression as found, null
- * for none, or "<platform>: <expression>; …" (NONE for a platform declaring none) when the
- * platform images of an index declare different ones.
- */
-export function declaredLicenseText(report: ImageReport): string | null {
-  const atIndex = report.indexLicense;
-  if (atIndex != null) return atIndex;
-  const declared = report.declared;
-  if (declared.length == 0) return null;
-  const first = declared[0].expression;
-  let agree = true;
-  for (let i = 1; i < declared.length && agree; i++) {
-    const other = declared[i].expression;
-    agree = first == null ? other == null : other != null && other == first;
-  }
-  if (agree) return first;
-  const parts = new Array<string>();
-  for (let i = 0; i < declared.length; i++) {
-    const expression = declared[i].expression;
-    parts.push(declared[i].platform + ": " + (expression != null ? expression : "NONE"));
-  }
-  return joinStrings(parts, "; ");
-}
-
 /** One runnable image: the single-platform image, or one platform image of an index. */
 class ImageUnit {
   /** "" for a single-platform image, "platform linux/arm64/v8: " inside an index */
   prefix: string = "";
-  /** "" for a single-platform image, "linux/arm64/v8" (or the digest) inside an index */
-  platform: string = "";
   /** the manifest's config media type, "" when absent or not yet known */
   configMediaType: string = "";
   manifestError: string | null = null;
@@ -282,7 +236,7 @@ export function inspectImage(reference: Reference, settings: Settings, lookups: 
     inspectIndex(manifest.index!, reference, settings, lookups, report, runs);
   }
   // An image with a failed lookup is not pinned: nothing was checked at that digest.
-  for (let i = 0; i < report.problems.length; i++) if (report.problems[i].lookupError) report.resolvedDigest = null;
+  if (report.lookupFailed) report.resolvedDigest = null;
   return report;
 }
 
@@ -356,7 +310,6 @@ function inspectIndex(index: ImageIndex, reference: Reference, settings: Setting
   const indexLicense = index.annotation(LICENSE_KEY);
   const licenseAtIndex = indexLicense != null && !declaresNoLicense(indexLicense);
   if (licenseAtIndex) {
-    report.indexLicense = indexLicense;
     const problem = judgeLicense(indexLicense!, settings.licenses.rules);
     if (problem != null) report.violation(problem);
   }
@@ -389,8 +342,7 @@ function inspectIndex(index: ImageIndex, reference: Reference, settings: Setting
     const unit = new ImageUnit(reference.withDigest(entry.digest), null, lookups);
     unit.descriptorAnnotations = entry.annotations;
     const platform = entry.platform;
-    unit.platform = platform != null ? platform.toString() : entry.digest;
-    unit.prefix = "platform " + unit.platform + ": ";
+    unit.prefix = "platform " + (platform != null ? platform.toString() : entry.digest) + ": ";
     const descriptorLicense = unit.descriptorAnnotation(LICENSE_KEY);
     const licenseNeedsManifest = !licenseAtIndex && (descriptorLicense == null || declaresNoLicense(descriptorLicense));
     let annotationsNeedManifest = false;
@@ -458,7 +410,6 @@ function checkLicense(unit: ImageUnit, settings: Settings, report: ImageReport):
   if (declared == null || declaresNoLicense(declared)) declared = unit.manifestAnnotation(LICENSE_KEY);
   if ((declared == null || declaresNoLicense(declared)) && unit.isArtifact) {
     // An artifact has no config labels: the annotations are all it declares.
-    report.declared.push(new DeclaredLicense(unit.platform, null));
     if (settings.licenses.required) {
       report.violation(at + "no license declared (no \"" + LICENSE_KEY + "\" annotation; an artifact with config media type \"" +
         unit.configMediaType + "\" has no config labels)");
@@ -475,7 +426,6 @@ function checkLicense(unit: ImageUnit, settings: Settings, report: ImageReport):
     const label = config.label(LICENSE_KEY);
     declared = label != null && !declaresNoLicense(label) ? label : null;
   }
-  report.declared.push(new DeclaredLicense(unit.platform, declared));
   if (declared == null) {
     if (settings.licenses.required) report.violation(at + "no license declared (no \"" + LICENSE_KEY + "\" annotation or config label)");
     return;
