@@ -124,6 +124,12 @@ export class TableBackend implements OciBackend {
     return `${operation} ${image}`;
   }
 
+  /** The key of a fixture written "<image>" (v1/oci_manifest) or "<operation> <image>". */
+  static keyOf(shorthand: string): string {
+    const [first, ...rest] = shorthand.split(" ");
+    return rest.length > 0 ? TableBackend.key(first as OciOperation, rest.join(" ")) : TableBackend.key("v1/oci_manifest", first);
+  }
+
   lookup(operation: OciOperation, image: string): LookupAnswer {
     return this.table.get(TableBackend.key(operation, image))
       ?? { ok: false, error: `no test fixture answers ${operation} for ${image}` };

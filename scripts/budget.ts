@@ -37,7 +37,7 @@ class SlowRegistry implements OciBackend {
   constructor(replies: Map<string, string>) {
     const answers = new Map<string, LookupAnswer>();
     for (const [key, payload] of replies) {
-      answers.set(key.startsWith("v1/") ? key : TableBackend.key("v1/oci_manifest", key), { ok: true, payload });
+      answers.set(TableBackend.keyOf(key), { ok: true, payload });
     }
     this.table = new TableBackend(answers);
   }

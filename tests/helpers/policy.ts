@@ -2,7 +2,7 @@
 
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
-import { type HostCallRecord, type LookupAnswer, type OciOperation, TableBackend } from "../../host/capabilities";
+import { type HostCallRecord, type LookupAnswer, TableBackend } from "../../host/capabilities";
 import { type AdmissionResponse, type JsonObject, PolicyEvaluator } from "../../host/evaluator";
 
 export const ROOT = join(__dirname, "..", "..");
@@ -31,13 +31,7 @@ export type Fixtures = Record<string, LookupAnswer>;
 
 /** Fixture table keyed "<image>" for v1/oci_manifest, or "<operation> <image>" for the others. */
 export function table(fixtures: Fixtures): Map<string, LookupAnswer> {
-  const entries = Object.entries(fixtures).map(([key, answer]): [string, LookupAnswer] => {
-    const [first, ...rest] = key.split(" ");
-    const operation = (rest.length > 0 ? first : "v1/oci_manifest") as OciOperation;
-    const image = rest.length > 0 ? rest.join(" ") : first;
-    return [TableBackend.key(operation, image), answer];
-  });
-  return new Map(entries);
+  return new Map(Object.entries(fixtures).map(([key, answer]): [string, LookupAnswer] => [TableBackend.keyOf(key), answer]));
 }
 
 export interface ContainerSpec {
