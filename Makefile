@@ -7,6 +7,7 @@ HOST_SOURCES := $(shell find host scripts -name "*.ts")
 KWCTL ?= $(shell command -v kwctl 2>/dev/null)
 DEPS_STAMP := node_modules/.deps-installed
 BATS := node_modules/bats/bin/bats
+VENV_STAMP := .venv/.deps-installed
 
 .PHONY: all deps host test jest e2e-tests run lint clean bench fuzz
 
@@ -15,9 +16,15 @@ all: policy.wasm annotated-policy.wasm
 # Installs everything the build and tests need: npm packages from the lockfile, and Debian's
 # docker-registry (the CNCF distribution registry) and skopeo (pushes the OCI artifact of an image
 # volume) for the live end-to-end tests.
-deps: $(DEPS_STAMP) /usr/bin/docker-registry /usr/bin/skopeo
+deps: $(DEPS_STAMP) $(VENV_STAMP) /usr/bin/docker-registry /usr/bin/skopeo
 $(DEPS_STAMP): package.json package-lock.json
 	npm ci --no-audit --no-fund
+	touch $@
+# The real engine (host/wasmtime/): wasmtime-py in a virtual environment of the repository. pip is
+# told not to retry, so an index that cannot be reached fails fast instead of for minutes.
+$(VENV_STAMP): host/wasmtime/requirements.txt
+	python3 -m venv .venv
+	.venv/bin/pip install --quiet --retries 0 --timeout 15 -r host/wasmtime/requirements.txt
 	touch $@
 /usr/bin/docker-registry:
 	DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends docker-registry \
@@ -74,4 +81,4 @@ fuzz: policy.wasm host
 	node dist/scripts/fuzz.js --runs $(or $(RUNS),100000) --seed $(or $(SEED),20260501)
 
 clean:
-	rm -rf policy.wasm annotated-policy.wasm build dist .registry
+	rm -rf policy.wasm annotated-policy.wasm build dist .registry .venv

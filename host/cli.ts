@@ -8,7 +8,7 @@ import { fileURLToPath } from "node:url";
 import { Command, Option } from "commander";
 import { parse as parseYaml } from "yaml";
 import { type OciBackend, ReplayBackend } from "./capabilities";
-import { formatAdmissionResponse, type JsonObject, PolicyEvaluator } from "./evaluator";
+import { type EngineName, formatAdmissionResponse, type JsonObject, PolicyEvaluator } from "./evaluator";
 import { readSession, SessionReplayer } from "./session";
 import { createLiveBackend, RecordingBackend } from "./live";
 import { annotate } from "./annotate";
@@ -25,6 +25,7 @@ export interface RunFlags {
   dockerConfigJsonPath?: string;
   raw?: boolean;
   freshInstance?: boolean;
+  engine?: EngineName;
 }
 
 /** Raised for user errors; printed as kwctl prints errors ("Error: …"), exit code 1. */
@@ -136,6 +137,7 @@ export function prepareRun(policyPath: string, flags: RunFlags): PreparedRun {
     backend,
     allowed: flags.allowedHostCapabilities,
     freshInstancePerCall: flags.freshInstance === true,
+    engine: flags.engine ?? "v8",
   });
   return { evaluator, request, settings, finish, rewind, registryStats };
 }
@@ -162,6 +164,7 @@ export function run(policyPath: string, flags: RunFlags, out: (line: string) => 
     evaluated = true;
     return 0;
   } finally {
+    prepared.evaluator.dispose();
     prepared.finish(evaluated);
   }
 }
@@ -188,6 +191,7 @@ export function runBench(policyPath: string, flags: RunFlags & BenchFlags, out: 
     }
     return 0;
   } finally {
+    prepared.evaluator.dispose();
     prepared.finish(false);
   }
 }
@@ -204,9 +208,11 @@ function addRunFlags(command: Command): Command {
     .option("--docker-config-json-path <DIR>", "directory holding a Docker config.json with registry credentials")
     .option("--raw", "pass the request file to the policy verbatim (raw policies)")
     .option("--fresh-instance", "a new Wasm instance per operation, as policy-server does (kwctl reuses one)")
+    .addOption(new Option("--engine <ENGINE>", "the engine running the guest: v8 (Node's own) or wasmtime (policy-server's configuration with --fresh-instance, kwctl's without)")
+      .choices(["v8", "wasmtime"]).default("v8"))
     // kwctl flags that have nothing to act on in this host, accepted so kwctl command lines run unchanged:
     .option("--allow-context-aware", "kwctl: grant the metadata's contextAwareResources (this host serves no Kubernetes lookups, so there is nothing to grant)")
-    .option("--disable-wasmtime-cache", "kwctl: skip wasmtime's compilation cache (this host compiles with V8 and has none)")
+    .option("--disable-wasmtime-cache", "kwctl: skip wasmtime's compilation cache (this host keeps none)")
     .addOption(new Option("-e, --execution-mode <MODE>", "execution mode; this host runs waPC policies only").choices(["kubewarden"]));
 }
 

@@ -4,7 +4,8 @@
 // turned into the AdmissionResponse that kwctl prints.
 
 import { capabilityHandler, type CapabilityOptions, type OciBackend } from "./capabilities";
-import { type GuestCallOutcome, WapcInstance } from "./wapc";
+import { type GuestCallOutcome, type GuestInstance, type HostCallback, WapcInstance } from "./wapc";
+import { type WasmtimeConfiguration, WasmtimeModule } from "./wasmtime/engine";
 import { jsonPatchDiff } from "./json_patch";
 import { sortedJson } from "./sorted_json";
 
@@ -32,28 +33,72 @@ export interface EvaluatorOptions extends CapabilityOptions {
    * as kwctl does (default).
    */
   freshInstancePerCall?: boolean;
+  /**
+   * The engine running the guest: "v8" (Node's own, the default) or "wasmtime", configured as
+   * policy-server when `freshInstancePerCall` is set and as kwctl otherwise.
+   */
+  engine?: EngineName;
+}
+
+export type EngineName = "v8" | "wasmtime";
+
+/** crates/wasmtime-provider/src/provider.rs: the guest error of an epoch interruption. */
+export const EPOCH_INTERRUPTION_ERROR = "guest code interrupted, execution deadline exceeded";
+/** crates/policy-evaluator/src/runtimes/wapc/runtime.rs: what policy-server answers instead. */
+export const INTERRUPTED_EVALUATION_MESSAGE = "Policy execution interrupted because it exceeded the allowed execution time";
+
+/** Creates instances of one compiled policy on one engine. */
+interface CompiledPolicy {
+  instantiate(hostCallback: HostCallback): GuestInstance;
+  readonly description: string;
+}
+
+function compile(wasm: Uint8Array, options: EvaluatorOptions): CompiledPolicy {
+  if (options.engine === "wasmtime") {
+    const configuration: WasmtimeConfiguration = options.freshInstancePerCall ? "policy-server" : "kwctl";
+    const module = new WasmtimeModule(wasm, configuration);
+    return {
+      instantiate: (hostCallback) => module.instantiate(hostCallback),
+      description: `wasmtime ${module.wasmtimeVersion} (${configuration} configuration)`,
+    };
+  }
+  const module = new WebAssembly.Module(new Uint8Array(wasm));
+  return { instantiate: (hostCallback) => new WapcInstance(module, hostCallback), description: `V8 ${process.versions.v8}` };
 }
 
 const encoder = new TextEncoder();
 const decoder = new TextDecoder("utf-8", { fatal: true });
 
 export class PolicyEvaluator {
-  private readonly module: WebAssembly.Module;
-  private instance: WapcInstance | null = null;
+  private readonly policy: CompiledPolicy;
+  private instance: GuestInstance | null = null;
   private readonly hostCallback;
   /** host calls made by the last operation */
   lastHostCalls = 0;
 
   constructor(wasm: Uint8Array, private readonly options: EvaluatorOptions) {
-    this.module = new WebAssembly.Module(new Uint8Array(wasm));
+    this.policy = compile(wasm, options);
     this.hostCallback = capabilityHandler(options.backend, options);
   }
 
-  private acquire(): WapcInstance {
+  /** The engine and its configuration, e.g. "wasmtime 49.0.0 (policy-server configuration)". */
+  get engineDescription(): string {
+    return this.policy.description;
+  }
+
+  private acquire(): GuestInstance {
     if (this.options.freshInstancePerCall || this.instance === null) {
-      this.instance = new WapcInstance(this.module, this.hostCallback);
+      this.instance?.dispose();
+      this.instance = null;
+      this.instance = this.policy.instantiate(this.hostCallback);
     }
     return this.instance;
+  }
+
+  /** Frees the instance held (wasmtime keeps it in the engine process until then). */
+  dispose(): void {
+    this.instance?.dispose();
+    this.instance = null;
   }
 
   /** Raw waPC call, for tests and benchmarks. */
@@ -100,7 +145,13 @@ export class PolicyEvaluator {
   validate(request: JsonObject, settings: JsonObject): AdmissionResponse {
     const uid = typeof request.uid === "string" ? request.uid : "";
     const outcome = this.call("validate", encoder.encode(sortedJson({ request, settings })));
-    if (!outcome.ok) return internalError(uid, `Guest call failure: ${outcome.error}`);
+    if (!outcome.ok) {
+      // policy-evaluator: a GuestCallFailure containing the interruption text is this rejection.
+      if (outcome.error.includes(EPOCH_INTERRUPTION_ERROR)) {
+        return { uid, allowed: false, status: { message: INTERRUPTED_EVALUATION_MESSAGE, code: 500 }, auditAnnotations: null, warnings: null };
+      }
+      return internalError(uid, `Guest call failure: ${outcome.error}`);
+    }
     let text: string;
     let reply: unknown;
     try {

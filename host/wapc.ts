@@ -6,7 +6,7 @@
 // Hand-written because no maintained npm waPC host exists for Node (wapc-host on npm is
 // unmaintained since 2021 and lacks trap/error semantics of wapc-rs).
 
-import { WASI } from "node:wasi";
+import type { WASI as WasiType } from "node:wasi";
 
 /** What a host callback answers: reply bytes, or an error string (the guest gets return code 0). */
 export type HostCallOutcome = { ok: true; payload: Uint8Array } | { ok: false; error: string };
@@ -15,10 +15,32 @@ export type HostCallback = (binding: string, namespace: string, operation: strin
 
 export type GuestCallOutcome = { ok: true; payload: Uint8Array } | { ok: false; error: string };
 
+/** An instantiated guest, whichever engine runs it (this file: V8; host/wasmtime/engine.ts: wasmtime). */
+export interface GuestInstance {
+  call(operation: string, payload: Uint8Array): GuestCallOutcome;
+  /** number of `__host_call`s made since creation */
+  readonly hostCalls: number;
+  /** linear memory size in bytes (after the last call) */
+  readonly memoryBytes: number;
+  /** frees what the engine holds for the instance */
+  dispose(): void;
+}
+
 const utf8 = new TextDecoder("utf-8", { fatal: true });
 const encoder = new TextEncoder();
 
-export class WapcInstance {
+/**
+ * A WASI context with no args, env or preopens, like wasmtime-provider's. node:wasi is loaded only
+ * for a module that imports WASI (this policy imports none): loading it prints an
+ * ExperimentalWarning that kwctl never prints.
+ */
+function newWasi(): WasiType {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const { WASI } = require("node:wasi") as typeof import("node:wasi");
+  return new WASI({ version: "preview1", args: [], env: {}, returnOnExit: true });
+}
+
+export class WapcInstance implements GuestInstance {
   private readonly instance: WebAssembly.Instance;
   private readonly memory: WebAssembly.Memory;
   private invocation: { operation: Uint8Array; payload: Uint8Array } | null = null;
@@ -30,12 +52,10 @@ export class WapcInstance {
   hostCalls = 0;
 
   constructor(module: WebAssembly.Module, private readonly hostCallback: HostCallback) {
-    // A WASI context with no args, env or preopens, like wasmtime-provider's.
-    const wasi = new WASI({ version: "preview1", args: [], env: {}, returnOnExit: true });
-    const imports: WebAssembly.Imports = {
-      wapc: this.wapcImports(),
-      wasi_snapshot_preview1: wasi.wasiImport as WebAssembly.ModuleImports,
-    };
+    const imports: WebAssembly.Imports = { wapc: this.wapcImports() };
+    if (WebAssembly.Module.imports(module).some((entry) => entry.module === "wasi_snapshot_preview1")) {
+      imports.wasi_snapshot_preview1 = newWasi().wasiImport as WebAssembly.ModuleImports;
+    }
     // Instantiation fails (LinkError) for any other import, as with the real host.
     this.instance = new WebAssembly.Instance(module, imports);
     const memory = this.instance.exports.memory;
@@ -52,6 +72,9 @@ export class WapcInstance {
   get memoryBytes(): number {
     return this.memory.buffer.byteLength;
   }
+
+  /** V8's garbage collector frees the instance. */
+  dispose(): void {}
 
   call(operation: string, payload: Uint8Array): GuestCallOutcome {
     this.guestResponse = null;
