@@ -13,7 +13,12 @@ export type HostCallOutcome = { ok: true; payload: Uint8Array } | { ok: false; e
 
 export type HostCallback = (binding: string, namespace: string, operation: string, payload: Uint8Array) => HostCallOutcome;
 
-export type GuestCallOutcome = { ok: true; payload: Uint8Array } | { ok: false; error: string };
+/**
+ * A guest call's result: the response, or the `GuestCallFailure` message; `trapped` when the
+ * engine aborted the call (a trap, or an exception in a host function) rather than the guest
+ * answering with `__guest_error`.
+ */
+export type GuestCallOutcome = { ok: true; payload: Uint8Array } | { ok: false; error: string; trapped?: boolean };
 
 /** An instantiated guest, whichever engine runs it (this file: V8; host/wasmtime/engine.ts: wasmtime). */
 export interface GuestInstance {
@@ -84,18 +89,20 @@ export class WapcInstance implements GuestInstance {
     const operationBytes = encoder.encode(operation);
     this.invocation = { operation: operationBytes, payload };
     let result: number;
+    let trapped = false;
     try {
       const guestCall = this.instance.exports.__guest_call as (opLen: number, msgLen: number) => number;
       result = guestCall(operationBytes.length, payload.length);
     } catch (err) {
       // wasmtime-provider: a trap is reported as the guest error with result 0.
       this.guestError = err instanceof Error ? `${err.name}: ${err.message}` : String(err);
+      trapped = true;
       result = 0;
     } finally {
       this.invocation = null;
     }
     if (result === 0) {
-      return { ok: false, error: this.guestError ?? "No error message set for call failure" };
+      return { ok: false, error: this.guestError ?? "No error message set for call failure", trapped };
     }
     if (this.guestResponse !== null) return { ok: true, payload: this.guestResponse };
     return { ok: false, error: this.guestError ?? "No error message OR response set for call success" };

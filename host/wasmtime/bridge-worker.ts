@@ -43,7 +43,7 @@ class PythonBridge {
     // stderr is passed through, and its end kept for the error message if Python dies.
     const stderr = this.child.stdio[2] as Readable;
     stderr.on("data", (chunk: Buffer) => {
-      process.stderr.write(chunk);
+      process.stderr.write(chunk.toString("utf8"));
       this.stderrTail = (this.stderrTail + chunk.toString("utf8")).slice(-2000);
     });
     this.toPython.on("error", () => {}); // reported through "exit"

@@ -17,7 +17,8 @@ Requests (header "op"), each answered by exactly one reply frame ("ok": true or 
     wat2wasm, body WAT text          -> body wasm             (tests build tiny guests from WAT)
 While `instantiate` or `call` runs guest code, each `__host_call` of the guest is sent to Node as
 {"op": "host_call", "binding", "namespace", "operation"} with the payload as body, and the guest
-waits for Node's {"op": "host_reply", "ok": true} (body: the reply) or {"ok": false, "error"}.
+waits for Node's {"op": "host_reply", "ok": true} (body: the reply) or {"ok": false} (body: the
+error message, UTF-8).
 Host calls are synchronous in Kubewarden too (`rx.blocking_recv()` in policy-evaluator).
 """
 
@@ -90,7 +91,7 @@ class Bridge:
         header, body = frame
         if header.get("op") != "host_reply":
             raise ValueError(f"expected a host_reply, got {header.get('op')!r}")
-        return body if header.get("ok") is True else HostCallError(str(header.get("error", "")))
+        return body if header.get("ok") is True else HostCallError(body.decode("utf-8", errors="replace"))
 
     def handle(self, header: Header, body: bytes) -> tuple[Header, bytes]:
         op = header.get("op")

@@ -9,6 +9,7 @@
 // The Python child and its pipes are owned by a synckit worker (bridge-worker.ts): Node's pipes
 // are asynchronous, a waPC host call must be answered synchronously.
 
+import { createHash } from "node:crypto";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { createSyncFn } from "synckit";
@@ -53,6 +54,7 @@ export class WasmtimeInitializationError extends Error {
 }
 
 const EMPTY = new Uint8Array(0);
+const UTF8 = new TextEncoder();
 
 /** One Python child per process, shared by every module and instance (it runs one guest at a time). */
 class Bridge {
@@ -61,6 +63,8 @@ class Bridge {
   private readonly spawn: BridgeSpawn;
   private nextInstance = 1;
   readonly wasmtimeVersion: string;
+  /** ids of the modules this child has loaded */
+  readonly modules = new Set<number>();
 
   static get(): Bridge {
     Bridge.current ??= new Bridge();
@@ -73,6 +77,11 @@ class Bridge {
     this.exchange = createSyncFn<BridgeExchange>(located.worker);
     const reply = this.request({ op: "version" });
     this.wasmtimeVersion = String(reply.header.wasmtime);
+  }
+
+  /** false once the child that loaded `module` is gone */
+  has(module: number): boolean {
+    return Bridge.current === this && this.modules.has(module);
   }
 
   newInstanceId(): number {
@@ -98,7 +107,9 @@ class Bridge {
         : { ok: false as const, error: "no host callback registered" };
       const reply: BridgeFrame = outcome.ok
         ? { header: { op: "host_reply", ok: true }, body: outcome.payload }
-        : { header: { op: "host_reply", ok: false, error: outcome.error }, body: EMPTY };
+        // The error travels as UTF-8 bytes, as the V8 host writes it: a lone surrogate becomes
+        // U+FFFD (a Rust String, the real host's error, cannot hold one either).
+        : { header: { op: "host_reply", ok: false }, body: UTF8.encode(outcome.error) };
       frame = this.exchange(this.spawn, reply);
     }
   }
@@ -106,13 +117,23 @@ class Bridge {
 
 /** A policy compiled and pre-linked by wasmtime (`InstancePre`), in one configuration. */
 export class WasmtimeModule {
+  /** modules already loaded in the bridge, by configuration and SHA-256 of the bytes */
+  private static readonly loaded = new Map<string, number>();
   private readonly bridge = Bridge.get();
   private readonly id: number;
 
   constructor(wasm: Uint8Array, readonly configuration: WasmtimeConfiguration) {
+    const key = `${configuration} ${createHash("sha256").update(wasm).digest("hex")}`;
+    const known = WasmtimeModule.loaded.get(key);
+    if (known !== undefined && this.bridge.has(known)) {
+      this.id = known;
+      return;
+    }
     const reply = this.bridge.request({ op: "load", configuration }, wasm);
     if (reply.header.ok !== true) throw new WasmtimeInitializationError(`cannot load the policy on wasmtime: ${String(reply.header.error)}`, false);
     this.id = Number(reply.header.module);
+    this.bridge.modules.add(this.id);
+    WasmtimeModule.loaded.set(key, this.id);
   }
 
   get wasmtimeVersion(): string {
@@ -156,7 +177,7 @@ export class WasmtimeInstance implements GuestInstance {
     const reply = this.bridge.request({ op: "call", instance: this.id, operation }, payload, this.counting());
     this.memoryBytes = Number(reply.header.memory_bytes ?? 0);
     if (reply.header.ok === true) return { ok: true, payload: reply.body };
-    return { ok: false, error: String(reply.header.error) };
+    return { ok: false, error: String(reply.header.error), trapped: reply.header.trap === true };
   }
 
   dispose(): void {
