@@ -59,13 +59,17 @@ run: policy.wasm dist/host/cli.js
 
 test: deps lint policy.wasm annotated-policy.wasm host jest e2e-tests
 
-jest: policy.wasm host
+jest: policy.wasm host $(VENV_STAMP)
 	npx jest --ci
 
 # Replayed sessions through $KWCTL (kwctl when installed, else kwhost), then live lookups against
-# registries started on 127.0.0.1 (stopped again by the bats teardown, also when a test fails).
-e2e-tests: annotated-policy.wasm host
+# registries started on 127.0.0.1 (stopped again by the bats teardown, also when a test fails);
+# then the replayed sessions once more through kwhost on V8 and on wasmtime in kwctl's and
+# policy-server's configurations, whose outputs must be byte-identical
+# (tests/helpers/kwhost-three-engines).
+e2e-tests: annotated-policy.wasm host $(VENV_STAMP)
 	$(BATS) tests/e2e.bats tests/e2e_live.bats
+	KWCTL=tests/helpers/kwhost-three-engines $(BATS) tests/e2e.bats
 
 lint: $(DEPS_STAMP)
 	npx tsc --noEmit -p tsconfig.json
@@ -76,9 +80,10 @@ bench: policy.wasm host
 	node dist/scripts/bench.js
 	node dist/scripts/budget.js
 
-# Property-based fuzzing of requests, settings and host replies; RUNS and SEED override.
-fuzz: policy.wasm host
-	node dist/scripts/fuzz.js --runs $(or $(RUNS),100000) --seed $(or $(SEED),20260501)
+# Property-based fuzzing of requests, settings and host replies, then the same generators on V8
+# and on wasmtime compared outcome by outcome; RUNS, SEED and DIFFERENTIAL (per target) override.
+fuzz: policy.wasm host $(VENV_STAMP)
+	node dist/scripts/fuzz.js --runs $(or $(RUNS),100000) --seed $(or $(SEED),20260501) --differential $(or $(DIFFERENTIAL),10000)
 
 clean:
 	rm -rf policy.wasm annotated-policy.wasm build dist .registry .venv

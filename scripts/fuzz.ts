@@ -1,14 +1,16 @@
 // Deterministic, seedable property-based fuzzing of policy.wasm (generators in fuzz_targets.ts).
 //
 //   npx tsc -p tsconfig.build.json && node dist/scripts/fuzz.js [--runs N] [--seed S] [--target request|settings|host] [--wasm FILE]
+//       [--differential N]
 //
 // --runs is the total number of inputs, split evenly over the targets (default 30,000); --seed
 // defaults to a fixed value so two runs are the same run. Prints the count of each outcome class
 // per target, the seed and the first failures; exits 1 on any trap, invalid reply or broken
-// invariant.
+// invariant. --differential N then runs N inputs per target on V8 and on wasmtime (kwctl's
+// configuration) and compares them outcome by outcome (default 0: none); any difference fails.
 
 import { readFileSync } from "node:fs";
-import { FuzzRunner, fuzzTarget, OUTCOME_CLASSES, type TargetReport } from "./fuzz_targets";
+import { fuzzDifferential, FuzzRunner, fuzzTarget, OUTCOME_CLASSES, type TargetReport } from "./fuzz_targets";
 import { POLICY_PATH } from "./workloads";
 
 const TARGET_NAMES = ["request", "settings", "host"] as const;
@@ -53,8 +55,25 @@ function main(): number {
       console.log(`  payload: ${f.payload}`);
     }
   }
-  const bad = total("trap") + total("invalidReply") + violations;
+  let bad = total("trap") + total("invalidReply") + violations;
   console.log(bad === 0 ? "\nOK: no trap, no invalid reply, every invariant held" : `\nFAILED: ${bad} bad outcome(s)`);
+
+  const differential = Number(option("differential") ?? 0);
+  if (!Number.isInteger(differential) || differential < 0) throw new Error("--differential takes a non-negative integer");
+  if (differential > 0) {
+    const wasmtime = new FuzzRunner(new Uint8Array(readFileSync(wasm)), "wasmtime-kwctl");
+    console.log(`\ndifferential: ${differential} inputs per target on V8 and on wasmtime (kwctl configuration)`);
+    targets.forEach((target, i) => {
+      const report = fuzzDifferential(target, differential, seed + 100 + i, runner, wasmtime, 10);
+      console.log(`  ${target.padEnd(9)} ${String(report.runs).padStart(7)} inputs in ${(report.millis / 1000).toFixed(1)} s: ${report.mismatches} different outcome(s)`);
+      for (const example of report.examples) {
+        console.log(`\nDIFFERENT [${target}] ${example.label}\n  payload: ${example.payload}\n  V8:       ${example.outcomes[0]}\n  wasmtime: ${example.outcomes[1]}`);
+      }
+      bad += report.mismatches;
+    });
+    wasmtime.dispose();
+    console.log(bad === 0 ? "\nOK: the same outcome on both engines" : `\nFAILED: ${bad} bad outcome(s) in all`);
+  }
   return bad === 0 ? 0 : 1;
 }
 

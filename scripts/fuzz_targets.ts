@@ -24,7 +24,8 @@
 // the classification: replies and errors are decoded with a fatal UTF-8 decoder).
 
 import fc from "fast-check";
-import { type GuestCallOutcome, type HostCallback, WapcInstance } from "../host/wapc";
+import { type GuestCallOutcome, type GuestInstance, type HostCallback, WapcInstance } from "../host/wapc";
+import { WasmtimeModule } from "../host/wasmtime/engine";
 import type { JsonObject } from "../host/evaluator";
 import { container, initContainer, podRequest, policyBytes, recordedManifest } from "./workloads";
 
@@ -71,16 +72,34 @@ function shorten(text: string, max = 300): string {
 // ---------------------------------------------------------------------------------------------
 // Running cases
 
-/** Runs cases on one reused instance (recreated after a trap), as kwctl does. */
+/**
+ * Where the fuzz cases run: Node's V8, or wasmtime configured as kwctl (one instance reused) or as
+ * policy-server (a fresh instance for every call, epoch deadline armed).
+ */
+export type FuzzEngine = "v8" | "wasmtime-kwctl" | "wasmtime-policy-server";
+export const FUZZ_ENGINES: readonly FuzzEngine[] = ["v8", "wasmtime-kwctl", "wasmtime-policy-server"];
+
+/** Runs cases on one engine; one reused instance (recreated after a trap) except under policy-server's configuration. */
 export class FuzzRunner {
-  private readonly module: WebAssembly.Module;
-  private instance: WapcInstance | null = null;
+  private readonly instantiate: (callback: HostCallback) => GuestInstance;
+  private readonly fresh: boolean;
+  private instance: GuestInstance | null = null;
   private script: HostScript = () => ({ ok: false, error: "no host script" });
   private readonly callback: HostCallback;
+  /** the lookups of the last call, "<operation> <payload>" */
+  lastCalls: string[] = [];
 
-  constructor(wasm: Uint8Array<ArrayBuffer> = policyBytes()) {
-    this.module = new WebAssembly.Module(wasm);
+  constructor(wasm: Uint8Array<ArrayBuffer> = policyBytes(), readonly engine: FuzzEngine = "v8") {
+    if (engine === "v8") {
+      const module = new WebAssembly.Module(wasm);
+      this.instantiate = (callback) => new WapcInstance(module, callback);
+    } else {
+      const module = new WasmtimeModule(wasm, engine === "wasmtime-kwctl" ? "kwctl" : "policy-server");
+      this.instantiate = (callback) => module.instantiate(callback);
+    }
+    this.fresh = engine === "wasmtime-policy-server";
     this.callback = (binding, namespace, operation, payload) => {
+      this.lastCalls.push(`${binding} ${namespace} ${operation} ${Buffer.from(payload).toString("latin1")}`);
       if (binding !== "kubewarden") return { ok: false, error: `unknown binding: ${binding}` };
       if (namespace !== "oci") return { ok: false, error: `unknown namespace: ${namespace}` };
       let image: unknown;
@@ -99,22 +118,33 @@ export class FuzzRunner {
   /** One waPC call with lookups answered by `host`; a trapped instance is not reused (policy-server discards it). */
   call(operation: string, payload: Uint8Array, host: HostScript): GuestCallOutcome {
     this.script = host;
-    this.instance ??= new WapcInstance(this.module, this.callback);
+    this.lastCalls = [];
+    if (this.fresh) this.dispose();
+    this.instance ??= this.instantiate(this.callback);
     const outcome = this.instance.call(operation, payload);
-    if (!outcome.ok && TRAP.test(outcome.error)) this.instance = null;
+    if (isTrap(outcome)) this.dispose();
     return outcome;
   }
 
   run(c: FuzzCase): Verdict {
     return classify(c, this.call(c.operation, c.payload, c.host));
   }
+
+  dispose(): void {
+    this.instance?.dispose();
+    this.instance = null;
+  }
+}
+
+function isTrap(outcome: GuestCallOutcome): boolean {
+  return !outcome.ok && (outcome.trapped === true || TRAP.test(outcome.error));
 }
 
 /** The class of a waPC outcome for case `c`, and the case's invariants it breaks. */
 export function classify(c: FuzzCase, outcome: GuestCallOutcome): Verdict {
   if (!outcome.ok) {
     const error = outcome.error;
-    if (TRAP.test(error)) return { cls: "trap", detail: shorten(error), violations: [] };
+    if (isTrap(outcome)) return { cls: "trap", detail: shorten(error), violations: [] };
     if (error.length === 0 || error === "No error message set for call failure" || error === "No error message OR response set for call success") {
       return { cls: "invalidReply", detail: `failure without a message: ${error}`, violations: [] };
     }
@@ -752,4 +782,43 @@ export function fuzzTarget(target: FuzzCase["target"], runs: number, seed: numbe
     }
   }
   return { target, runs, counts, violations, failures, millis: Date.now() - start };
+}
+
+// ---------------------------------------------------------------------------------------------
+// Differential runs: the same cases on two engines, outcome by outcome
+
+/** What must be the same on every engine: the reply bytes, or the error text (a trap as a trap: its text is the engine's), and the lookups made. */
+function outcomeKey(outcome: GuestCallOutcome, calls: readonly string[]): string {
+  const result = outcome.ok ? `reply ${Buffer.from(outcome.payload).toString("base64")}` : isTrap(outcome) ? "trap" : `error ${outcome.error}`;
+  return `${result}\n${calls.join("\n")}`;
+}
+
+export interface DifferentialReport {
+  target: FuzzCase["target"];
+  engines: [FuzzEngine, FuzzEngine];
+  runs: number;
+  mismatches: number;
+  /** the first mismatching cases, each engine's outcome shortened */
+  examples: { label: string; payload: string; outcomes: [string, string] }[];
+  millis: number;
+}
+
+/** Runs `runs` cases of `target` on both runners and counts the cases whose outcomes differ. */
+export function fuzzDifferential(target: FuzzCase["target"], runs: number, seed: number, a: FuzzRunner, b: FuzzRunner, maxExamples = 5): DifferentialReport {
+  const report: DifferentialReport = { target, engines: [a.engine, b.engine], runs, mismatches: 0, examples: [], millis: 0 };
+  const start = Date.now();
+  const chunk = 500;
+  for (let done = 0, n = 0; done < runs; done += chunk, n++) {
+    for (const c of fc.sample(TARGETS[target], { seed: (seed + n * 7919) | 0, numRuns: Math.min(chunk, runs - done) })) {
+      const first = outcomeKey(a.call(c.operation, c.payload, c.host), a.lastCalls);
+      const second = outcomeKey(b.call(c.operation, c.payload, c.host), b.lastCalls);
+      if (first === second) continue;
+      report.mismatches++;
+      if (report.examples.length < maxExamples) {
+        report.examples.push({ label: c.label, payload: shorten(Buffer.from(c.payload).toString("utf8"), 300), outcomes: [shorten(first), shorten(second)] });
+      }
+    }
+  }
+  report.millis = Date.now() - start;
+  return report;
 }

@@ -1,7 +1,8 @@
 // A short, deterministic fuzzing run (generators shared with scripts/fuzz.ts): no trap, no invalid
 // reply, every invariant held. Long runs: `make fuzz` (node dist/scripts/fuzz.js --runs N --seed S).
 
-import { classify, type FuzzCase, FuzzRunner, fuzzTarget, recordedHost } from "../scripts/fuzz_targets";
+import { policyBytes } from "../scripts/workloads";
+import { classify, type FuzzCase, fuzzDifferential, FuzzRunner, fuzzTarget, recordedHost } from "../scripts/fuzz_targets";
 
 const SEED = 20_260_501;
 const RUNS = 600;
@@ -22,6 +23,41 @@ describe("fuzzing policy.wasm (short run, fixed seed)", () => {
     const a = fuzzTarget("request", 100, 42, runner);
     const b = fuzzTarget("request", 100, 42, runner);
     expect(a.counts).toEqual(b.counts);
+  });
+});
+
+// The real engine answers every fuzz input exactly as V8: reply bytes or error text (a trap only
+// as a trap, its text being the engine's), and the same lookups.
+describe("differential fuzzing: V8 against wasmtime (fixed seed)", () => {
+  const v8 = new FuzzRunner();
+  const kwctl = new FuzzRunner(undefined, "wasmtime-kwctl");
+  const policyServer = new FuzzRunner(undefined, "wasmtime-policy-server");
+  afterAll(() => [kwctl, policyServer].forEach((runner) => runner.dispose()));
+
+  test.each(["request", "settings", "host"] as const)("%s: 2,000 inputs, the same outcome on wasmtime (kwctl configuration)", (target) => {
+    const report = fuzzDifferential(target, 2000, SEED + 1, v8, kwctl);
+    expect(report.examples).toEqual([]);
+    expect(report.mismatches).toBe(0);
+  });
+
+  test.each(["request", "settings", "host"] as const)("%s: 1,000 inputs, the same outcome on wasmtime (policy-server configuration)", (target) => {
+    const report = fuzzDifferential(target, 1000, SEED + 2, v8, policyServer);
+    expect(report.examples).toEqual([]);
+    expect(report.mismatches).toBe(0);
+  });
+
+  test("a differing engine is reported: V8 against a runner of another module", () => {
+    // policy.wasm with one string literal changed (AssemblyScript keeps them as UTF-16) answers
+    // differently: the comparison is not vacuous
+    const bytes = new Uint8Array(policyBytes());
+    const literal = Buffer.from("no license declared", "utf16le");
+    const at = Buffer.from(bytes).indexOf(literal);
+    expect(at).toBeGreaterThan(0);
+    bytes[at] = "N".charCodeAt(0);
+    const report = fuzzDifferential("host", 200, SEED, v8, new FuzzRunner(bytes, "wasmtime-kwctl"));
+    expect(report.mismatches).toBeGreaterThan(0);
+    expect(report.examples.length).toBeGreaterThan(0);
+    expect(report.examples[0].outcomes[0]).not.toEqual(report.examples[0].outcomes[1]);
   });
 });
 
