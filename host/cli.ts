@@ -100,7 +100,8 @@ export interface PreparedRun {
   registryStats: (() => { registryRequests: number; cacheHits: number }) | null;
 }
 
-export function prepareRun(policyPath: string, flags: RunFlags): PreparedRun {
+/** `warn` receives kwctl's warnings (e.g. recorded interactions left unused); stderr by default. */
+export function prepareRun(policyPath: string, flags: RunFlags, warn: (line: string) => void = (line) => void process.stderr.write(`${line}\n`)): PreparedRun {
   if (flags.replayHostCapabilitiesInteractions && flags.recordHostCapabilitiesInteractions) {
     throw new CliError("--replay-host-capabilities-interactions and --record-host-capabilities-interactions cannot be used together");
   }
@@ -115,7 +116,7 @@ export function prepareRun(policyPath: string, flags: RunFlags): PreparedRun {
     backend = replay;
     rewind = () => replay.rewind();
     finish = (evaluated) => {
-      if (evaluated && replay.leftover > 0) process.stderr.write(`WARN: ${replay.leftover} recorded host capability interaction(s) were not used\n`);
+      if (evaluated && replay.leftover > 0) warn(`WARN: ${replay.leftover} recorded host capability interaction(s) were not used`);
     };
   } else {
     const live = createLiveBackend({ sourcesPath: flags.sourcesPath, dockerConfigDir: flags.dockerConfigJsonPath });
@@ -152,7 +153,7 @@ function settingsError(message: string | undefined): string {
 
 /** kwctl run: returns the process exit code. */
 export function run(policyPath: string, flags: RunFlags, out: (line: string) => void, err: (line: string) => void): number {
-  const prepared = prepareRun(policyPath, flags);
+  const prepared = prepareRun(policyPath, flags, err);
   let evaluated = false;
   try {
     const validation = prepared.evaluator.validateSettings(prepared.settings);
@@ -171,7 +172,7 @@ export function run(policyPath: string, flags: RunFlags, out: (line: string) => 
 
 /** kwctl bench: returns the process exit code. */
 export function runBench(policyPath: string, flags: RunFlags & BenchFlags, out: (line: string) => void, err: (line: string) => void): number {
-  const prepared = prepareRun(policyPath, flags);
+  const prepared = prepareRun(policyPath, flags, err);
   try {
     const validation = prepared.evaluator.validateSettings(prepared.settings);
     if (!validation.valid) {

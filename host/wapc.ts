@@ -102,7 +102,8 @@ export class WapcInstance implements GuestInstance {
       this.invocation = null;
     }
     if (result === 0) {
-      return { ok: false, error: this.guestError ?? "No error message set for call failure", trapped };
+      const error = this.guestError ?? "No error message set for call failure";
+      return trapped ? { ok: false, error, trapped } : { ok: false, error };
     }
     if (this.guestResponse !== null) return { ok: true, payload: this.guestResponse };
     return { ok: false, error: this.guestError ?? "No error message OR response set for call success" };

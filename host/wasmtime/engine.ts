@@ -177,7 +177,8 @@ export class WasmtimeInstance implements GuestInstance {
     const reply = this.bridge.request({ op: "call", instance: this.id, operation }, payload, this.counting());
     this.memoryBytes = Number(reply.header.memory_bytes ?? 0);
     if (reply.header.ok === true) return { ok: true, payload: reply.body };
-    return { ok: false, error: String(reply.header.error), trapped: reply.header.trap === true };
+    const error = String(reply.header.error);
+    return reply.header.trap === true ? { ok: false, error, trapped: true } : { ok: false, error };
   }
 
   dispose(): void {
