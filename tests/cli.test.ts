@@ -78,6 +78,36 @@ describe("kwhost run", () => {
   });
 });
 
+describe("kwhost --engine", () => {
+  const example = ["-r", "test_data/pod_with_unlicensed_image.json",
+    "--replay-host-capabilities-interactions", "test_data/sessions/oci_manifest_pod_with_unlicensed_image.yml"];
+
+  test("run prints the same on wasmtime, in kwctl's and policy-server's configurations, as on V8", () => {
+    const v8 = kwhost(["run", "policy.wasm", ...example]);
+    expect(v8.status).toBe(0);
+    expect(v8.stdout).toContain('"allowed":false');
+    expect(kwhost(["run", "policy.wasm", "--engine", "wasmtime", ...example])).toEqual(v8);
+    expect(kwhost(["run", "policy.wasm", "--engine", "wasmtime", "--fresh-instance", ...example])).toEqual(v8);
+  });
+
+  test("bench runs on wasmtime and counts the same host calls", () => {
+    const bench = (engine: string[]) => kwhost(["bench", "policy.wasm", ...engine, "--num-samples", "3", "--warm-up-time", "0.1", ...example]);
+    const figures = (stdout: string) => stdout.split("\n").slice(1).join("\n");
+    const v8 = bench([]);
+    const wasmtime = bench(["--engine", "wasmtime", "--fresh-instance"]);
+    expect(wasmtime.status).toBe(0);
+    expect(wasmtime.stdout).toMatch(/^validate +time: +\[/);
+    expect(figures(v8.stdout)).toMatch(/samples: 3, host calls per evaluation: [1-9]/);
+    expect(figures(wasmtime.stdout)).toBe(figures(v8.stdout));
+  });
+
+  test("an unknown engine is refused, naming the choices", () => {
+    const result = kwhost(["run", "policy.wasm", "--engine", "spidermonkey", ...example]);
+    expect(result.status).not.toBe(0);
+    expect(result.stderr).toContain("Allowed choices are v8, wasmtime");
+  });
+});
+
 describe("kwhost annotate", () => {
   test("writes the metadata, with protocolVersion from the policy, into io.kubewarden.metadata", () => {
     const out = join(mkdtempSync(join(tmpdir(), "kwhost-")), "annotated.wasm");
