@@ -8,7 +8,8 @@ load helpers/patch
 setup_file() {
   cd "$BATS_TEST_DIRNAME/.."
   export REGISTRY_STATE_DIR="$PWD/.registry/bats-$$"
-  tests/registry/start-registry.sh >&3
+  # (its stdout is the path of state.json, which REGISTRY_STATE_DIR already names)
+  tests/registry/start-registry.sh >/dev/null
   node dist/tests/registry/push-fixtures.js "$REGISTRY_STATE_DIR" >/dev/null
   . "$REGISTRY_STATE_DIR/env"
   # OCI artifacts for image volumes, pushed by skopeo: with and without a license annotation

@@ -240,6 +240,9 @@ REGISTRY_DOCKER_CONFIG_DIR='$STATE_DIR/docker-config'
 REGISTRY_SOURCES_PATH='$STATE_DIR/sources.yaml'
 EOF
 
-log "plain  http://127.0.0.1:$PLAIN_PORT   secure https://127.0.0.1:$SECURE_PORT   token http://127.0.0.1:$TOKEN_PORT"
-log "state in $STATE_DIR/state.json (shell: . $STATE_DIR/env)"
+# Where everything is, for a person at a terminal; test runs (stderr not a terminal) stay quiet.
+if [ -t 2 ]; then
+  log "plain  http://127.0.0.1:$PLAIN_PORT   secure https://127.0.0.1:$SECURE_PORT   token http://127.0.0.1:$TOKEN_PORT"
+  log "state in $STATE_DIR/state.json (shell: . $STATE_DIR/env)"
+fi
 printf '%s\n' "$STATE_DIR/state.json"
