@@ -12,6 +12,7 @@ import { type EngineName, formatAdmissionResponse, type JsonObject, PolicyEvalua
 import { readSession, SessionReplayer } from "./session";
 import { createLiveBackend, RecordingBackend } from "./live";
 import { annotate } from "./annotate";
+import { type ManifestType, scaffoldManifest } from "./scaffold";
 import { bench, type BenchFlags, formatBench } from "./bench";
 
 export interface RunFlags {
@@ -234,6 +235,19 @@ export function buildProgram(out: (line: string) => void, err: (line: string) =>
     .option("-u, --usage-path <PATH>", "file whose text becomes the io.kubewarden.policy.usage annotation")
     .action((policy: string, flags: { metadataPath: string; outputPath: string; usagePath?: string }) => {
       annotate({ wasmPath: policy, metadataPath: flags.metadataPath, usagePath: flags.usagePath, outputPath: flags.outputPath }, err);
+      setExit(0);
+    });
+  program.command("scaffold").description("generate files, like `kwctl scaffold`")
+    .command("manifest").description("print a ClusterAdmissionPolicy or AdmissionPolicy for the policy, like `kwctl scaffold manifest`")
+    .argument("<policy.wasm>", "the annotated policy: a path or a file:// URI")
+    .addOption(new Option("-t, --type <TYPE>", "the kind of resource").choices(["ClusterAdmissionPolicy", "AdmissionPolicy"]).makeOptionMandatory())
+    .option("--settings-json <VALUE>", "policy settings, JSON (or YAML)")
+    .option("--title <TITLE>", "metadata.name (default: the policy's io.kubewarden.policy.title)")
+    .option("--allow-context-aware", "keep the contextAwareResources of the metadata")
+    .action((policy: string, flags: { type: ManifestType; settingsJson?: string; title?: string; allowContextAware?: boolean }) => {
+      const { yaml, warnings } = scaffoldManifest(policy, flags);
+      for (const warning of warnings) err(`WARN ${warning}`);
+      out(yaml.trimEnd());
       setExit(0);
     });
   return program;
