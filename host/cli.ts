@@ -109,7 +109,7 @@ export function prepareRun(policyPath: string, flags: RunFlags, warn: (line: str
   const settings = loadSettings(flags);
   const request = loadRequest(flags.requestPath, flags.raw === true);
   let backend: OciBackend;
-  let finish = (_evaluated: boolean): void => {};
+  let finish: (evaluated: boolean) => void;
   let rewind = (): void => {};
   let registryStats: PreparedRun["registryStats"] = null;
   if (flags.replayHostCapabilitiesInteractions) {

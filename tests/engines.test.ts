@@ -8,7 +8,7 @@
 // tests/helpers/policy.ts; this file adds the kwhost-level scenarios of test_data and the engine's
 // own behaviour.
 
-import { readdirSync } from "node:fs";
+import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { type LookupAnswer, type OciOperation, TableBackend } from "../host/capabilities";
 import { run, type RunFlags } from "../host/cli";
@@ -74,7 +74,7 @@ describe("the realistic manifests of test_data/manifests, on three engines", () 
   function backend(): TableBackend {
     const table = new Map<string, LookupAnswer>();
     for (const file of manifests) {
-      const payload = JSON.stringify(JSON.parse(require("node:fs").readFileSync(join(TEST_DATA, "manifests", file), "utf8")));
+      const payload = JSON.stringify(JSON.parse(readFileSync(join(TEST_DATA, "manifests", file), "utf8")));
       const operation: OciOperation = file.startsWith("manifest_and_config") ? "v1/oci_manifest_config" : "v1/oci_manifest";
       table.set(TableBackend.key(operation, image(file)), { ok: true, payload });
     }

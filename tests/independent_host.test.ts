@@ -22,6 +22,8 @@ function sorted(value: unknown): unknown {
 
 /** Runs one waPC operation on a new instance; host calls are answered from `session` in order. */
 function guestCall(module: WebAssembly.Module, operation: string, payload: Buffer, session: Exchange[]): { ok: boolean; text: string } {
+  // assigned once the instance exists; the import closures below read it after that
+  // eslint-disable-next-line prefer-const
   let memory!: WebAssembly.Memory;
   const mem = () => new Uint8Array(memory.buffer);
   const read = (ptr: number, len: number) => Buffer.from(mem().subarray(ptr >>> 0, (ptr >>> 0) + (len >>> 0)));
