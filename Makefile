@@ -24,7 +24,7 @@ $(DEPS_STAMP): package.json package-lock.json
 # told not to retry, so an index that cannot be reached fails fast instead of for minutes.
 $(VENV_STAMP): host/wasmtime/requirements.txt
 	python3 -m venv .venv
-	.venv/bin/pip install --quiet --retries 0 --timeout 15 -r host/wasmtime/requirements.txt
+	.venv/bin/pip install -qq --retries 0 --timeout 15 -r host/wasmtime/requirements.txt
 	touch $@
 /usr/bin/docker-registry:
 	DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends docker-registry \
