@@ -3,7 +3,14 @@
 // once, first) and the host-call figures.
 
 import { performance } from "node:perf_hooks";
-import type { PreparedRun } from "./cli";
+import type { JsonObject, PolicyEvaluator } from "./evaluator";
+
+/** What bench evaluates: the run kwhost prepared (cli.ts PreparedRun has these fields). */
+export interface BenchTarget {
+  evaluator: PolicyEvaluator;
+  request: JsonObject;
+  settings: JsonObject;
+}
 
 export interface BenchFlags {
   numSamples: string;
@@ -24,7 +31,7 @@ function positive(value: string, flag: string): number {
   return n;
 }
 
-export function bench(prepared: PreparedRun, flags: BenchFlags, beforeEach: () => void): BenchResult {
+export function bench(prepared: BenchTarget, flags: BenchFlags, beforeEach: () => void): BenchResult {
   const samples = Math.floor(positive(flags.numSamples, "--num-samples"));
   const warmUpMs = positive(flags.warmUpTime, "--warm-up-time") * 1000;
   const { evaluator, request, settings } = prepared;

@@ -175,8 +175,8 @@ interface ValidationResponse {
   warnings?: string[] | null;
 }
 
-/** The serde checks of policy-sdk-rust's ValidationResponse, as messages. */
-function checkValidationResponse(reply: unknown): string | null {
+/** The serde checks of policy-sdk-rust's ValidationResponse, as messages (null: a valid reply). */
+export function checkValidationResponse(reply: unknown): string | null {
   if (reply === null || typeof reply !== "object" || Array.isArray(reply)) return "expected a JSON object";
   const r = reply as JsonObject;
   if (typeof r.accepted !== "boolean") return "missing field `accepted`";

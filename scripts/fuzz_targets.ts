@@ -26,7 +26,7 @@
 import fc from "fast-check";
 import { type GuestCallOutcome, type GuestInstance, type HostCallback, WapcInstance } from "../host/wapc";
 import { WasmtimeModule } from "../host/wasmtime/engine";
-import type { JsonObject } from "../host/evaluator";
+import { checkValidationResponse, type JsonObject } from "../host/evaluator";
 import { container, initContainer, podRequest, policyBytes, recordedManifest } from "./workloads";
 
 export type OutcomeClass = "clean" | "guestError" | "trap" | "invalidReply";
@@ -162,25 +162,9 @@ export function classify(c: FuzzCase, outcome: GuestCallOutcome): Verdict {
   } catch {
     return { cls: "invalidReply", detail: `reply is not JSON: ${shorten(text)}`, violations: [] };
   }
-  const problem = c.operation === "validate" ? validationResponseProblem(reply) : settingsResponseProblem(reply);
+  const problem = c.operation === "validate" ? checkValidationResponse(reply) : settingsResponseProblem(reply);
   if (problem !== null) return { cls: "invalidReply", detail: `${problem}: ${shorten(text)}`, violations: [] };
   return { cls: "clean", detail: shorten(text), violations: expectations(c, reply as JsonObject, null) };
-}
-
-function isStringMap(value: unknown): boolean {
-  return value !== null && typeof value === "object" && !Array.isArray(value) && Object.values(value).every((v) => typeof v === "string");
-}
-
-/** The shape policy-evaluator accepts (policy-sdk-rust ValidationResponse), or what is wrong. */
-export function validationResponseProblem(reply: unknown): string | null {
-  if (reply === null || typeof reply !== "object" || Array.isArray(reply)) return "not a JSON object";
-  const r = reply as JsonObject;
-  if (typeof r.accepted !== "boolean") return "accepted is not a boolean";
-  if (r.message != null && typeof r.message !== "string") return "message is not a string";
-  if (r.code != null && !(Number.isInteger(r.code) && (r.code as number) >= 0 && (r.code as number) <= 0xffff)) return "code is not a u16";
-  if (r.warnings != null && !(Array.isArray(r.warnings) && r.warnings.every((w) => typeof w === "string"))) return "warnings is not a list of strings";
-  if (r.audit_annotations != null && !isStringMap(r.audit_annotations)) return "audit_annotations is not a map of strings";
-  return null;
 }
 
 /** The shape of a SettingsValidationResponse, or what is wrong. */
