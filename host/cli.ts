@@ -264,7 +264,7 @@ export function buildProgram(out: (line: string) => void, err: (line: string) =>
     .action((policy: string, flags: RunFlags) => setExit(run(policy, flags, out, err)));
   addRunFlags(program.command("bench").description("evaluate a policy repeatedly and print timings, like `kwctl bench`").argument("<policy.wasm>"))
     .option("--num-samples <N>", "evaluations measured", "100")
-    .option("--warm-up-time <SECONDS>", "time spent evaluating before measuring", "1")
+    .option("--warm-up-time <SECONDS>", "seconds spent evaluating before measuring; 0: no warm-up", "1")
     .action((policy: string, flags: RunFlags & BenchFlags) => setExit(runBench(policy, flags, out, err)));
   program.command("annotate").description("write policy metadata into the Wasm module, like `kwctl annotate`")
     .argument("<policy.wasm>")
