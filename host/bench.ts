@@ -25,21 +25,32 @@ export interface BenchResult {
   hostCallsPerEvaluation: number;
 }
 
-function positive(value: string, flag: string): number {
+function positiveInteger(value: string, flag: string): number {
   const n = Number(value);
-  if (!Number.isFinite(n) || n <= 0) throw new Error(`${flag} must be a positive number, got ${JSON.stringify(value)}`);
+  if (!Number.isInteger(n) || n <= 0) throw new Error(`${flag} must be a positive integer, got ${JSON.stringify(value)}`);
   return n;
 }
 
+/** 0 is allowed: no warm-up. */
+function nonNegative(value: string, flag: string): number {
+  const n = Number(value);
+  if (value.trim() === "" || !Number.isFinite(n) || n < 0) throw new Error(`${flag} must be a number of seconds, 0 or more, got ${JSON.stringify(value)}`);
+  return n;
+}
+
+/** The flags checked; throws naming the flag. */
+export function parseBenchFlags(flags: BenchFlags): { samples: number; warmUpMs: number } {
+  return { samples: positiveInteger(flags.numSamples, "--num-samples"), warmUpMs: nonNegative(flags.warmUpTime, "--warm-up-time") * 1000 };
+}
+
 export function bench(prepared: BenchTarget, flags: BenchFlags, beforeEach: () => void): BenchResult {
-  const samples = Math.floor(positive(flags.numSamples, "--num-samples"));
-  const warmUpMs = positive(flags.warmUpTime, "--warm-up-time") * 1000;
+  const { samples, warmUpMs } = parseBenchFlags(flags);
   const { evaluator, request, settings } = prepared;
   const warmUpEnd = performance.now() + warmUpMs;
-  do {
+  while (warmUpMs > 0 && performance.now() < warmUpEnd) {
     beforeEach();
     evaluator.validate(request, settings);
-  } while (performance.now() < warmUpEnd);
+  }
   const times: number[] = [];
   for (let i = 0; i < samples; i++) {
     beforeEach();

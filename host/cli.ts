@@ -10,10 +10,12 @@ import { parse as parseYaml } from "yaml";
 import { type OciBackend, ReplayBackend } from "./capabilities";
 import { type EngineName, formatAdmissionResponse, type JsonObject, PolicyEvaluator } from "./evaluator";
 import { readSession, SessionReplayer } from "./session";
-import { createLiveBackend, RecordingBackend } from "./live";
+import { createLiveBackend, type LookupFailureReport, RecordingBackend } from "./live";
+import { checkDockerConfigDir } from "./oci/credentials";
+import type { OciLookupStats } from "./oci/sync-lookup";
 import { annotate } from "./annotate";
 import { type ManifestType, scaffoldManifest } from "./scaffold";
-import { bench, type BenchFlags, formatBench } from "./bench";
+import { bench, type BenchFlags, formatBench, parseBenchFlags } from "./bench";
 
 export interface RunFlags {
   requestPath: string;
@@ -27,6 +29,7 @@ export interface RunFlags {
   raw?: boolean;
   freshInstance?: boolean;
   engine?: EngineName;
+  verbose?: boolean;
 }
 
 /** Raised for user errors; printed as kwctl prints errors ("Error: …"), exit code 1. */
@@ -97,8 +100,10 @@ export interface PreparedRun {
   finish: (evaluated: boolean) => void;
   /** replay: start the session over (bench evaluates the same request many times) */
   rewind: () => void;
-  /** live lookups: registry requests and cache hits so far */
-  registryStats: (() => { registryRequests: number; cacheHits: number }) | null;
+  /** live lookups: registry requests, fallback attempts and cache hits so far */
+  registryStats: (() => OciLookupStats) | null;
+  /** live lookups: the failed ones so far (none with a replayed session) */
+  lookupFailures: () => readonly LookupFailureReport[];
 }
 
 /** `warn` receives kwctl's warnings (e.g. recorded interactions left unused); stderr by default. */
@@ -112,6 +117,7 @@ export function prepareRun(policyPath: string, flags: RunFlags, warn: (line: str
   let finish: (evaluated: boolean) => void;
   let rewind = (): void => {};
   let registryStats: PreparedRun["registryStats"] = null;
+  let lookupFailures: PreparedRun["lookupFailures"] = () => [];
   if (flags.replayHostCapabilitiesInteractions) {
     const replay = new ReplayBackend(new SessionReplayer(readSession(flags.replayHostCapabilitiesInteractions)));
     backend = replay;
@@ -120,8 +126,10 @@ export function prepareRun(policyPath: string, flags: RunFlags, warn: (line: str
       if (evaluated && replay.leftover > 0) warn(`WARN: ${replay.leftover} recorded host capability interaction(s) were not used`);
     };
   } else {
+    if (flags.dockerConfigJsonPath !== undefined) checkDockerConfigDir(flags.dockerConfigJsonPath);
     const live = createLiveBackend({ sourcesPath: flags.sourcesPath, dockerConfigDir: flags.dockerConfigJsonPath });
     registryStats = () => live.stats();
+    lookupFailures = () => live.failures();
     if (flags.recordHostCapabilitiesInteractions) {
       const recorder = new RecordingBackend(live, flags.recordHostCapabilitiesInteractions);
       backend = recorder;
@@ -141,7 +149,18 @@ export function prepareRun(policyPath: string, flags: RunFlags, warn: (line: str
     freshInstancePerCall: flags.freshInstance === true,
     engine: flags.engine ?? "v8",
   });
-  return { evaluator, request, settings, finish, rewind, registryStats };
+  return { evaluator, request, settings, finish, rewind, registryStats, lookupFailures };
+}
+
+/**
+ * After the AdmissionResponse (which stays kwctl's, byte for byte): one stderr line per failed
+ * live lookup, and with --verbose the whole error the policy received.
+ */
+function reportLookupFailures(prepared: PreparedRun, verbose: boolean, err: (line: string) => void): void {
+  for (const failure of prepared.lookupFailures()) {
+    err(`kwhost: ${failure.summary}`);
+    if (verbose) err(`kwhost: the policy received: ${failure.guestError}`);
+  }
 }
 
 /**
@@ -164,6 +183,7 @@ export function run(policyPath: string, flags: RunFlags, out: (line: string) => 
     }
     out(formatAdmissionResponse(prepared.evaluator.validate(prepared.request, prepared.settings)));
     evaluated = true;
+    reportLookupFailures(prepared, flags.verbose === true, err);
     return 0;
   } finally {
     prepared.evaluator.dispose();
@@ -171,8 +191,26 @@ export function run(policyPath: string, flags: RunFlags, out: (line: string) => 
   }
 }
 
+/**
+ * Bench's registry figures: requests a registry answered, then, when there were any, the fallback
+ * attempts (insecure_sources: HTTPS tried before plain HTTP) and requests left unanswered, apart.
+ */
+export function formatRegistryCounts(first: OciLookupStats, total: OciLookupStats): string[] {
+  const lines = [
+    `registry requests: ${first.registryRequests} for the first evaluation, ${total.registryRequests - first.registryRequests} for the ${total.cacheHits - first.cacheHits} cached lookups after it`,
+  ];
+  if (total.fallbackAttempts > 0 || total.unansweredRequests > 0) {
+    lines.push(
+      `not counted above: ${first.fallbackAttempts} fallback attempts (HTTPS tried before plain HTTP) and ${first.unansweredRequests} requests without an answer for the first evaluation, ` +
+        `${total.fallbackAttempts - first.fallbackAttempts} and ${total.unansweredRequests - first.unansweredRequests} after it`,
+    );
+  }
+  return lines;
+}
+
 /** kwctl bench: returns the process exit code. */
 export function runBench(policyPath: string, flags: RunFlags & BenchFlags, out: (line: string) => void, err: (line: string) => void): number {
+  parseBenchFlags(flags); // bad numbers fail before any lookup
   const prepared = prepareRun(policyPath, flags, err);
   try {
     const validation = prepared.evaluator.validateSettings(prepared.settings);
@@ -188,9 +226,9 @@ export function runBench(policyPath: string, flags: RunFlags & BenchFlags, out: 
     out(formatBench(result));
     out(`                        samples: ${result.samples}, host calls per evaluation: ${result.hostCallsPerEvaluation}`);
     if (first !== undefined && prepared.registryStats !== null) {
-      const total = prepared.registryStats();
-      out(`                        registry requests: ${first.registryRequests} for the first evaluation, ${total.registryRequests - first.registryRequests} for the ${total.cacheHits - first.cacheHits} cached lookups after it`);
+      for (const line of formatRegistryCounts(first, prepared.registryStats())) out(`                        ${line}`);
     }
+    reportLookupFailures(prepared, flags.verbose === true, err);
     return 0;
   } finally {
     prepared.evaluator.dispose();
@@ -209,6 +247,7 @@ function addRunFlags(command: Command): Command {
     .option("--sources-path <PATH>", "kwctl sources file (insecure_sources, source_authorities)")
     .option("--docker-config-json-path <DIR>", "directory holding a Docker config.json with registry credentials")
     .option("--raw", "pass the request file to the policy verbatim (raw policies)")
+    .option("-v, --verbose", "after each failed live lookup's one-line summary on stderr, print the whole error chain the policy received")
     .option("--fresh-instance", "a new Wasm instance per operation, as policy-server does (kwctl reuses one)")
     .addOption(new Option("--engine <ENGINE>", "the engine running the guest: v8 (Node's own) or wasmtime (policy-server's configuration with --fresh-instance, kwctl's without)")
       .choices(["v8", "wasmtime"]).default("v8"))
@@ -226,7 +265,7 @@ export function buildProgram(out: (line: string) => void, err: (line: string) =>
     .action((policy: string, flags: RunFlags) => setExit(run(policy, flags, out, err)));
   addRunFlags(program.command("bench").description("evaluate a policy repeatedly and print timings, like `kwctl bench`").argument("<policy.wasm>"))
     .option("--num-samples <N>", "evaluations measured", "100")
-    .option("--warm-up-time <SECONDS>", "time spent evaluating before measuring", "1")
+    .option("--warm-up-time <SECONDS>", "seconds spent evaluating before measuring; 0: no warm-up", "1")
     .action((policy: string, flags: RunFlags & BenchFlags) => setExit(runBench(policy, flags, out, err)));
   program.command("annotate").description("write policy metadata into the Wasm module, like `kwctl annotate`")
     .argument("<policy.wasm>")

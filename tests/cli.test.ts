@@ -108,6 +108,59 @@ describe("kwhost --engine", () => {
   });
 });
 
+describe("kwhost bench", () => {
+  const replay = ["-r", "test_data/pod_with_licensed_image.json", "--replay-host-capabilities-interactions", "test_data/sessions/oci_manifest_pod_with_licensed_image.yml"];
+
+  test("--warm-up-time 0 is allowed: no warm-up, the samples are measured", () => {
+    const { status, stdout, stderr } = kwhost(["bench", "policy.wasm", ...replay, "--warm-up-time", "0", "--num-samples", "2"]);
+    expect(stderr).toBe("");
+    expect(status).toBe(0);
+    const lines = stdout.trimEnd().split("\n");
+    expect(lines).toHaveLength(2);
+    expect(lines[0]).toMatch(/^validate {16}time: {3}\[\S+ (µs|ms) \S+ (µs|ms) \S+ (µs|ms)\]$/);
+    expect(lines[1]).toBe("                        samples: 2, host calls per evaluation: 1");
+  });
+
+  test.each([
+    [["--warm-up-time", "-1"], 'Error: --warm-up-time must be a number of seconds, 0 or more, got "-1"'],
+    [["--warm-up-time", ""], 'Error: --warm-up-time must be a number of seconds, 0 or more, got ""'],
+    [["--num-samples", "0"], 'Error: --num-samples must be a positive integer, got "0"'],
+    [["--num-samples", "2.5"], 'Error: --num-samples must be a positive integer, got "2.5"'],
+  ])("%j is refused, naming the flag", (flags, message) => {
+    const { status, stdout, stderr } = kwhost(["bench", "policy.wasm", ...replay, ...flags]);
+    expect(status).toBe(1);
+    expect(stdout).toBe("");
+    expect(stderr.trim()).toBe(message);
+  });
+});
+
+describe("kwhost errors name the file", () => {
+  const request = ["-r", "test_data/pod_with_licensed_image.json"];
+
+  test("a missing or unreadable --sources-path", () => {
+    const missing = kwhost(["run", "policy.wasm", ...request, "--sources-path", "/nonexistent/sources.yaml"]);
+    expect(missing.status).toBe(1);
+    expect(missing.stdout).toBe("");
+    expect(missing.stderr).toBe("Error: Cannot read sources file /nonexistent/sources.yaml: No such file or directory (os error 2)\n");
+    const dir = mkdtempSync(join(tmpdir(), "kwhost-"));
+    const directory = kwhost(["run", "policy.wasm", ...request, "--sources-path", dir]);
+    expect(directory.stderr).toBe(`Error: Cannot read sources file ${dir}: Is a directory (os error 21)\n`);
+  });
+
+  test("a missing --docker-config-json-path, and one without config.json", () => {
+    const missing = kwhost(["run", "policy.wasm", ...request, "--docker-config-json-path", "/nonexistent/docker"]);
+    expect(missing.status).toBe(1);
+    expect(missing.stdout).toBe("");
+    expect(missing.stderr).toBe("Error: --docker-config-json-path /nonexistent/docker: no such directory\n");
+    const dir = mkdtempSync(join(tmpdir(), "kwhost-"));
+    const empty = kwhost(["run", "policy.wasm", ...request, "--docker-config-json-path", dir]);
+    expect(empty.stderr).toBe(`Error: --docker-config-json-path ${dir}: ${join(dir, "config.json")} does not exist\n`);
+    writeFileSync(join(dir, "config.json"), "{not json");
+    const broken = kwhost(["run", "policy.wasm", ...request, "--docker-config-json-path", dir]);
+    expect(broken.stderr).toMatch(new RegExp(`^Error: --docker-config-json-path ${dir}: ${join(dir, "config.json")} is not valid JSON: `));
+  });
+});
+
 describe("kwhost annotate", () => {
   test("writes the metadata, with protocolVersion from the policy, into io.kubewarden.metadata", () => {
     const out = join(mkdtempSync(join(tmpdir(), "kwhost-")), "annotated.wasm");

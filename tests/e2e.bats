@@ -119,6 +119,14 @@ setup() {
   [ $(expr "$output" : '.*"allowed":false.*license \\"GPL-3.0-only\\" is denied.*') -ne 0 ]
 }
 
+@test "a config label that is present but NOASSERTION is named in the rejection" {
+  run "$KWCTL" run "$POLICY" -r test_data/pod_with_license_label_image.json \
+    --replay-host-capabilities-interactions test_data/sessions/oci_manifest_noassertion_label_image.yml
+  echo "output = ${output}"
+  [ "$status" -eq 0 ]
+  [ $(expr "$output" : '.*"allowed":false.*image \\"ghcr.io/acme/labelled:2.3.1\\": no license declared (no \\"org.opencontainers.image.licenses\\" annotation, config label is \\"NOASSERTION\\").*') -ne 0 ]
+}
+
 @test "reject an image that runs as root with a secret baked in" {
   run "$KWCTL" run "$POLICY" -r test_data/pod_with_root_image.json \
     --settings-path test_data/settings/root_and_secrets.yaml \

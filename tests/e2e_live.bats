@@ -4,6 +4,7 @@
 # fixtures pushed by tests/registry/push-fixtures.ts, the policy evaluated live through kwhost.
 
 load helpers/patch
+bats_require_minimum_version 1.5.0
 
 setup_file() {
   cd "$BATS_TEST_DIRNAME/.."
@@ -108,10 +109,20 @@ pod_with_volume() {
   run bin/kwhost run "$POLICY" -r "$(pod "$image")" "${SOURCES[@]}" "${AUTH[@]}"
   echo "output = ${output}"
   [ $(expr "$output" : '.*"allowed":true.*') -ne 0 ]
-  # without credentials the registry refuses, and the rejection names image and host error
+  # without credentials the registry refuses: the rejection names image and host error, and
+  # kwhost's note on stderr names the missing credentials
+  mkdir -p "$BATS_TEST_TMPDIR/no-credentials"
+  echo '{"auths": {}}' >"$BATS_TEST_TMPDIR/no-credentials/config.json"
+  run --separate-stderr bin/kwhost run "$POLICY" -r "$(pod "$image")" "${SOURCES[@]}" --docker-config-json-path "$BATS_TEST_TMPDIR/no-credentials"
+  echo "output = ${output}"
+  echo "stderr = ${stderr}"
+  [ $(expr "$output" : ".*\"allowed\":false.*image \\\\\"$image\\\\\": manifest lookup failed: Callback evaluation failure: .*") -ne 0 ]
+  [ "$stderr" = "kwhost: lookup of image \"$image\" at registry $REGISTRY_SECURE_HOST failed: Not authorized: url https://$REGISTRY_SECURE_HOST/v2/fixtures/licensed/manifests/1.0; fix: no credentials for \"$REGISTRY_SECURE_HOST\" in $BATS_TEST_TMPDIR/no-credentials/config.json: add them (e.g. docker login $REGISTRY_SECURE_HOST) or pass the directory of a config.json that has them with --docker-config-json-path" ]
+  # a directory without config.json is an error naming it
   run bin/kwhost run "$POLICY" -r "$(pod "$image")" "${SOURCES[@]}" --docker-config-json-path "$BATS_TEST_TMPDIR"
   echo "output = ${output}"
-  [ $(expr "$output" : ".*\"allowed\":false.*image \\\\\"$image\\\\\": manifest lookup failed: Callback evaluation failure: .*") -ne 0 ]
+  [ "$status" -eq 1 ]
+  [ "$output" = "Error: --docker-config-json-path $BATS_TEST_TMPDIR: $BATS_TEST_TMPDIR/config.json does not exist" ]
 }
 
 @test "live: bearer-token registry, anonymous and with credentials" {
@@ -146,7 +157,7 @@ pod_with_volume() {
 }
 
 @test "live: repeated evaluations within 60 s make no registry request (policy-server's cache)" {
-  run bin/kwhost bench "$POLICY" -r "$(pod "$(ref multiarch)")" "${SOURCES[@]}" --num-samples 5 --warm-up-time 0.1
+  run bin/kwhost bench "$POLICY" -r "$(pod "$(ref multiarch)")" "${SOURCES[@]}" --num-samples 5 --warm-up-time 0
   echo "output = ${output}"
   [ "$status" -eq 0 ]
   [ $(expr "$output" : '.*registry requests: [1-9][0-9]* for the first evaluation, 0 for the [1-9][0-9]* cached lookups after it.*') -ne 0 ]

@@ -7,7 +7,7 @@
 // (.registry/jest-<pid>-<time>, removed afterwards), so this suite does not depend on an earlier
 // `tsc` build.
 
-import { execFileSync } from "node:child_process";
+import { execFileSync, spawnSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
@@ -169,6 +169,7 @@ function expectError(result: LookupResult): { ok: false; error: string; message:
 }
 
 const image = (name: string): PushedManifest => fixtures.images[name];
+const escapeRegExp = (text: string): string => text.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
 const hostPlatformName = (): string => (hostPlatform().architecture === "arm64" ? "linux/arm64/v8" : "linux/amd64");
 
 // --- no registry needed ------------------------------------------------------------------------
@@ -351,10 +352,21 @@ describe("serde-compatible formatting and errors (no registry)", () => {
     fs.rmSync(dir, { recursive: true });
   });
 
-  test("sources file errors are kwctl's", () => {
+  test("sources file errors are kwctl's, naming the file", () => {
     expect(() => createSyncOciLookup({ sourcesPath: "/nonexistent/sources.yaml" }, { workerPath: WORKER })).toThrow(
-      "Cannot read certificate from file: No such file or directory (os error 2)",
+      "Cannot read sources file /nonexistent/sources.yaml: No such file or directory (os error 2)",
     );
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "kwhost-sources-"));
+    const broken = path.join(dir, "sources.yaml");
+    fs.writeFileSync(broken, "insecure_sources: 5\n");
+    expect(() => createSyncOciLookup({ sourcesPath: broken }, { workerPath: WORKER })).toThrow(
+      `sources file ${broken}: insecure_sources: invalid type: number \`5\`, expected a sequence`,
+    );
+    fs.writeFileSync(broken, 'source_authorities:\n  "h:1":\n    - type: Path\n      path: /nonexistent/ca.pem\n');
+    expect(() => createSyncOciLookup({ sourcesPath: broken }, { workerPath: WORKER })).toThrow(
+      `sources file ${broken}: source_authorities.h:1[0]: Cannot read certificate from file /nonexistent/ca.pem: No such file or directory (os error 2)`,
+    );
+    fs.rmSync(dir, { recursive: true });
     expect(() => parseSources('source_authorities:\n  "h:1":\n    - type: Data\n      data: "not a certificate"\n')).toThrow(
       "Invalid certificate: Raw certificate is not in PEM nor in DER encoding",
     );
@@ -631,6 +643,176 @@ describe("sources and credentials", () => {
   });
 });
 
+describe("kwhost's account of a failed lookup (the policy's error stays the real host's)", () => {
+  const emptySources = (): string => {
+    const file = path.join(STATE_DIR, "empty-sources.yaml");
+    fs.writeFileSync(file, "");
+    return file;
+  };
+  const summaryOf = (result: LookupResult): string | undefined => (result.ok ? undefined : result.summary);
+
+  test("a plain-HTTP registry missing from insecure_sources", () => {
+    const sources = emptySources();
+    const ref = image("licensed").ref;
+    const result = open({ sourcesPath: sources, dockerConfigDir: state.dockerConfigDir }).lookup("v1/oci_manifest", ref);
+    expect(expectError(result).message).toBe(
+      `Fail to interact with OCI registry: error sending request for url (https://${state.plain.host}/v2/fixtures/licensed/manifests/1.0)`,
+    );
+    expect(summaryOf(result)).toBe(
+      `lookup of image "${ref}" at registry ${state.plain.host} failed: error sending request for url (https://${state.plain.host}/v2/fixtures/licensed/manifests/1.0): ` +
+        `received corrupt message of type InvalidContentType; fix: the registry answers plain HTTP: add "${state.plain.host}" to insecure_sources in the sources file ${sources}`,
+    );
+  });
+
+  test("TLS without its CA in source_authorities", () => {
+    const sources = emptySources();
+    const ref = image("secure:licensed").ref;
+    const summary = summaryOf(open({ sourcesPath: sources, dockerConfigDir: state.dockerConfigDir }).lookup("v1/oci_manifest", ref));
+    expect(summary).toMatch(
+      new RegExp(`^lookup of image "${escapeRegExp(ref)}" at registry ${escapeRegExp(state.secure.host)} failed: error sending request for url \\(https://[^)]+\\): invalid peer certificate: [^;]+; ` +
+        `fix: add the registry's CA certificate under source_authorities\\."${escapeRegExp(state.secure.host)}" in the sources file ${escapeRegExp(sources)}$`),
+    );
+  });
+
+  test("401 without credentials for that registry", () => {
+    const empty = fs.mkdtempSync(path.join(os.tmpdir(), "kwhost-nocreds-"));
+    const ref = image("secure:licensed").ref;
+    const summary = summaryOf(open({ sourcesPath: state.sourcesPath, dockerConfigDir: empty }).lookup("v1/oci_manifest", ref));
+    expect(summary).toBe(
+      `lookup of image "${ref}" at registry ${state.secure.host} failed: Not authorized: url https://${state.secure.host}/v2/fixtures/licensed/manifests/1.0; ` +
+        `fix: no credentials for "${state.secure.host}" in ${path.join(empty, "config.json")}: add them (e.g. docker login ${state.secure.host}) ` +
+        "or pass the directory of a config.json that has them with --docker-config-json-path",
+    );
+    fs.rmSync(empty, { recursive: true });
+  });
+
+  test("401 with credentials the registry refuses", () => {
+    const wrong = fs.mkdtempSync(path.join(os.tmpdir(), "kwhost-wrongcreds-"));
+    const auth = Buffer.from(`${state.username}:not-the-password`).toString("base64");
+    fs.writeFileSync(path.join(wrong, "config.json"), JSON.stringify({ auths: { [state.secure.host]: { auth } } }));
+    const summary = summaryOf(open({ sourcesPath: state.sourcesPath, dockerConfigDir: wrong }).lookup("v1/oci_manifest", image("secure:licensed").ref));
+    expect(summary).toContain(`; fix: the registry refused the credentials for "${state.secure.host}" in ${path.join(wrong, "config.json")}`);
+    fs.rmSync(wrong, { recursive: true });
+  });
+
+  test("a cause without a known fix: image, registry and cause only", () => {
+    const ref = `${state.plain.host}/fixtures/licensed:nope`;
+    const summary = summaryOf(full.lookup("v1/oci_manifest", ref));
+    expect(summary).toBe(
+      `lookup of image "${ref}" at registry ${state.plain.host} failed: ` +
+        `Registry error: url http://${state.plain.host}/v2/fixtures/licensed/manifests/nope, envelope: OCI API errors: [OCI API error: manifest unknown]`,
+    );
+    expect(summary).not.toContain("fix:");
+    expect(summaryOf(full.lookup("v1/oci_manifest", "UPPER/case"))).toBe('lookup of image "UPPER/case" failed: invalid reference format');
+  });
+});
+
+describe("registry request counts", () => {
+  test("an insecure plain-HTTP source: the HTTPS attempts before plain HTTP are counted apart", () => {
+    const lookup = open({ sourcesPath: state.sourcesPath, dockerConfigDir: state.dockerConfigDir });
+    expectOk(lookup.lookup("v1/oci_manifest", image("licensed").ref));
+    // Each attempt sends GET /v2/ (the auth probe) and GET the manifest (a failed probe means an
+    // anonymous request): over HTTPS verified, then HTTPS unverified, no registry answers (the TLS
+    // handshake with a plain-HTTP server fails), so 2 fallback attempts with 4 unanswered
+    // requests; then over plain HTTP the registry answers both.
+    expect(lookup.stats()).toEqual({ registryRequests: 2, fallbackAttempts: 2, unansweredRequests: 4, cacheHits: 0 });
+  });
+
+  test("a TLS source with its CA: no fallback, every request answered", () => {
+    const lookup = open({ sourcesPath: state.sourcesPath, dockerConfigDir: state.dockerConfigDir });
+    expectOk(lookup.lookup("v1/oci_manifest", image("secure:licensed").ref));
+    const stats = lookup.stats();
+    expect(stats.registryRequests).toBeGreaterThanOrEqual(2);
+    expect(stats).toEqual({ registryRequests: stats.registryRequests, fallbackAttempts: 0, unansweredRequests: 0, cacheHits: 0 });
+  });
+
+  test("an unreachable registry: the request is unanswered, not a registry request", () => {
+    const lookup = open({ sourcesPath: state.sourcesPath, dockerConfigDir: state.dockerConfigDir });
+    expectError(lookup.lookup("v1/oci_manifest", "127.0.0.1:1/fixtures/x:1"));
+    // GET /v2/ and GET the manifest, both refused
+    expect(lookup.stats()).toEqual({ registryRequests: 0, fallbackAttempts: 0, unansweredRequests: 2, cacheHits: 0 });
+  });
+});
+
+describe("bin/kwhost against the registries", () => {
+  const KWHOST = path.join(ROOT, "bin", "kwhost");
+  const kwhost = (args: string[]): { status: number | null; stdout: string; stderr: string } => {
+    const result = spawnSync(KWHOST, args, { cwd: ROOT, encoding: "utf8", env: { ...process.env, KWHOST_OCI_WORKER: WORKER } });
+    return { status: result.status, stdout: result.stdout, stderr: result.stderr };
+  };
+  const podFile = (ref: string): string => {
+    const request = JSON.parse(fs.readFileSync(path.join(ROOT, "test_data", "pod_with_licensed_image.json"), "utf8"));
+    request.object.spec.containers = [{ name: "app", image: ref }];
+    const file = path.join(STATE_DIR, `pod-${Math.random().toString(36).slice(2)}.json`);
+    fs.writeFileSync(file, JSON.stringify(request));
+    return file;
+  };
+
+  test("a failed lookup: kwctl's JSON line on stdout, one summary line on stderr, --verbose adds the chain", () => {
+    const sources = path.join(STATE_DIR, "empty-sources.yaml");
+    fs.writeFileSync(sources, "");
+    const ref = image("licensed").ref;
+    const args = ["run", "policy.wasm", "-r", podFile(ref), "--sources-path", sources];
+    const plain = kwhost(args);
+    expect(plain.status).toBe(0);
+    const lines = plain.stdout.trimEnd().split("\n");
+    expect(lines).toHaveLength(1);
+    const response = JSON.parse(lines[0]);
+    expect(Object.keys(response)).toEqual(["uid", "allowed", "status", "auditAnnotations", "warnings"]);
+    expect(response.status.message).toContain(
+      `container "app" image "${ref}": manifest lookup failed: Callback evaluation failure: Fail to interact with OCI registry: error sending request for url (https://${state.plain.host}/`,
+    );
+    expect(plain.stderr).toBe(
+      `kwhost: lookup of image "${ref}" at registry ${state.plain.host} failed: error sending request for url (https://${state.plain.host}/v2/fixtures/licensed/manifests/1.0): ` +
+        `received corrupt message of type InvalidContentType; fix: the registry answers plain HTTP: add "${state.plain.host}" to insecure_sources in the sources file ${sources}\n`,
+    );
+    const verbose = kwhost([...args, "--verbose"]);
+    expect(verbose.stdout).toBe(plain.stdout);
+    expect(verbose.stderr).toContain(plain.stderr);
+    expect(verbose.stderr).toContain(
+      "kwhost: the policy received: Callback evaluation failure: Fail to interact with OCI registry: error sending request for url (https://" +
+        `${state.plain.host}/v2/fixtures/licensed/manifests/1.0)\n\nCaused by:\n`,
+    );
+    expect(verbose.stderr).toContain("received corrupt message of type InvalidContentType");
+  });
+
+  test("a missing sources file and a missing docker config directory are errors naming the path", () => {
+    const request = podFile(image("licensed").ref);
+    const missingSources = kwhost(["run", "policy.wasm", "-r", request, "--sources-path", path.join(STATE_DIR, "no-such-sources.yaml")]);
+    expect(missingSources.status).toBe(1);
+    expect(missingSources.stdout).toBe("");
+    expect(missingSources.stderr).toBe(`Error: Cannot read sources file ${path.join(STATE_DIR, "no-such-sources.yaml")}: No such file or directory (os error 2)\n`);
+    const missingDir = path.join(STATE_DIR, "no-such-docker-config");
+    const missingConfig = kwhost(["run", "policy.wasm", "-r", request, "--sources-path", state.sourcesPath, "--docker-config-json-path", missingDir]);
+    expect(missingConfig.status).toBe(1);
+    expect(missingConfig.stdout).toBe("");
+    expect(missingConfig.stderr).toBe(`Error: --docker-config-json-path ${missingDir}: no such directory\n`);
+    const emptyDir = fs.mkdtempSync(path.join(os.tmpdir(), "kwhost-noconfig-"));
+    const noConfigJson = kwhost(["run", "policy.wasm", "-r", request, "--sources-path", state.sourcesPath, "--docker-config-json-path", emptyDir]);
+    expect(noConfigJson.stderr).toBe(`Error: --docker-config-json-path ${emptyDir}: ${path.join(emptyDir, "config.json")} does not exist\n`);
+    const configFile = path.join(state.dockerConfigDir, "config.json");
+    const fileGiven = kwhost(["run", "policy.wasm", "-r", request, "--sources-path", state.sourcesPath, "--docker-config-json-path", configFile]);
+    expect(fileGiven.stderr).toBe(
+      `Error: --docker-config-json-path ${configFile}: not a directory; give the directory that holds it: --docker-config-json-path ${state.dockerConfigDir}\n`,
+    );
+    fs.rmSync(emptyDir, { recursive: true });
+  });
+
+  test("bench with an insecure plain-HTTP source and --warm-up-time 0: fallback attempts reported apart", () => {
+    const result = kwhost(["bench", "policy.wasm", "-r", podFile(image("licensed").ref), "--sources-path", state.sourcesPath,
+      "--num-samples", "3", "--warm-up-time", "0"]);
+    expect(result.stderr).toBe("");
+    expect(result.status).toBe(0);
+    const lines = result.stdout.trimEnd().split("\n");
+    expect(lines[0]).toMatch(/^validate {16}time: {3}\[/);
+    expect(lines.slice(1)).toEqual([
+      "                        samples: 3, host calls per evaluation: 1",
+      "                        registry requests: 2 for the first evaluation, 0 for the 3 cached lookups after it",
+      "                        not counted above: 2 fallback attempts (HTTPS tried before plain HTTP) and 4 requests without an answer for the first evaluation, 0 and 0 after it",
+    ]);
+  });
+});
+
 describe("cache", () => {
   test("a second lookup within 60 s makes no registry request; after 60 s it does", () => {
     let now = 5_000_000;
@@ -643,7 +825,7 @@ describe("cache", () => {
 
     now += 59_000;
     expect(lookup.lookup("v1/oci_manifest_config", ref)).toEqual({ ok: true, payload: first });
-    expect(lookup.stats()).toEqual({ registryRequests: afterFirst.registryRequests, cacheHits: 1 });
+    expect(lookup.stats()).toEqual({ ...afterFirst, cacheHits: 1 });
 
     // another operation, or another spelling of the same image, is another entry
     expectOk(lookup.lookup("v1/manifest_digest", ref));
@@ -662,10 +844,15 @@ describe("cache", () => {
     const lookup = open({ sourcesPath: state.sourcesPath, dockerConfigDir: state.dockerConfigDir });
     const ref = `${state.plain.host}/fixtures/licensed:nope`;
     expectError(lookup.lookup("v1/oci_manifest", ref));
-    const first = lookup.stats().registryRequests;
-    expect(first).toBeGreaterThan(0);
+    const first = lookup.stats();
+    expect(first.registryRequests).toBeGreaterThan(0);
     expectError(lookup.lookup("v1/oci_manifest", ref));
-    expect(lookup.stats()).toEqual({ registryRequests: 2 * first, cacheHits: 0 });
+    expect(lookup.stats()).toEqual({
+      registryRequests: 2 * first.registryRequests,
+      fallbackAttempts: 2 * first.fallbackAttempts,
+      unansweredRequests: 2 * first.unansweredRequests,
+      cacheHits: 0,
+    });
   });
 
   test("the async service behaves the same", async () => {
@@ -673,9 +860,9 @@ describe("cache", () => {
     try {
       const first = await lookup.lookup("v1/oci_manifest", image("licensed").ref);
       expect(first).toEqual({ ok: true, payload: rewritten(image("licensed").body) });
-      const requests = lookup.stats().registryRequests;
+      const before = lookup.stats();
       expect(await lookup.lookup("v1/oci_manifest", image("licensed").ref)).toEqual(first);
-      expect(lookup.stats()).toEqual({ registryRequests: requests, cacheHits: 1 });
+      expect(lookup.stats()).toEqual({ ...before, cacheHits: 1 });
     } finally {
       lookup.close();
     }

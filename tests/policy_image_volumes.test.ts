@@ -219,6 +219,13 @@ describe("OCI artifacts (config not an image config) are judged by their annotat
     expect(calls).toHaveLength(1);
   });
 
+  test("an artifact whose license annotation is NOASSERTION says so", () => {
+    expect(evaluate(pod({ containers: [] }), { [MODELS]: artifact("NOASSERTION") }).response.status?.message).toBe(
+      `volume "models" image "${MODELS}": no license declared ("org.opencontainers.image.licenses" annotation is "NOASSERTION"; ` +
+        'an artifact with config media type "application/vnd.oci.empty.v1+json" has no config labels)',
+    );
+  });
+
   test("licenses.required: false forgives it; NOASSERTION counts as none", () => {
     expect(evaluate(pod({ containers: [] }), { [MODELS]: artifact("NOASSERTION") }, { licenses: { required: false } }).response.allowed).toBe(true);
     expect(evaluate(pod({ containers: [] }), { [MODELS]: artifact("NOASSERTION") }).response.allowed).toBe(false);

@@ -48,6 +48,49 @@ describe("judging the declared license with settings {}", () => {
   });
 });
 
+describe("a license annotation or label that is present but declares none says so", () => {
+  const request = () => podRequest({ containers: [{ name: "app", image: IMAGE }] });
+  const rejection = (annotation: string | null, label: string | null): string | undefined =>
+    evaluate(request(), {
+      [IMAGE]: success(imageWithLicense(annotation)),
+      [`v1/oci_manifest_config ${IMAGE}`]: success(configWithLabel(label)),
+    }).response.status?.message;
+
+  test.each([
+    ["NOASSERTION", `"${KEY}" annotation is "NOASSERTION"`],
+    ["NONE", `"${KEY}" annotation is "NONE"`],
+    ["", `"${KEY}" annotation is ""`],
+    ["   ", `"${KEY}" annotation is ""`],
+    [" NOASSERTION ", `"${KEY}" annotation is "NOASSERTION"`],
+  ])("annotation %j, no config label", (annotation, said) => {
+    expect(rejection(annotation, null)).toBe(`container "app" image "${IMAGE}": no license declared (${said}, no config label)`);
+  });
+
+  test("no annotation, a config label NOASSERTION", () => {
+    expect(rejection(null, "NOASSERTION")).toBe(`container "app" image "${IMAGE}": no license declared (no "${KEY}" annotation, config label is "NOASSERTION")`);
+  });
+
+  test("both present, both declaring none", () => {
+    expect(rejection("NONE", "")).toBe(`container "app" image "${IMAGE}": no license declared ("${KEY}" annotation is "NONE", config label is "")`);
+  });
+
+  test("absent everywhere: the message stays as it was", () => {
+    expect(rejection(null, null)).toBe(`container "app" image "${IMAGE}": no license declared (no "${KEY}" annotation or config label)`);
+  });
+
+  test("a NOASSERTION annotation with a licensed config label is accepted", () => {
+    expect(rejection("NOASSERTION", "MIT")).toBeUndefined();
+  });
+
+  test("licenses.required: false forgives NOASSERTION", () => {
+    const { response } = evaluate(request(), {
+      [IMAGE]: success(imageWithLicense("NOASSERTION")),
+      [`v1/oci_manifest_config ${IMAGE}`]: success(configWithLabel("NONE")),
+    }, { licenses: { required: false } });
+    expect(response.allowed).toBe(true);
+  });
+});
+
 describe("settings change the verdict", () => {
   test("deny wins over allow", () => {
     expect(judge("MIT", { licenses: { allow: ["MIT"], deny: ["mit"] } })).toContain('"MIT"');

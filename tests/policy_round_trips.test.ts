@@ -63,6 +63,15 @@ describe("a Docker-Official-Image-shaped index (8 platforms, attestations skippe
     expect(lookups(calls)).toEqual([`v1/oci_manifest ${IMAGE}`, `v1/oci_manifest ${NAME}@${digestOf(2, "image")}`]);
   });
 
+  test("an index entry declaring NOASSERTION, nothing on its platform image: the message says what the entry declares", () => {
+    const index = doiIndex({ descriptorLicense: (n) => (n === 2 ? "NOASSERTION" : "MIT") });
+    const { response } = evaluate(pod, fixtures(index, () => null, () => null));
+    expect(response.allowed).toBe(false);
+    expect(response.status?.message).toBe(
+      `container "web" image "${IMAGE}": platform linux/arm/v7: no license declared ("${KEY}" annotation is "NOASSERTION", no config label)`,
+    );
+  });
+
   test("a required annotation present on every index entry needs no platform manifest", () => {
     const index = JSON.parse(doiIndex({ descriptorLicense: () => "MIT" }));
     for (const entry of index.manifests) entry.annotations["org.opencontainers.image.source"] = "https://github.com/nginx/docker-nginx";

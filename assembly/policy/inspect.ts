@@ -407,15 +407,25 @@ function checkLicense(unit: ImageUnit, settings: Settings, report: ImageReport):
   const at = unit.prefix;
   // The index entry's annotation, then the manifest's: one that declares no license does not answer.
   let declared = unit.descriptorAnnotation(LICENSE_KEY);
-  if (declared == null || declaresNoLicense(declared)) declared = unit.manifestAnnotation(LICENSE_KEY);
+  // An annotation or label that is present but declares no license (NOASSERTION, NONE, blank),
+  // trimmed, so that the message says what is there.
+  let emptyAnnotation: string | null = declared != null && declaresNoLicense(declared) ? declared.trim() : null;
+  if (declared == null || declaresNoLicense(declared)) {
+    declared = unit.manifestAnnotation(LICENSE_KEY);
+    if (declared != null && declaresNoLicense(declared)) emptyAnnotation = declared.trim();
+  }
+  const annotationPart = emptyAnnotation != null
+    ? "\"" + LICENSE_KEY + "\" annotation is \"" + emptyAnnotation + "\""
+    : "no \"" + LICENSE_KEY + "\" annotation";
   if ((declared == null || declaresNoLicense(declared)) && unit.isArtifact) {
     // An artifact has no config labels: the annotations are all it declares.
     if (settings.licenses.required) {
-      report.violation(at + "no license declared (no \"" + LICENSE_KEY + "\" annotation; an artifact with config media type \"" +
+      report.violation(at + "no license declared (" + annotationPart + "; an artifact with config media type \"" +
         unit.configMediaType + "\" has no config labels)");
     }
     return;
   }
+  let emptyLabel: string | null = null;
   if (declared == null || declaresNoLicense(declared)) {
     // Not on the manifest: the config's label (docker/metadata-action puts it there).
     const config = unit.config();
@@ -424,10 +434,17 @@ function checkLicense(unit: ImageUnit, settings: Settings, report: ImageReport):
       return;
     }
     const label = config.label(LICENSE_KEY);
+    if (label != null && declaresNoLicense(label)) emptyLabel = label.trim();
     declared = label != null && !declaresNoLicense(label) ? label : null;
   }
   if (declared == null) {
-    if (settings.licenses.required) report.violation(at + "no license declared (no \"" + LICENSE_KEY + "\" annotation or config label)");
+    if (!settings.licenses.required) return;
+    if (emptyAnnotation == null && emptyLabel == null) {
+      report.violation(at + "no license declared (no \"" + LICENSE_KEY + "\" annotation or config label)");
+    } else {
+      const labelPart = emptyLabel != null ? "config label is \"" + emptyLabel + "\"" : "no config label";
+      report.violation(at + "no license declared (" + annotationPart + ", " + labelPart + ")");
+    }
     return;
   }
   const problem = judgeLicense(declared, settings.licenses.rules);

@@ -124,3 +124,46 @@ export function credentialsFor(configDir: string, registry: string): RegistryAut
   if (typeof config.credsStore === "string" && config.credsStore !== "") return fromHelper(config.credsStore, registry);
   return ANONYMOUS;
 }
+
+export class DockerConfigError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = "DockerConfigError";
+  }
+}
+
+/**
+ * kwhost's check of an explicit --docker-config-json-path (kwctl only sets $DOCKER_CONFIG, and a
+ * missing or broken config.json then means anonymous pulls, seen as 401s later): the directory
+ * must exist and hold a config.json that is a JSON object. Every error names the path.
+ */
+export function checkDockerConfigDir(dir: string): void {
+  const flag = "--docker-config-json-path";
+  let isDirectory: boolean;
+  try {
+    isDirectory = fs.statSync(dir).isDirectory();
+  } catch {
+    throw new DockerConfigError(`${flag} ${dir}: no such directory`);
+  }
+  if (!isDirectory) {
+    const hint = path.basename(dir) === "config.json" ? `; give the directory that holds it: ${flag} ${path.dirname(dir)}` : "";
+    throw new DockerConfigError(`${flag} ${dir}: not a directory${hint}`);
+  }
+  const file = path.join(dir, "config.json");
+  let text: string;
+  try {
+    text = fs.readFileSync(file, "utf8");
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    throw new DockerConfigError(code === "ENOENT" ? `${flag} ${dir}: ${file} does not exist` : `${flag} ${dir}: cannot read ${file}: ${(err as Error).message}`);
+  }
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(text);
+  } catch (err) {
+    throw new DockerConfigError(`${flag} ${dir}: ${file} is not valid JSON: ${(err as Error).message}`);
+  }
+  if (typeof parsed !== "object" || parsed === null || Array.isArray(parsed)) {
+    throw new DockerConfigError(`${flag} ${dir}: ${file} is not a JSON object`);
+  }
+}

@@ -42,6 +42,8 @@ export interface HttpTransportOptions {
   readonly maxBodyBytes?: number;
   /** called for every request sent, redirects included */
   readonly onRequest?: (method: string, url: string) => void;
+  /** called for every request a server answered (any status), redirects included */
+  readonly onResponse?: (method: string, url: string, status: number) => void;
   /** sent unless the request has its own User-Agent */
   readonly userAgent?: string;
 }
@@ -192,6 +194,7 @@ export class HttpTransport {
       });
       req.on("error", (err) => reject(sendError(err, connected)));
       req.on("response", (res) => {
+        this.options.onResponse?.(method, url, res.statusCode ?? 0);
         const chunks: Buffer[] = [];
         let size = 0;
         res.on("data", (chunk: Buffer) => {

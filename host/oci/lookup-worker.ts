@@ -4,12 +4,11 @@
 // registry requests made. Each service keeps its engine between calls (connections, tokens).
 
 import { runAsWorker } from "synckit";
-import { type LookupConfig, LookupEngine } from "./engine";
+import { type LookupConfig, type LookupCounts, LookupEngine } from "./engine";
 import type { LookupResult, OciOperation } from "./operations";
 
-export interface WorkerAnswer {
+export interface WorkerAnswer extends LookupCounts {
   readonly result: LookupResult;
-  readonly requests: number;
 }
 
 export type WorkerLookup = (service: number, config: LookupConfig, operation: OciOperation, image: string) => Promise<WorkerAnswer>;
@@ -26,7 +25,7 @@ const lookup: WorkerLookup = async (service, config, operation, image) => {
     return await engine.lookup(operation, image);
   } catch (err) {
     const text = err instanceof Error ? err.message : String(err);
-    return { result: { ok: false, error: text, message: text }, requests: 0 };
+    return { result: { ok: false, error: text, message: text }, registryRequests: 0, fallbackAttempts: 0, unansweredRequests: 0 };
   }
 };
 

@@ -26,6 +26,11 @@ export type LookupResult =
       error: string;
       /** the error's top-level Display text: what kwctl's record mode stores as `message` */
       message: string;
+      /**
+       * kwhost's one-line account for the user (image, registry, cause, fix where known); set by
+       * the live lookup services, never sent to the guest
+       */
+      summary?: string;
     };
 
 /** The prefix policy-evaluator puts before a failed lookup's error (runtimes/callback.rs). */
@@ -36,12 +41,25 @@ export function guestErrorText(result: { error: string }): string {
   return `${CALLBACK_FAILURE_PREFIX}${result.error}`;
 }
 
-export function failure(error: ChainError): LookupResult {
+export type LookupFailure = Extract<LookupResult, { ok: false }>;
+
+export function failure(error: ChainError): LookupFailure {
   return { ok: false, error: anyhowDebug(error), message: error.message };
 }
 
 /** Runs one lookup against the registry (no cache). Never throws. */
 export async function performLookup(client: RegistryClient, operation: OciOperation, image: string): Promise<LookupResult> {
+  const outcome = await performLookupKeepingChain(client, operation, image);
+  return outcome.ok ? outcome : failure(outcome.chain);
+}
+
+/** performLookup with a failure's ChainError kept, for kwhost's own diagnosis (diagnosis.ts). */
+export async function performLookupKeepingChain(
+  client: RegistryClient,
+  operation: OciOperation,
+  image: string,
+): Promise<{ ok: true; payload: string } | { ok: false; chain: ChainError }> {
+  const failure = (chain: ChainError): { ok: false; chain: ChainError } => ({ ok: false, chain });
   const parsed = parseForLookup(image);
   if (!parsed.ok) {
     const error = new ChainError(parsed.error.message);

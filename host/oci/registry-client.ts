@@ -44,6 +44,8 @@ export interface RegistryClientOptions {
   readonly credentials: (registry: string) => RegistryAuth;
   /** the platform an index is resolved to; default: this process's (oci-spec's Os/Arch default) */
   readonly platform?: PlatformSelector;
+  /** called when an attempt failed and the next protocol is tried (insecure_sources only) */
+  readonly onFallback?: (failed: "https" | "https-unverified", error: unknown) => void;
 }
 
 export interface PulledManifest {
@@ -141,11 +143,14 @@ export class RegistryClient {
       attempts.push({ scheme: "https", tls: { mode: "none" } }, { scheme: "http" });
     }
     let lastError: unknown;
-    for (const protocol of attempts) {
+    for (const [n, protocol] of attempts.entries()) {
       try {
         return await operation(new Session(this.options.transport, protocol, auth));
       } catch (err) {
         lastError = err;
+        if (n + 1 < attempts.length) {
+          this.options.onFallback?.(protocol.scheme === "https" && protocol.tls.mode === "none" ? "https-unverified" : "https", err);
+        }
       }
     }
     throw lastError instanceof ChainError ? registryFailure(lastError) : lastError;

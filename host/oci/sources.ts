@@ -133,10 +133,11 @@ export function parseSources(text: string, baseDir: string = process.cwd()): Sou
         if (entry.type === "Path") {
           if (typeof entry.path !== "string") throw new SourcesError(`${where}: missing field \`path\``);
           let data: Buffer;
+          const certificateFile = path.resolve(baseDir, entry.path);
           try {
-            data = fs.readFileSync(path.resolve(baseDir, entry.path));
+            data = fs.readFileSync(certificateFile);
           } catch (err) {
-            throw new SourcesError(`Cannot read certificate from file: ${ioMessage(err)}`);
+            throw new SourcesError(`${where}: Cannot read certificate from file ${certificateFile}: ${ioMessage(err)}`);
           }
           pems.push(...certificatesFromData(data));
         } else if (entry.type === "Data") {
@@ -154,22 +155,34 @@ export function parseSources(text: string, baseDir: string = process.cwd()): Sou
   return { insecureSources: insecure, sourceAuthorities: authorities };
 }
 
-/** read_sources_file: an unreadable file is reported the way policy-fetcher words it. */
+/**
+ * read_sources_file. Every error names the file: kwctl's own words for an unreadable sources file
+ * ("Cannot read certificate from file: …", policy-fetcher's SourceError) do not say which file.
+ */
 export function loadSourcesFile(file: string): Sources {
   let text: string;
   try {
     text = fs.readFileSync(file, "utf8");
   } catch (err) {
-    throw new SourcesError(`Cannot read certificate from file: ${ioMessage(err)}`);
+    throw new SourcesError(`Cannot read sources file ${file}: ${ioMessage(err)}`);
   }
-  return parseSources(text);
+  try {
+    return parseSources(text);
+  } catch (err) {
+    if (err instanceof SourcesError) throw new SourcesError(`sources file ${file}: ${err.message}`);
+    throw err;
+  }
 }
 
-/**
- * The sources kwctl would use: the given file, else the default file when it exists, else none.
- */
-export function resolveSources(sourcesPath: string | undefined): Sources {
-  if (sourcesPath !== undefined) return loadSourcesFile(sourcesPath);
+/** The sources file kwctl would use: the given one, else the default file when it exists, else none. */
+export function resolveSourcesFile(sourcesPath: string | undefined): string | null {
+  if (sourcesPath !== undefined) return sourcesPath;
   const fallback = defaultSourcesPath();
-  return fs.existsSync(fallback) ? loadSourcesFile(fallback) : EMPTY_SOURCES;
+  return fs.existsSync(fallback) ? fallback : null;
+}
+
+/** The sources kwctl would use (resolveSourcesFile), read. */
+export function resolveSources(sourcesPath: string | undefined): Sources {
+  const file = resolveSourcesFile(sourcesPath);
+  return file === null ? EMPTY_SOURCES : loadSourcesFile(file);
 }

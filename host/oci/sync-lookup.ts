@@ -12,18 +12,18 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { createSyncFn } from "synckit";
-import { type LookupHooks, type OciLookupStats, type RegistryOptions, resolveLookupConfig } from "./engine";
+import { addCounts, emptyStats, type LookupHooks, type OciLookupStats, type RegistryOptions, resolveLookupConfig } from "./engine";
 import { ChainError } from "./errors";
 import { failure, LookupCache, type LookupResult, type OciOperation } from "./operations";
 import type { WorkerLookup } from "./lookup-worker";
 
 export type { LookupResult, OciOperation } from "./operations";
-export type { RegistryOptions } from "./engine";
+export type { OciLookupStats, RegistryOptions } from "./engine";
 
 export interface SyncOciLookup {
   lookup(operation: OciOperation, image: string): LookupResult;
   close(): void;
-  stats(): { registryRequests: number; cacheHits: number };
+  stats(): OciLookupStats;
 }
 
 export interface SyncLookupHooks extends LookupHooks {
@@ -65,7 +65,7 @@ export function createSyncOciLookup(options: RegistryOptions, hooks: SyncLookupH
   const workerPath = hooks.workerPath ?? resolveWorkerPath();
   const timeoutMs = hooks.timeoutMs ?? 120_000;
   const cache = new LookupCache(hooks.ttlMs, hooks.now);
-  const stats: OciLookupStats = { registryRequests: 0, cacheHits: 0 };
+  const stats: OciLookupStats = emptyStats();
   const callWorker = createSyncFn<WorkerLookup>(workerPath, { timeout: timeoutMs });
   const service = ++services;
   let closed = false;
@@ -85,7 +85,7 @@ export function createSyncOciLookup(options: RegistryOptions, hooks: SyncLookupH
         // the worker could not load, crashed or timed out
         return failure(new ChainError(`the OCI lookup worker failed: ${err instanceof Error ? err.message : String(err)}`));
       }
-      stats.registryRequests += answer.requests;
+      addCounts(stats, answer);
       if (answer.result.ok) cache.set(operation, image, answer.result.payload);
       return answer.result;
     },
