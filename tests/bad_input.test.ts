@@ -153,7 +153,7 @@ describe("every invalid settings document is refused with the field path", () =>
     [[], "settings: must be an object"],
     ["licenses", "settings: must be an object"],
     // unknown keys at each level
-    [{ licence: {} }, "licence: unknown setting (known: licenses, annotations, platforms, config, exemptImages, onLookupError, enforcement, pinDigest)"],
+    [{ licence: {} }, "licence: unknown setting (known: licenses, annotations, platforms, config, exemptImages, onLookupError, enforcement, pinDigest, auditLicenses)"],
     [{ licenses: { allowed: [] } }, "licenses.allowed: unknown setting (known: required, unlisted, allow, deny, allowDeprecated)"],
     [{ annotations: { require: {} } }, "annotations.require: unknown setting (known: required)"],
     [{ platforms: { arch: [] } }, "platforms.arch: unknown setting (known: required, inspect)"],
@@ -222,7 +222,7 @@ describe("every invalid settings document is refused with the field path", () =>
   });
 
   test("unknown keys with odd characters are echoed as valid UTF-8", () => {
-    expect(settingsOf({ "😀\ud800": 1 })).toEqual({ valid: false, message: "😀\ufffd: unknown setting (known: licenses, annotations, platforms, config, exemptImages, onLookupError, enforcement, pinDigest)" });
+    expect(settingsOf({ "😀\ud800": 1 })).toEqual({ valid: false, message: "😀\ufffd: unknown setting (known: licenses, annotations, platforms, config, exemptImages, onLookupError, enforcement, pinDigest, auditLicenses)" });
   });
 });
 

@@ -36,7 +36,7 @@ describe("kwhost run", () => {
       "--replay-host-capabilities-interactions", "test_data/sessions/oci_manifest_pod_with_licensed_image.yml"]);
     expect(status).toBe(1);
     expect(stdout).toBe("");
-    expect(stderr.trim()).toBe('Error: Provided settings are not valid: "bogus: unknown setting (known: licenses, annotations, platforms, config, exemptImages, onLookupError, enforcement, pinDigest)"');
+    expect(stderr.trim()).toBe('Error: Provided settings are not valid: "bogus: unknown setting (known: licenses, annotations, platforms, config, exemptImages, onLookupError, enforcement, pinDigest, auditLicenses)"');
   });
 
   test("settings from a YAML file", () => {
