@@ -23,7 +23,7 @@ describe("kwhost run", () => {
     expect(lines).toHaveLength(1);
     expect(Object.keys(JSON.parse(lines[0]))).toEqual(["uid", "allowed", "status", "auditAnnotations", "warnings"]);
     // the audit annotation's value is a JSON object in a string, escaped once, as kwctl prints it
-    expect(lines[0]).toContain(String.raw`,"auditAnnotations":{"licenses":"{"ghcr.io/acme/payments:1.2.0":"Apache-2.0","ghcr.io/acme/unlicensed:1.0":null}"},"warnings":null}`);
+    expect(lines[0]).toContain(String.raw`,"auditAnnotations":{"licenses":"{\"ghcr.io/acme/payments:1.2.0\":\"Apache-2.0\",\"ghcr.io/acme/unlicensed:1.0\":null}"},"warnings":null}`);
     expect(JSON.parse(lines[0])).toEqual({
       uid: "1299d386-525b-4032-98ae-1949f69f9cfc",
       allowed: false,
