@@ -135,8 +135,9 @@ export function validateRequest(request: JsonValue, settings: Settings): Validat
   if (settings.auditLicenses) {
     const licenses = auditedLicenses(order);
     if (licenses != null) {
-      response.auditAnnotations = new Map<string, string>();
-      response.auditAnnotations!.set("licenses", licenses);
+      const annotations = new Map<string, string>();
+      annotations.set("licenses", licenses);
+      response.auditAnnotations = annotations;
     }
   }
   return response;
