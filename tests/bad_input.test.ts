@@ -143,7 +143,7 @@ describe("odd but well-formed requests: rejected or accepted with a clean reply,
     for (let i = 0; i < 200; i++) deep = i % 2 ? { k: deep } : [deep];
     const request = { ...POD, object: { ...(POD.object as JsonObject), metadata: { annotations: { deep: JSON.stringify(deep), big: "\\\"".repeat(150_000) }, deep } } };
     expect(validateRaw(payloadOf(request), (op) => (op === "v1/oci_manifest" ? { ok: true, payload: recordedManifest("oci_manifest_with_license") } : { ok: false, error: "no" })))
-      .toEqual({ reply: { accepted: true } });
+      .toEqual({ reply: { accepted: true, audit_annotations: { licenses: '{"ghcr.io/acme/app:1.0":"Apache-2.0"}' } } });
   });
 });
 

@@ -87,7 +87,7 @@ export class ImageReport {
   rootUsers: string[] = [];
   /** with pinDigest: the digest that was inspected */
   resolvedDigest: string | null = null;
-  /** the license expression each judged image declares (null: none), in index order */
+  /** the license expression each judged image (inside an index: platform image) declares (null: none), in index order */
   licenses: Array<string | null> = [];
   /** the platform of each entry of `licenses`; "" for a single-platform image or an index's own license */
   licensePlatforms: string[] = [];
