@@ -143,7 +143,7 @@ describe("odd but well-formed requests: rejected or accepted with a clean reply,
     for (let i = 0; i < 200; i++) deep = i % 2 ? { k: deep } : [deep];
     const request = { ...POD, object: { ...(POD.object as JsonObject), metadata: { annotations: { deep: JSON.stringify(deep), big: "\\\"".repeat(150_000) }, deep } } };
     expect(validateRaw(payloadOf(request), (op) => (op === "v1/oci_manifest" ? { ok: true, payload: recordedManifest("oci_manifest_with_license") } : { ok: false, error: "no" })))
-      .toEqual({ reply: { accepted: true } });
+      .toEqual({ reply: { accepted: true, audit_annotations: { licenses: '{"ghcr.io/acme/app:1.0":"Apache-2.0"}' } } });
   });
 });
 
@@ -153,7 +153,7 @@ describe("every invalid settings document is refused with the field path", () =>
     [[], "settings: must be an object"],
     ["licenses", "settings: must be an object"],
     // unknown keys at each level
-    [{ licence: {} }, "licence: unknown setting (known: licenses, annotations, platforms, config, exemptImages, onLookupError, enforcement, pinDigest)"],
+    [{ licence: {} }, "licence: unknown setting (known: licenses, annotations, platforms, config, exemptImages, onLookupError, enforcement, pinDigest, auditLicenses)"],
     [{ licenses: { allowed: [] } }, "licenses.allowed: unknown setting (known: required, unlisted, allow, deny, allowDeprecated)"],
     [{ annotations: { require: {} } }, "annotations.require: unknown setting (known: required)"],
     [{ platforms: { arch: [] } }, "platforms.arch: unknown setting (known: required, inspect)"],
@@ -222,7 +222,7 @@ describe("every invalid settings document is refused with the field path", () =>
   });
 
   test("unknown keys with odd characters are echoed as valid UTF-8", () => {
-    expect(settingsOf({ "😀\ud800": 1 })).toEqual({ valid: false, message: "😀\ufffd: unknown setting (known: licenses, annotations, platforms, config, exemptImages, onLookupError, enforcement, pinDigest)" });
+    expect(settingsOf({ "😀\ud800": 1 })).toEqual({ valid: false, message: "😀\ufffd: unknown setting (known: licenses, annotations, platforms, config, exemptImages, onLookupError, enforcement, pinDigest, auditLicenses)" });
   });
 });
 

@@ -22,11 +22,13 @@ describe("kwhost run", () => {
     const lines = stdout.trimEnd().split("\n");
     expect(lines).toHaveLength(1);
     expect(Object.keys(JSON.parse(lines[0]))).toEqual(["uid", "allowed", "status", "auditAnnotations", "warnings"]);
+    // the audit annotation's value is a JSON object in a string, escaped once, as kwctl prints it
+    expect(lines[0]).toContain(String.raw`,"auditAnnotations":{"licenses":"{\"ghcr.io/acme/payments:1.2.0\":\"Apache-2.0\",\"ghcr.io/acme/unlicensed:1.0\":null}"},"warnings":null}`);
     expect(JSON.parse(lines[0])).toEqual({
       uid: "1299d386-525b-4032-98ae-1949f69f9cfc",
       allowed: false,
       status: { message: 'container "worker" image "ghcr.io/acme/unlicensed:1.0": no license declared (no "org.opencontainers.image.licenses" annotation or config label)' },
-      auditAnnotations: null,
+      auditAnnotations: { licenses: '{"ghcr.io/acme/payments:1.2.0":"Apache-2.0","ghcr.io/acme/unlicensed:1.0":null}' },
       warnings: null,
     });
   });
@@ -36,7 +38,7 @@ describe("kwhost run", () => {
       "--replay-host-capabilities-interactions", "test_data/sessions/oci_manifest_pod_with_licensed_image.yml"]);
     expect(status).toBe(1);
     expect(stdout).toBe("");
-    expect(stderr.trim()).toBe('Error: Provided settings are not valid: "bogus: unknown setting (known: licenses, annotations, platforms, config, exemptImages, onLookupError, enforcement, pinDigest)"');
+    expect(stderr.trim()).toBe('Error: Provided settings are not valid: "bogus: unknown setting (known: licenses, annotations, platforms, config, exemptImages, onLookupError, enforcement, pinDigest, auditLicenses)"');
   });
 
   test("settings from a YAML file", () => {

@@ -19,6 +19,7 @@ setup() {
   [ $(expr "$output" : '.*"allowed":false.*') -ne 0 ]
   [ $(expr "$output" : '.*container \\"worker\\" image \\"ghcr.io/acme/unlicensed:1.0\\": no license declared.*') -ne 0 ]
   [ $(expr "$output" : '.*container \\"web\\".*') -eq 0 ]
+  [[ "$output" == *',"auditAnnotations":{"licenses":"{\"ghcr.io/acme/payments:1.2.0\":\"Apache-2.0\",\"ghcr.io/acme/unlicensed:1.0\":null}"},"warnings":null}' ]]
 }
 
 @test "accept a pod whose image index declares a license" {
@@ -28,7 +29,7 @@ setup() {
   echo "output = ${output}"
   [ "$status" -eq 0 ]
   [ $(expr "$output" : '.*"allowed":true.*') -ne 0 ]
-  [ $(expr "$output" : '.*"auditAnnotations":null,"warnings":null.*') -ne 0 ]
+  [[ "$output" == *'"allowed":true,"auditAnnotations":{"licenses":"{\"ghcr.io/acme/payments:1.2.0\":\"Apache-2.0\"}"},"warnings":null}' ]]
 }
 
 @test "an AdmissionReview on stdin is unwrapped" {
@@ -154,7 +155,7 @@ setup() {
     --replay-host-capabilities-interactions test_data/sessions/oci_manifest_root_image.yml
   echo "output = ${output}"
   [ "$status" -eq 0 ]
-  [ $(expr "$output" : '.*"allowed":true,"auditAnnotations":null,"warnings":\[.*\]}') -ne 0 ]
+  [[ "$output" == *'"allowed":true,"auditAnnotations":{"licenses":"{\"ghcr.io/acme/legacy:0.9\":\"MIT\"}"},"warnings":["'*']}' ]]
   [ $(expr "$output" : '.*"warnings":\[.*runs as root.*\]}') -ne 0 ]
   [ $(expr "$output" : '.*"warnings":\[.*AWS_SECRET_ACCESS_KEY.*\]}') -ne 0 ]
 }
@@ -224,7 +225,44 @@ setup() {
     echo "$request: output = ${output}"
     [ "$status" -eq 0 ]
     [ $(expr "$output" : '.*"allowed":false.*volume \\"models\\" image \\"ghcr.io/acme/models:1.0\\": no license declared.*') -ne 0 ]
+    [[ "$output" == *',"auditAnnotations":{"licenses":"{\"ghcr.io/acme/models:1.0\":null,\"ghcr.io/acme/payments:1.2.0\":\"Apache-2.0\"}"},"warnings":null}' ]]
   done
+}
+
+@test "an accepted Deployment's audit annotation carries the licenses of all its images" {
+  run "$KWCTL" run "$POLICY" -r test_data/deployment_with_unlicensed_image_volume.json \
+    --settings-json '{"licenses": {"required": false}}' \
+    --replay-host-capabilities-interactions test_data/sessions/oci_manifest_unlicensed_image_volume.yml
+  echo "output = ${output}"
+  [ "$status" -eq 0 ]
+  [[ "$output" == *'"allowed":true,"auditAnnotations":{"licenses":"{\"ghcr.io/acme/models:1.0\":null,\"ghcr.io/acme/payments:1.2.0\":\"Apache-2.0\"}"},"warnings":null}' ]]
+}
+
+@test "an index's license is the image's in the audit annotation" {
+  run "$KWCTL" run "$POLICY" -r test_data/pod_with_multiarch_image.json \
+    --replay-host-capabilities-interactions test_data/sessions/oci_manifest_multiarch_image.yml
+  echo "output = ${output}"
+  [ "$status" -eq 0 ]
+  [[ "$output" == *'"allowed":true,"auditAnnotations":{"licenses":"{\"nginx:1.27.2\":\"MIT\"}"},"warnings":null}' ]]
+}
+
+@test "auditLicenses: false emits no audit annotations" {
+  run "$KWCTL" run "$POLICY" -r test_data/pod_with_unlicensed_image.json \
+    --settings-json '{"auditLicenses": false}' \
+    --replay-host-capabilities-interactions test_data/sessions/oci_manifest_pod_with_unlicensed_image.yml
+  echo "output = ${output}"
+  [ "$status" -eq 0 ]
+  [ $(expr "$output" : '.*"allowed":false.*') -ne 0 ]
+  [[ "$output" == *'},"auditAnnotations":null,"warnings":null}' ]]
+}
+
+@test "auditLicenses must be true or false" {
+  run "$KWCTL" run "$POLICY" -r test_data/pod_with_unlicensed_image.json \
+    --settings-json '{"auditLicenses": "no"}' \
+    --replay-host-capabilities-interactions test_data/sessions/oci_manifest_pod_with_unlicensed_image.yml
+  echo "output = ${output}"
+  [ "$status" -ne 0 ]
+  [[ "$output" == *'Provided settings are not valid: "auditLicenses: must be true or false"'* ]]
 }
 
 @test "an OCI artifact volume with an empty config is judged by its annotations, no config lookup" {

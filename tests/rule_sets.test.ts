@@ -19,11 +19,15 @@ function yamlFiles(dir: string): string[] {
   });
 }
 
-/** [where, rules] for each document holding admission rules: policy metadata or a policy's spec. */
+/**
+ * [where, rules] for each document holding admission rules: policy metadata or a policy's spec.
+ * A Kubernetes audit policy (apiVersion audit.k8s.io/…) has rules of another kind.
+ */
 function ruleSets(where: string, text: string): Array<[string, Rule[]]> {
   return parseAllDocuments(text).flatMap((doc, i): Array<[string, Rule[]]> => {
-    const value = doc.toJS() as { rules?: Rule[]; spec?: { rules?: Rule[] } } | null;
+    const value = doc.toJS() as { apiVersion?: unknown; rules?: Rule[]; spec?: { rules?: Rule[] } } | null;
     if (value === null || typeof value !== "object") return [];
+    if (typeof value.apiVersion === "string" && value.apiVersion.startsWith("audit.k8s.io/")) return [];
     const rules = Array.isArray(value.rules) ? value.rules : value.spec && Array.isArray(value.spec.rules) ? value.spec.rules : null;
     return rules === null ? [] : [[`${where} document ${i}`, rules]];
   });

@@ -14,6 +14,6 @@ describe("validate_settings", () => {
   });
 
   test("rejects an unknown key, naming it", () => {
-    expect(validateSettings({ licence: {} })).toEqual({ valid: false, message: "licence: unknown setting (known: licenses, annotations, platforms, config, exemptImages, onLookupError, enforcement, pinDigest)" });
+    expect(validateSettings({ licence: {} })).toEqual({ valid: false, message: "licence: unknown setting (known: licenses, annotations, platforms, config, exemptImages, onLookupError, enforcement, pinDigest, auditLicenses)" });
   });
 });

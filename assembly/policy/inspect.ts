@@ -87,6 +87,34 @@ export class ImageReport {
   rootUsers: string[] = [];
   /** with pinDigest: the digest that was inspected */
   resolvedDigest: string | null = null;
+  /** the license expression each judged image (inside an index: platform image) declares (null: none), in index order */
+  licenses: Array<string | null> = [];
+  /** the platform of each entry of `licenses`; "" for a single-platform image or an index's own license */
+  licensePlatforms: string[] = [];
+
+  recordLicense(platform: string, declared: string | null): void {
+    this.licenses.push(declared);
+    this.licensePlatforms.push(platform);
+  }
+
+  /**
+   * What the image declares, for the audit: the one expression (null: none) when its judged
+   * images agree, else "<platform>: <expression or NONE>; …" in index order.
+   */
+  get declaredLicense(): string | null {
+    const licenses = this.licenses;
+    const n = licenses.length;
+    if (n == 0) return null;
+    let agree = true;
+    for (let i = 1; i < n && agree; i++) agree = licenses[i] == licenses[0];
+    if (agree) return licenses[0];
+    const parts = new Array<string>();
+    for (let i = 0; i < n; i++) {
+      const license = licenses[i];
+      parts.push(this.licensePlatforms[i] + ": " + (license != null ? license : "NONE"));
+    }
+    return joinStrings(parts, "; ");
+  }
 
   violation(text: string, process: bool = false): void {
     this.problems.push(new Problem(text, false, process));
@@ -106,6 +134,8 @@ export class ImageReport {
 class ImageUnit {
   /** "" for a single-platform image, "platform linux/arm64/v8: " inside an index */
   prefix: string = "";
+  /** "" for a single-platform image, "linux/arm64/v8" (or the digest when the entry names no platform) inside an index */
+  platform: string = "";
   /** the manifest's config media type, "" when absent or not yet known */
   configMediaType: string = "";
   manifestError: string | null = null;
@@ -310,6 +340,7 @@ function inspectIndex(index: ImageIndex, reference: Reference, settings: Setting
   const indexLicense = index.annotation(LICENSE_KEY);
   const licenseAtIndex = indexLicense != null && !declaresNoLicense(indexLicense);
   if (licenseAtIndex) {
+    report.recordLicense("", indexLicense);
     const problem = judgeLicense(indexLicense!, settings.licenses.rules);
     if (problem != null) report.violation(problem);
   }
@@ -342,7 +373,8 @@ function inspectIndex(index: ImageIndex, reference: Reference, settings: Setting
     const unit = new ImageUnit(reference.withDigest(entry.digest), null, lookups);
     unit.descriptorAnnotations = entry.annotations;
     const platform = entry.platform;
-    unit.prefix = "platform " + (platform != null ? platform.toString() : entry.digest) + ": ";
+    unit.platform = platform != null ? platform.toString() : entry.digest;
+    unit.prefix = "platform " + unit.platform + ": ";
     const descriptorLicense = unit.descriptorAnnotation(LICENSE_KEY);
     const licenseNeedsManifest = !licenseAtIndex && (descriptorLicense == null || declaresNoLicense(descriptorLicense));
     let annotationsNeedManifest = false;
@@ -419,6 +451,7 @@ function checkLicense(unit: ImageUnit, settings: Settings, report: ImageReport):
     : "no \"" + LICENSE_KEY + "\" annotation";
   if ((declared == null || declaresNoLicense(declared)) && unit.isArtifact) {
     // An artifact has no config labels: the annotations are all it declares.
+    report.recordLicense(unit.platform, null);
     if (settings.licenses.required) {
       report.violation(at + "no license declared (" + annotationPart + "; an artifact with config media type \"" +
         unit.configMediaType + "\" has no config labels)");
@@ -437,6 +470,7 @@ function checkLicense(unit: ImageUnit, settings: Settings, report: ImageReport):
     if (label != null && declaresNoLicense(label)) emptyLabel = label.trim();
     declared = label != null && !declaresNoLicense(label) ? label : null;
   }
+  report.recordLicense(unit.platform, declared);
   if (declared == null) {
     if (!settings.licenses.required) return;
     if (emptyAnnotation == null && emptyLabel == null) {

@@ -51,6 +51,8 @@ export class Settings {
   /** enforcement: warn */
   warnOnly: bool = false;
   pinDigest: bool = false;
+  /** record the license each judged image declares in the response's audit annotations */
+  auditLicenses: bool = true;
 }
 
 export class SettingsResult {
@@ -270,7 +272,7 @@ function readConfig(node: JsonValue, out: ConfigSettings): string | null {
   return r.error;
 }
 
-const TOP_LEVEL: string[] = ["licenses", "annotations", "platforms", "config", "exemptImages", "onLookupError", "enforcement", "pinDigest"];
+const TOP_LEVEL: string[] = ["licenses", "annotations", "platforms", "config", "exemptImages", "onLookupError", "enforcement", "pinDigest", "auditLicenses"];
 
 export function readSettings(root: JsonValue): SettingsResult {
   // null is what policy-evaluator's PolicySettings accepts as "no settings": the defaults.
@@ -287,6 +289,7 @@ export function readSettings(root: JsonValue): SettingsResult {
   settings.acceptLookupErrors = r.choice("onLookupError", ["reject", "accept"], 0) == 1;
   settings.warnOnly = r.choice("enforcement", ["deny", "warn"], 0) == 1;
   settings.pinDigest = r.bool("pinDigest", false);
+  settings.auditLicenses = r.bool("auditLicenses", true);
   if (r.error != null) return new SettingsResult(null, r.error);
   let problem: string | null = null;
   if (licenses != null) problem = readLicenses(licenses, "licenses", settings.licenses);

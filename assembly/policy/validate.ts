@@ -6,7 +6,7 @@
 import { ValidationResponse } from "../sdk/protocol";
 import { Container, readWorkload, Workload } from "../sdk/kubernetes";
 import { JsonValue } from "../sdk/json/reader";
-import { jsonString } from "../sdk/json/writer";
+import { jsonString, JsonWriter } from "../sdk/json/writer";
 import { Replacement, spliceJson } from "../sdk/json/splice";
 import { parseReference, Reference } from "../sdk/oci/reference";
 import { anyGlobMatches } from "./glob";
@@ -132,7 +132,30 @@ export function validateRequest(request: JsonValue, settings: Settings): Validat
     if (pins.length > 0 && object != null) response.mutatedObject = spliceJson(object, pins);
   }
   if (warnings.length > 0) response.warnings = warnings;
+  if (settings.auditLicenses) {
+    const licenses = auditedLicenses(order);
+    if (licenses != null) {
+      const annotations = new Map<string, string>();
+      annotations.set("licenses", licenses);
+      response.auditAnnotations = annotations;
+    }
+  }
   return response;
+}
+
+/**
+ * The audit annotation "licenses": a JSON object mapping each distinct image (as first written in
+ * the pod spec) to the license it declares, or null; images whose lookup failed are left out.
+ * null when no image is left.
+ */
+function auditedLicenses(images: DistinctImage[]): string | null {
+  const licenses = new Map<string, string | null>();
+  for (let i = 0; i < images.length; i++) {
+    const report = images[i].report!;
+    if (!report.lookupFailed) licenses.set(images[i].written, report.declaredLicense);
+  }
+  if (licenses.size == 0) return null;
+  return new JsonWriter(64).sortedObject(licenses).toString();
 }
 
 function describe(use: ImageUse, problem: string): string {

@@ -43,6 +43,7 @@ export class ValidationResponse {
   code: i32 = 0;
   /** the whole mutated object as JSON text, or null when the policy does not mutate */
   mutatedObject: string | null = null;
+  /** written with sorted keys */
   auditAnnotations: Map<string, string> | null = null;
   warnings: string[] | null = null;
 
@@ -68,12 +69,7 @@ export class ValidationResponse {
     const mutated = this.mutatedObject;
     if (mutated != null) w.key("mutated_object").raw(mutated);
     const annotations = this.auditAnnotations;
-    if (annotations != null) {
-      w.key("audit_annotations").beginObject();
-      const keys = annotations.keys();
-      for (let i = 0; i < keys.length; i++) w.key(keys[i]).string(annotations.get(keys[i]));
-      w.endObject();
-    }
+    if (annotations != null) w.key("audit_annotations").sortedObject(annotations);
     const warnings = this.warnings;
     if (warnings != null) {
       w.key("warnings").beginArray();

@@ -120,6 +120,23 @@ export class JsonWriter {
     return this;
   }
 
+  /**
+   * Writes `map` as an object with its keys in ascending UTF-16 code-unit order (the order
+   * JavaScript's default sort gives), whatever order they were set in; a null value is written as null.
+   */
+  sortedObject<T>(map: Map<string, T>): JsonWriter {
+    const keys = map.keys();
+    keys.sort();
+    this.beginObject();
+    for (let i = 0; i < keys.length; i++) {
+      const value = map.get(keys[i]);
+      this.key(keys[i]);
+      if (isNullable<T>() && value == null) this.null();
+      else this.string(changetype<string>(value));
+    }
+    return this.endObject();
+  }
+
   /** Writes already-serialised JSON (the caller guarantees it is valid UTF-8 JSON). */
   raw(json: string): JsonWriter {
     this.valueStart();
