@@ -117,9 +117,17 @@ export function dataSegments(wasm: Uint8Array): Buffer {
 
 /** Host capabilities kwctl knows (policy-evaluator's CAPABILITY_TREE), "namespace/operation". */
 const KNOWN_CAPABILITIES = [
-  "oci/v1/verify", "oci/v2/verify", "oci/v1/manifest_digest", "oci/v1/oci_manifest", "oci/v1/oci_manifest_config",
-  "net/v1/dns_lookup_host", "crypto/v1/is_certificate_trusted", "kubernetes/list_resources_by_namespace",
-  "kubernetes/list_resources_all", "kubernetes/get_resource", "kubernetes/can_i",
+  "oci/v1/verify",
+  "oci/v2/verify",
+  "oci/v1/manifest_digest",
+  "oci/v1/oci_manifest",
+  "oci/v1/oci_manifest_config",
+  "net/v1/dns_lookup_host",
+  "crypto/v1/is_certificate_trusted",
+  "kubernetes/list_resources_by_namespace",
+  "kubernetes/list_resources_all",
+  "kubernetes/get_resource",
+  "kubernetes/can_i",
 ];
 
 /**
@@ -150,23 +158,29 @@ export function metadataProblems(metadata: Record<string, unknown>): string[] {
   const problems: string[] = [];
   if (typeof metadata.mutating !== "boolean") problems.push("mutating must be a boolean");
   const mode = metadata.executionMode ?? "kubewarden-wapc";
-  if (typeof mode !== "string" || !EXECUTION_MODES.has(mode)) problems.push(`executionMode ${JSON.stringify(mode)} is not one of ${[...EXECUTION_MODES].join(", ")}`);
+  if (typeof mode !== "string" || !EXECUTION_MODES.has(mode))
+    problems.push(`executionMode ${JSON.stringify(mode)} is not one of ${[...EXECUTION_MODES].join(", ")}`);
   if (!Array.isArray(metadata.rules) || metadata.rules.length === 0) problems.push("rules must be a non-empty list");
   else {
     metadata.rules.forEach((rule: unknown, i: number) => {
       const r = rule as Record<string, unknown> | null;
       for (const field of ["apiGroups", "apiVersions", "resources", "operations"]) {
         const list = r?.[field];
-        if (!Array.isArray(list) || list.length === 0 || !list.every((v) => typeof v === "string")) problems.push(`rules[${i}].${field} must be a non-empty list of strings`);
+        if (!Array.isArray(list) || list.length === 0 || !list.every((v) => typeof v === "string"))
+          problems.push(`rules[${i}].${field} must be a non-empty list of strings`);
       }
       const operations = r?.operations;
       if (Array.isArray(operations)) {
-        for (const op of operations) if (!VALID_OPERATIONS.has(String(op))) problems.push(`rules[${i}].operations: unknown operation ${JSON.stringify(op)}`);
+        for (const op of operations)
+          if (!VALID_OPERATIONS.has(String(op))) problems.push(`rules[${i}].operations: unknown operation ${JSON.stringify(op)}`);
       }
     });
   }
   const annotations = metadata.annotations;
-  if (annotations !== undefined && (annotations === null || typeof annotations !== "object" || !Object.values(annotations).every((v) => typeof v === "string"))) {
+  if (
+    annotations !== undefined &&
+    (annotations === null || typeof annotations !== "object" || !Object.values(annotations).every((v) => typeof v === "string"))
+  ) {
     problems.push("annotations must map strings to strings");
   }
   return problems;

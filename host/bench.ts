@@ -34,7 +34,8 @@ function positiveInteger(value: string, flag: string): number {
 /** 0 is allowed: no warm-up. */
 function nonNegative(value: string, flag: string): number {
   const n = Number(value);
-  if (value.trim() === "" || !Number.isFinite(n) || n < 0) throw new Error(`${flag} must be a number of seconds, 0 or more, got ${JSON.stringify(value)}`);
+  if (value.trim() === "" || !Number.isFinite(n) || n < 0)
+    throw new Error(`${flag} must be a number of seconds, 0 or more, got ${JSON.stringify(value)}`);
   return n;
 }
 
@@ -61,7 +62,13 @@ export function bench(prepared: BenchTarget, flags: BenchFlags, beforeEach: () =
   times.sort((a, b) => a - b);
   const middle = times.length >> 1;
   const median = times.length % 2 === 1 ? times[middle] : (times[middle - 1] + times[middle]) / 2;
-  return { samples, minMicros: times[0], medianMicros: median, maxMicros: times[times.length - 1], hostCallsPerEvaluation: evaluator.lastHostCalls };
+  return {
+    samples,
+    minMicros: times[0],
+    medianMicros: median,
+    maxMicros: times[times.length - 1],
+    hostCallsPerEvaluation: evaluator.lastHostCalls,
+  };
 }
 
 function micros(value: number): string {

@@ -51,7 +51,9 @@ function isOciOperation(operation: string): operation is OciOperation {
 
 /** Whether one of the capability patterns ("*", "oci/*", "oci/v1/*", "oci/v1/oci_manifest") covers `path`. */
 export function granted(patterns: readonly string[], path: string): boolean {
-  return patterns.some((pattern) => pattern === "*" || pattern === path || (pattern.endsWith("/*") && path.startsWith(pattern.slice(0, -1))));
+  return patterns.some(
+    (pattern) => pattern === "*" || pattern === path || (pattern.endsWith("/*") && path.startsWith(pattern.slice(0, -1))),
+  );
 }
 
 export function capabilityHandler(backend: OciBackend, options: CapabilityOptions = {}): HostCallback {
@@ -81,7 +83,8 @@ export function capabilityHandler(backend: OciBackend, options: CapabilityOption
     } catch (err) {
       return { ok: false, error: `expected value at line 1 column 1: ${(err as Error).message}` };
     }
-    if (typeof image !== "string") return { ok: false, error: `invalid type: ${describeJsonType(image)}, expected a string at line 1 column 1` };
+    if (typeof image !== "string")
+      return { ok: false, error: `invalid type: ${describeJsonType(image)}, expected a string at line 1 column 1` };
     const answer = backend.lookup(operation, image);
     if (!answer.ok) return { ok: false, error: `Callback evaluation failure: ${answer.error}` };
     return { ok: true, payload: encoder.encode(answer.payload) };
@@ -131,7 +134,6 @@ export class TableBackend implements OciBackend {
   }
 
   lookup(operation: OciOperation, image: string): LookupAnswer {
-    return this.table.get(TableBackend.key(operation, image))
-      ?? { ok: false, error: `no test fixture answers ${operation} for ${image}` };
+    return this.table.get(TableBackend.key(operation, image)) ?? { ok: false, error: `no test fixture answers ${operation} for ${image}` };
   }
 }

@@ -88,7 +88,8 @@ export function loadRequest(path: string, raw: boolean): JsonObject {
 /** kwctl takes a path or a URI; this host reads local files only (`file://` or a bare path). */
 function localPolicyPath(policy: string): string {
   if (policy.startsWith("file://")) return fileURLToPath(policy);
-  if (/^[a-z][a-z0-9+.-]*:\/\//.test(policy)) throw new CliError(`${policy}: this host reads local policy files only; fetch it with \`kwctl pull\` first`);
+  if (/^[a-z][a-z0-9+.-]*:\/\//.test(policy))
+    throw new CliError(`${policy}: this host reads local policy files only; fetch it with \`kwctl pull\` first`);
   return policy;
 }
 
@@ -107,7 +108,11 @@ export interface PreparedRun {
 }
 
 /** `warn` receives kwctl's warnings (e.g. recorded interactions left unused); stderr by default. */
-export function prepareRun(policyPath: string, flags: RunFlags, warn: (line: string) => void = (line) => void process.stderr.write(`${line}\n`)): PreparedRun {
+export function prepareRun(
+  policyPath: string,
+  flags: RunFlags,
+  warn: (line: string) => void = (line) => void process.stderr.write(`${line}\n`),
+): PreparedRun {
   if (flags.replayHostCapabilitiesInteractions && flags.recordHostCapabilitiesInteractions) {
     throw new CliError("--replay-host-capabilities-interactions and --record-host-capabilities-interactions cannot be used together");
   }
@@ -209,7 +214,12 @@ export function formatRegistryCounts(first: OciLookupStats, total: OciLookupStat
 }
 
 /** kwctl bench: returns the process exit code. */
-export function runBench(policyPath: string, flags: RunFlags & BenchFlags, out: (line: string) => void, err: (line: string) => void): number {
+export function runBench(
+  policyPath: string,
+  flags: RunFlags & BenchFlags,
+  out: (line: string) => void,
+  err: (line: string) => void,
+): number {
   parseBenchFlags(flags); // bad numbers fail before any lookup
   const prepared = prepareRun(policyPath, flags, err);
   try {
@@ -237,37 +247,54 @@ export function runBench(policyPath: string, flags: RunFlags & BenchFlags, out: 
 }
 
 function addRunFlags(command: Command): Command {
-  return command
-    .requiredOption("-r, --request-path <PATH>", "AdmissionRequest or AdmissionReview JSON file; - reads stdin")
-    .option("--settings-json <VALUE>", "policy settings as JSON")
-    .option("-s, --settings-path <PATH>", "file with the policy settings, YAML or JSON")
-    .option("--replay-host-capabilities-interactions <FILE>", "answer host capability calls from a kwctl session file")
-    .option("--record-host-capabilities-interactions <FILE>", "record host capability calls to a kwctl session file")
-    .option("--allowed-host-capabilities <PATTERN...>", "host capabilities the policy may use", ["*"])
-    .option("--sources-path <PATH>", "kwctl sources file (insecure_sources, source_authorities)")
-    .option("--docker-config-json-path <DIR>", "directory holding a Docker config.json with registry credentials")
-    .option("--raw", "pass the request file to the policy verbatim (raw policies)")
-    .option("-v, --verbose", "after each failed live lookup's one-line summary on stderr, print the whole error chain the policy received")
-    .option("--fresh-instance", "a new Wasm instance per operation, as policy-server does (kwctl reuses one)")
-    .addOption(new Option("--engine <ENGINE>", "the engine running the guest: v8 (Node's own) or wasmtime (policy-server's configuration with --fresh-instance, kwctl's without)")
-      .choices(["v8", "wasmtime"]).default("v8"))
-    // kwctl flags that have nothing to act on in this host, accepted so kwctl command lines run unchanged:
-    .option("--allow-context-aware", "kwctl: grant the metadata's contextAwareResources (this host serves no Kubernetes lookups, so there is nothing to grant)")
-    .option("--disable-wasmtime-cache", "kwctl: skip wasmtime's compilation cache (this host keeps none)")
-    .addOption(new Option("-e, --execution-mode <MODE>", "execution mode; this host runs waPC policies only").choices(["kubewarden"]));
+  return (
+    command
+      .requiredOption("-r, --request-path <PATH>", "AdmissionRequest or AdmissionReview JSON file; - reads stdin")
+      .option("--settings-json <VALUE>", "policy settings as JSON")
+      .option("-s, --settings-path <PATH>", "file with the policy settings, YAML or JSON")
+      .option("--replay-host-capabilities-interactions <FILE>", "answer host capability calls from a kwctl session file")
+      .option("--record-host-capabilities-interactions <FILE>", "record host capability calls to a kwctl session file")
+      .option("--allowed-host-capabilities <PATTERN...>", "host capabilities the policy may use", ["*"])
+      .option("--sources-path <PATH>", "kwctl sources file (insecure_sources, source_authorities)")
+      .option("--docker-config-json-path <DIR>", "directory holding a Docker config.json with registry credentials")
+      .option("--raw", "pass the request file to the policy verbatim (raw policies)")
+      .option(
+        "-v, --verbose",
+        "after each failed live lookup's one-line summary on stderr, print the whole error chain the policy received",
+      )
+      .option("--fresh-instance", "a new Wasm instance per operation, as policy-server does (kwctl reuses one)")
+      .addOption(
+        new Option(
+          "--engine <ENGINE>",
+          "the engine running the guest: v8 (Node's own) or wasmtime (policy-server's configuration with --fresh-instance, kwctl's without)",
+        )
+          .choices(["v8", "wasmtime"])
+          .default("v8"),
+      )
+      // kwctl flags that have nothing to act on in this host, accepted so kwctl command lines run unchanged:
+      .option(
+        "--allow-context-aware",
+        "kwctl: grant the metadata's contextAwareResources (this host serves no Kubernetes lookups, so there is nothing to grant)",
+      )
+      .option("--disable-wasmtime-cache", "kwctl: skip wasmtime's compilation cache (this host keeps none)")
+      .addOption(new Option("-e, --execution-mode <MODE>", "execution mode; this host runs waPC policies only").choices(["kubewarden"]))
+  );
 }
 
 export function buildProgram(out: (line: string) => void, err: (line: string) => void, setExit: (code: number) => void): Command {
-  const program = new Command("kwhost")
-    .description("kwctl-compatible local host for Kubewarden waPC policies")
-    .showHelpAfterError();
-  addRunFlags(program.command("run").description("evaluate a policy against a request, like `kwctl run`").argument("<policy.wasm>"))
-    .action((policy: string, flags: RunFlags) => setExit(run(policy, flags, out, err)));
-  addRunFlags(program.command("bench").description("evaluate a policy repeatedly and print timings, like `kwctl bench`").argument("<policy.wasm>"))
+  const program = new Command("kwhost").description("kwctl-compatible local host for Kubewarden waPC policies").showHelpAfterError();
+  addRunFlags(program.command("run").description("evaluate a policy against a request, like `kwctl run`").argument("<policy.wasm>")).action(
+    (policy: string, flags: RunFlags) => setExit(run(policy, flags, out, err)),
+  );
+  addRunFlags(
+    program.command("bench").description("evaluate a policy repeatedly and print timings, like `kwctl bench`").argument("<policy.wasm>"),
+  )
     .option("--num-samples <N>", "evaluations measured", "100")
     .option("--warm-up-time <SECONDS>", "seconds spent evaluating before measuring; 0: no warm-up", "1")
     .action((policy: string, flags: RunFlags & BenchFlags) => setExit(runBench(policy, flags, out, err)));
-  program.command("annotate").description("write policy metadata into the Wasm module, like `kwctl annotate`")
+  program
+    .command("annotate")
+    .description("write policy metadata into the Wasm module, like `kwctl annotate`")
     .argument("<policy.wasm>")
     .requiredOption("-m, --metadata-path <PATH>", "metadata YAML file")
     .requiredOption("-o, --output-path <PATH>", "annotated module to write")
@@ -276,10 +303,15 @@ export function buildProgram(out: (line: string) => void, err: (line: string) =>
       annotate({ wasmPath: policy, metadataPath: flags.metadataPath, usagePath: flags.usagePath, outputPath: flags.outputPath }, err);
       setExit(0);
     });
-  program.command("scaffold").description("generate files, like `kwctl scaffold`")
-    .command("manifest").description("print a ClusterAdmissionPolicy or AdmissionPolicy for the policy, like `kwctl scaffold manifest`")
+  program
+    .command("scaffold")
+    .description("generate files, like `kwctl scaffold`")
+    .command("manifest")
+    .description("print a ClusterAdmissionPolicy or AdmissionPolicy for the policy, like `kwctl scaffold manifest`")
     .argument("<policy.wasm>", "the annotated policy: a path or a file:// URI")
-    .addOption(new Option("-t, --type <TYPE>", "the kind of resource").choices(["ClusterAdmissionPolicy", "AdmissionPolicy"]).makeOptionMandatory())
+    .addOption(
+      new Option("-t, --type <TYPE>", "the kind of resource").choices(["ClusterAdmissionPolicy", "AdmissionPolicy"]).makeOptionMandatory(),
+    )
     .option("--settings-json <VALUE>", "policy settings, JSON (or YAML)")
     .option("--title <TITLE>", "metadata.name (default: the policy's io.kubewarden.policy.title)")
     .option("--allow-context-aware", "keep the contextAwareResources of the metadata")

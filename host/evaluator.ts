@@ -76,7 +76,10 @@ export class PolicyEvaluator {
   /** host calls made by the last operation */
   lastHostCalls = 0;
 
-  constructor(wasm: Uint8Array, private readonly options: EvaluatorOptions) {
+  constructor(
+    wasm: Uint8Array,
+    private readonly options: EvaluatorOptions,
+  ) {
     this.policy = compile(wasm, options);
     this.hostCallback = capabilityHandler(options.backend, options);
   }
@@ -132,12 +135,22 @@ export class PolicyEvaluator {
     try {
       reply = JSON.parse(decoder.decode(outcome.payload));
     } catch (err) {
-      return { valid: false, message: `Error invoking settings validation callback: invalid response from policy: ${(err as Error).message}` };
+      return {
+        valid: false,
+        message: `Error invoking settings validation callback: invalid response from policy: ${(err as Error).message}`,
+      };
     }
     const record = reply as { valid?: unknown; message?: unknown } | null;
-    if (record === null || typeof record !== "object" || typeof record.valid !== "boolean"
-      || (record.message !== undefined && record.message !== null && typeof record.message !== "string")) {
-      return { valid: false, message: "Error invoking settings validation callback: invalid response from policy: not a SettingsValidationResponse" };
+    if (
+      record === null ||
+      typeof record !== "object" ||
+      typeof record.valid !== "boolean" ||
+      (record.message !== undefined && record.message !== null && typeof record.message !== "string")
+    ) {
+      return {
+        valid: false,
+        message: "Error invoking settings validation callback: invalid response from policy: not a SettingsValidationResponse",
+      };
     }
     return typeof record.message === "string" ? { valid: record.valid, message: record.message } : { valid: record.valid };
   }
@@ -148,7 +161,13 @@ export class PolicyEvaluator {
     if (!outcome.ok) {
       // policy-evaluator: a GuestCallFailure containing the interruption text is this rejection.
       if (outcome.error.includes(EPOCH_INTERRUPTION_ERROR)) {
-        return { uid, allowed: false, status: { message: INTERRUPTED_EVALUATION_MESSAGE, code: 500 }, auditAnnotations: null, warnings: null };
+        return {
+          uid,
+          allowed: false,
+          status: { message: INTERRUPTED_EVALUATION_MESSAGE, code: 500 },
+          auditAnnotations: null,
+          warnings: null,
+        };
       }
       return internalError(uid, `Guest call failure: ${outcome.error}`);
     }
@@ -181,8 +200,10 @@ export function checkValidationResponse(reply: unknown): string | null {
   const r = reply as JsonObject;
   if (typeof r.accepted !== "boolean") return "missing field `accepted`";
   if (r.message != null && typeof r.message !== "string") return "`message` must be a string";
-  if (r.code != null && !(Number.isInteger(r.code) && (r.code as number) >= 0 && (r.code as number) <= 0xffff)) return "`code` must be a u16";
-  if (r.warnings != null && !(Array.isArray(r.warnings) && r.warnings.every((w) => typeof w === "string"))) return "`warnings` must be a list of strings";
+  if (r.code != null && !(Number.isInteger(r.code) && (r.code as number) >= 0 && (r.code as number) <= 0xffff))
+    return "`code` must be a u16";
+  if (r.warnings != null && !(Array.isArray(r.warnings) && r.warnings.every((w) => typeof w === "string")))
+    return "`warnings` must be a list of strings";
   if (r.audit_annotations != null) {
     const a = r.audit_annotations;
     if (typeof a !== "object" || Array.isArray(a) || !Object.values(a as JsonObject).every((v) => typeof v === "string")) {
@@ -193,7 +214,13 @@ export function checkValidationResponse(reply: unknown): string | null {
 }
 
 function internalError(uid: string, message: string): AdmissionResponse {
-  return { uid, allowed: false, status: { message: `internal server error: ${message}`, code: 500 }, auditAnnotations: null, warnings: null };
+  return {
+    uid,
+    allowed: false,
+    status: { message: `internal server error: ${message}`, code: 500 },
+    auditAnnotations: null,
+    warnings: null,
+  };
 }
 
 function toAdmissionResponse(uid: string, reply: ValidationResponse, request: JsonObject): AdmissionResponse {
@@ -202,9 +229,15 @@ function toAdmissionResponse(uid: string, reply: ValidationResponse, request: Js
     const original = request.object;
     if (original === undefined || original === null) {
       return {
-        uid, allowed: false,
-        status: { message: "Incoming object is null, which happens only with DELETE operations, but the policy is attempting a mutation. This is not allowed", code: 500 },
-        auditAnnotations: null, warnings: null,
+        uid,
+        allowed: false,
+        status: {
+          message:
+            "Incoming object is null, which happens only with DELETE operations, but the policy is attempting a mutation. This is not allowed",
+          code: 500,
+        },
+        auditAnnotations: null,
+        warnings: null,
       };
     }
     const patch = jsonPatchDiff(original, reply.mutated_object);

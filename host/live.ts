@@ -47,7 +47,10 @@ export function createLiveBackend(options: RegistryOptions): LiveBackend {
 export class RecordingBackend implements OciBackend {
   private readonly exchanges: Exchange[] = [];
 
-  constructor(private readonly inner: OciBackend, private readonly path: string) {}
+  constructor(
+    private readonly inner: OciBackend,
+    private readonly path: string,
+  ) {}
 
   lookup(operation: OciOperation, image: string): LookupAnswer {
     const answer = this.inner.lookup(operation, image);

@@ -60,7 +60,8 @@ function policyUri(policy: string): { uri: string; path: string } {
     const path = new URL(policy).pathname;
     return { uri: pathToFileURL(realpathSync(path)).href, path };
   }
-  if (/^[a-z][a-z0-9+.-]*:\/\//.test(policy)) throw new Error(`${policy}: this host reads local policy files only; fetch it with \`kwctl pull\` first`);
+  if (/^[a-z][a-z0-9+.-]*:\/\//.test(policy))
+    throw new Error(`${policy}: this host reads local policy files only; fetch it with \`kwctl pull\` first`);
   const canonical = realpathSync(policy);
   return { uri: pathToFileURL(canonical).href, path: canonical };
 }
@@ -79,11 +80,14 @@ export function scaffoldManifest(policy: string, options: ScaffoldOptions): { ya
   }
   const title = options.title ?? metadata.annotations?.[TITLE];
   if (title !== undefined && !isValidPolicyTitle(title)) {
-    throw new Error(`Invalid title '${title}'. Must conform to RFC 1123: use lowercase alphanumeric chars, '-' or '.', and start/end with an alphanumeric character.`);
+    throw new Error(
+      `Invalid title '${title}'. Must conform to RFC 1123: use lowercase alphanumeric chars, '-' or '.', and start/end with an alphanumeric character.`,
+    );
   }
 
   const annotations: Record<string, string> = {};
-  for (const key of [CATEGORY, SEVERITY]) { // sorted, as a BTreeMap
+  for (const key of [CATEGORY, SEVERITY]) {
+    // sorted, as a BTreeMap
     const value = metadata.annotations?.[key];
     if (value !== undefined) annotations[key] = value;
   }
@@ -95,7 +99,10 @@ export function scaffoldManifest(policy: string, options: ScaffoldOptions): { ya
     module: uri,
     settings,
     rules: (metadata.rules ?? []).map((rule) => ({
-      apiGroups: rule.apiGroups ?? [], apiVersions: rule.apiVersions ?? [], resources: rule.resources ?? [], operations: rule.operations ?? [],
+      apiGroups: rule.apiGroups ?? [],
+      apiVersions: rule.apiVersions ?? [],
+      resources: rule.resources ?? [],
+      operations: rule.operations ?? [],
     })),
     mutating: metadata.mutating ?? false,
   };
@@ -108,8 +115,12 @@ export function scaffoldManifest(policy: string, options: ScaffoldOptions): { ya
       warnings.push("Carefully review the contents of the `contextAwareResources` attribute for abuses.");
       spec.contextAwareResources = [...contextAware].sort((a, b) => `${a.apiVersion} ${a.kind}`.localeCompare(`${b.apiVersion} ${b.kind}`));
     } else {
-      warnings.push("Policy requires access to Kubernetes resources at evaluation time. For safety reasons, the `contextAwareResources` attribute has been left empty.");
-      warnings.push("Carefully review which types of Kubernetes resources the policy needs via the `inspect` command an populate the `contextAwareResources` accordingly.");
+      warnings.push(
+        "Policy requires access to Kubernetes resources at evaluation time. For safety reasons, the `contextAwareResources` attribute has been left empty.",
+      );
+      warnings.push(
+        "Carefully review which types of Kubernetes resources the policy needs via the `inspect` command an populate the `contextAwareResources` accordingly.",
+      );
       warnings.push("Otherwise, invoke the `scaffold` command using the `--allow-context-aware` flag.");
     }
   }

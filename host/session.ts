@@ -46,9 +46,17 @@ function parseRequestText(text: string, where: string): CallbackRequest {
 /** Every CallbackRequestType variant of kwctl, so a session with other lookups still parses. */
 const KNOWN_TAGS = [
   ...OCI_REQUEST_TAGS,
-  "SigstorePubKeyVerify", "SigstoreKeylessVerify", "SigstoreKeylessPrefixVerify", "SigstoreGithubActionsVerify",
-  "SigstoreCertificateVerify", "DNSLookupHost", "KubernetesListResourceNamespace", "KubernetesListResourceAll",
-  "KubernetesGetResource", "KubernetesCanI", "CryptoIsCertificateTrusted",
+  "SigstorePubKeyVerify",
+  "SigstoreKeylessVerify",
+  "SigstoreKeylessPrefixVerify",
+  "SigstoreGithubActionsVerify",
+  "SigstoreCertificateVerify",
+  "DNSLookupHost",
+  "KubernetesListResourceNamespace",
+  "KubernetesListResourceAll",
+  "KubernetesGetResource",
+  "KubernetesCanI",
+  "CryptoIsCertificateTrusted",
 ];
 
 export function requestText(request: CallbackRequest): string {
@@ -94,9 +102,8 @@ export function serializeSession(exchanges: readonly Exchange[]): string {
     exchanges.map((e) => ({
       type: "Exchange",
       request: requestText(e.request),
-      response: e.response.type === "Success"
-        ? { type: "Success", payload: e.response.payload }
-        : { type: "Error", message: e.response.message },
+      response:
+        e.response.type === "Success" ? { type: "Success", payload: e.response.payload } : { type: "Error", message: e.response.message },
     })),
   );
   return document.toString({ lineWidth: 0 });
@@ -141,6 +148,8 @@ export class SessionReplayer {
 }
 
 function describeRequest(request: CallbackRequest): string {
-  const fields = Object.entries(request.fields).map(([k, v]) => `${k}: ${JSON.stringify(v)}`).join(", ");
+  const fields = Object.entries(request.fields)
+    .map(([k, v]) => `${k}: ${JSON.stringify(v)}`)
+    .join(", ");
   return `${request.tag} { ${fields} }`;
 }

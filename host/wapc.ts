@@ -56,7 +56,10 @@ export class WapcInstance implements GuestInstance {
   /** number of `__host_call`s made since creation */
   hostCalls = 0;
 
-  constructor(module: WebAssembly.Module, private readonly hostCallback: HostCallback) {
+  constructor(
+    module: WebAssembly.Module,
+    private readonly hostCallback: HostCallback,
+  ) {
     const imports: WebAssembly.Imports = { wapc: this.wapcImports() };
     if (WebAssembly.Module.imports(module).some((entry) => entry.module === "wasi_snapshot_preview1")) {
       imports.wasi_snapshot_preview1 = newWasi().wasiImport as WebAssembly.ModuleImports;
@@ -66,7 +69,8 @@ export class WapcInstance implements GuestInstance {
     const memory = this.instance.exports.memory;
     if (!(memory instanceof WebAssembly.Memory)) throw new Error("Cannot find 'mem' export");
     this.memory = memory;
-    if (typeof this.instance.exports.__guest_call !== "function") throw new Error("guest call function (__guest_call) not exported by wasm module");
+    if (typeof this.instance.exports.__guest_call !== "function")
+      throw new Error("guest call function (__guest_call) not exported by wasm module");
     for (const start of ["_start", "wapc_init"]) {
       const fn = this.instance.exports[start];
       if (typeof fn === "function") (fn as () => void)();
@@ -145,10 +149,14 @@ export class WapcInstance implements GuestInstance {
         this.guestError = this.text(ptr, len);
       },
       __host_call: (
-        bindingPtr: number, bindingLen: number,
-        namespacePtr: number, namespaceLen: number,
-        operationPtr: number, operationLen: number,
-        payloadPtr: number, payloadLen: number,
+        bindingPtr: number,
+        bindingLen: number,
+        namespacePtr: number,
+        namespaceLen: number,
+        operationPtr: number,
+        operationLen: number,
+        payloadPtr: number,
+        payloadLen: number,
       ): number => {
         this.hostCalls++;
         this.hostResponse = null;

@@ -59,9 +59,13 @@ function memoryHost(replies: Map<string, string>): HostCallback {
   const byPayload = new Map<string, Uint8Array>();
   for (const [image, reply] of replies) byPayload.set(JSON.stringify(image), encoder.encode(reply));
   return (binding, namespace, operation, payload) => {
-    const reply = binding === "kubewarden" && namespace === "oci" && operation === "v1/oci_manifest"
-      ? byPayload.get(decoder.decode(payload)) : undefined;
-    return reply !== undefined ? { ok: true, payload: reply } : { ok: false, error: `no reply for ${operation} ${decoder.decode(payload)}` };
+    const reply =
+      binding === "kubewarden" && namespace === "oci" && operation === "v1/oci_manifest"
+        ? byPayload.get(decoder.decode(payload))
+        : undefined;
+    return reply !== undefined
+      ? { ok: true, payload: reply }
+      : { ok: false, error: `no reply for ${operation} ${decoder.decode(payload)}` };
   };
 }
 
@@ -101,27 +105,53 @@ function wasmtimeFigures(bytes: Uint8Array, replies: Map<string, string>, scale:
   const parse = (): number => compare([() => JSON.parse(text)], 200, Math.max(21, Math.round(101 * scale)), 2000 * scale)[0];
   console.log("\nwasmtime (wasmtime-py, host/wasmtime/bench.py): host calls answered from a table by the Python host");
   for (const configuration of ["policy-server", "kwctl"] as const) {
-    writeFileSync(input, JSON.stringify({
-      wasm: WASM_PATH, configuration, payload: text,
-      replies: [...replies].map(([image, reply]) => ["v1/oci_manifest", JSON.stringify(image), reply]),
-      rounds: Math.max(11, Math.round(41 * scale)), batch: 100,
-    }));
+    writeFileSync(
+      input,
+      JSON.stringify({
+        wasm: WASM_PATH,
+        configuration,
+        payload: text,
+        replies: [...replies].map(([image, reply]) => ["v1/oci_manifest", JSON.stringify(image), reply]),
+        rounds: Math.max(11, Math.round(41 * scale)),
+        batch: 100,
+      }),
+    );
     const before = parse();
     const result = spawnSync(python, [join(ROOT_DIR, "host", "wasmtime", "bench.py"), input], { encoding: "utf8" });
     const after = parse();
     if (result.status !== 0) throw new Error(`host/wasmtime/bench.py failed: ${result.stderr}`);
-    const figures = JSON.parse(result.stdout) as { reused: number; fresh: number; host_calls: number; empty_call: number; per_host_call: number };
+    const figures = JSON.parse(result.stdout) as {
+      reused: number;
+      fresh: number;
+      host_calls: number;
+      empty_call: number;
+      per_host_call: number;
+    };
     const parseUs = (before + after) / 2;
     const overhead = figures.empty_call + figures.host_calls * figures.per_host_call;
     row(`${configuration} configuration: JSON.parse (V8, before/after)`, `${f2(before)} / ${f2(after)} µs`);
-    row("  validate, reused instance", `${f2(figures.reused)} µs = ${f2(figures.reused / parseUs)}× JSON.parse`,
-      configuration === "policy-server" ? "<= 0.8×" : "", configuration === "policy-server" ? figures.reused / parseUs <= 0.8 : null);
-    row("  new instance + validate", `${f2(figures.fresh)} µs = ${f2(figures.fresh / parseUs)}× JSON.parse`,
-      configuration === "policy-server" ? "<= 2.0×" : "", configuration === "policy-server" ? figures.fresh / parseUs <= 2.0 : null);
+    row(
+      "  validate, reused instance",
+      `${f2(figures.reused)} µs = ${f2(figures.reused / parseUs)}× JSON.parse`,
+      configuration === "policy-server" ? "<= 0.8×" : "",
+      configuration === "policy-server" ? figures.reused / parseUs <= 0.8 : null,
+    );
+    row(
+      "  new instance + validate",
+      `${f2(figures.fresh)} µs = ${f2(figures.fresh / parseUs)}× JSON.parse`,
+      configuration === "policy-server" ? "<= 2.0×" : "",
+      configuration === "policy-server" ? figures.fresh / parseUs <= 2.0 : null,
+    );
     row("  Python host overhead: per guest call", `${f2(figures.empty_call)} µs`);
     row(`  Python host overhead: per host call (×${figures.host_calls})`, `${f2(figures.per_host_call)} µs`);
-    row("  validate, reused, less the Python overhead", `${f2(figures.reused - overhead)} µs = ${f2((figures.reused - overhead) / parseUs)}× JSON.parse`);
-    row("  new instance + validate, less it", `${f2(figures.fresh - overhead)} µs = ${f2((figures.fresh - overhead) / parseUs)}× JSON.parse`);
+    row(
+      "  validate, reused, less the Python overhead",
+      `${f2(figures.reused - overhead)} µs = ${f2((figures.reused - overhead) / parseUs)}× JSON.parse`,
+    );
+    row(
+      "  new instance + validate, less it",
+      `${f2(figures.fresh - overhead)} µs = ${f2((figures.fresh - overhead) / parseUs)}× JSON.parse`,
+    );
   }
   rmSync(dir, { recursive: true, force: true });
 }
@@ -129,13 +159,20 @@ function wasmtimeFigures(bytes: Uint8Array, replies: Map<string, string>, scale:
 function main(): void {
   const scale = quick ? 0.1 : 1;
   const rounds = Math.max(21, Math.round(201 * scale));
-  console.log(`policy.wasm benchmark — node ${process.version}, ${process.platform}/${process.arch}${quick ? " (--quick: fewer iterations)" : ""}`);
-  console.log("validate = WapcInstance.call(\"validate\", bytes): payload bytes prepared once, host calls answered from");
+  console.log(
+    `policy.wasm benchmark — node ${process.version}, ${process.platform}/${process.arch}${quick ? " (--quick: fewer iterations)" : ""}`,
+  );
+  console.log('validate = WapcInstance.call("validate", bytes): payload bytes prepared once, host calls answered from');
   console.log("pre-encoded replies (no host-side JSON work). Medians of batch means, alternating with JSON.parse.\n");
 
   // 1. Size.
   const size = statSync(WASM_PATH).size;
-  row(`${WASM_PATH === POLICY_PATH ? "policy.wasm" : WASM_PATH} size`, `${size} bytes (${f1(size / 1024)} KiB)`, "<= 64 KiB", size <= 64 * 1024);
+  row(
+    `${WASM_PATH === POLICY_PATH ? "policy.wasm" : WASM_PATH} size`,
+    `${size} bytes (${f1(size / 1024)} KiB)`,
+    "<= 64 KiB",
+    size <= 64 * 1024,
+  );
 
   // 2. validate vs JSON.parse, same ~5 KB request.
   const module = new WebAssembly.Module(wasmBytes());
@@ -155,7 +192,12 @@ function main(): void {
   const table = new Map<string, LookupAnswer>();
   for (const [image, reply] of replies) table.set(TableBackend.key("v1/oci_manifest", image), { ok: true, payload: reply });
   const evaluator = new PolicyEvaluator(wasmBytes(), { backend: new TableBackend(table) });
-  const [evaluatorUs, parseUs2] = compare([() => evaluator.call("validate", bytes), () => JSON.parse(text)], 200, Math.max(11, Math.round(51 * scale)), 2000 * scale);
+  const [evaluatorUs, parseUs2] = compare(
+    [() => evaluator.call("validate", bytes), () => JSON.parse(text)],
+    200,
+    Math.max(11, Math.round(51 * scale)),
+    2000 * scale,
+  );
   row("  (via PolicyEvaluator + TableBackend)", `${f2(evaluatorUs)} µs (${f2(evaluatorUs / parseUs2)}× JSON.parse measured alongside)`);
 
   // 3. A fresh instance per request, as policy-server does (WASI context + instance + validate).
@@ -165,10 +207,17 @@ function main(): void {
   row("new instance + validate (policy-server's way)", `${f2(freshUs)} µs (JSON.parse here: ${f2(parseUs3)} µs)`);
   row("  ratio (new instance + validate) / JSON.parse", `${f2(freshUs / parseUs3)}×`, "<= 3×", freshUs / parseUs3 <= 3);
   // The floor on this machine, whatever the module: a WASI context, and a 1-page memory touched once.
-  const [wasiUs, memoryUs] = compare([
-    () => new WASI({ version: "preview1", args: [], env: {}, returnOnExit: true }),
-    () => { new Uint8Array(new WebAssembly.Memory({ initial: 1 }).buffer)[0] = 1; },
-  ], 20, Math.max(11, Math.round(51 * scale)), 200 * scale);
+  const [wasiUs, memoryUs] = compare(
+    [
+      () => new WASI({ version: "preview1", args: [], env: {}, returnOnExit: true }),
+      () => {
+        new Uint8Array(new WebAssembly.Memory({ initial: 1 }).buffer)[0] = 1;
+      },
+    ],
+    20,
+    Math.max(11, Math.round(51 * scale)),
+    200 * scale,
+  );
   row("  floor: new WASI context", `${f2(wasiUs)} µs (${f2(wasiUs / parseUs3)}× JSON.parse)`);
   row("  floor: new 1-page wasm memory, one byte written", `${f2(memoryUs)} µs (${f2(memoryUs / parseUs3)}× JSON.parse)`);
 
@@ -188,7 +237,10 @@ function main(): void {
   const soakSeconds = Number(process.hrtime.bigint() - soakStart) / 1e9;
   const afterAll = soak.memoryBytes;
   row("linear memory after 1,000 evaluations", `${after1k} bytes (${after1k / 65536} pages)`);
-  row(`linear memory after ${total.toLocaleString("en-US")} evaluations`, `${afterAll} bytes (${afterAll / 65536} pages), ${f1(soakSeconds)} s`);
+  row(
+    `linear memory after ${total.toLocaleString("en-US")} evaluations`,
+    `${afterAll} bytes (${afterAll / 65536} pages), ${f1(soakSeconds)} s`,
+  );
   row("  growth ratio", `${f2(afterAll / after1k)}×`, "<= 1.1×", afterAll / after1k <= 1.1);
 
   // 6. Scaling: a ~1 MiB request, many containers, three distinct images.
@@ -204,7 +256,12 @@ function main(): void {
   const [smallUs] = compare([() => reused.call("validate", bytes)], 200, quick ? 11 : 41, 1000);
   const perKbSmall = smallUs / (bytes.length / 1024);
   const perKbBig = bigUs / (bigBytes.length / 1024);
-  row("~1 MiB request (many containers, 3 images)", `${bigBytes.length} bytes, ${bigCalls} host calls`, "= distinct images", bigCalls === 3);
+  row(
+    "~1 MiB request (many containers, 3 images)",
+    `${bigBytes.length} bytes, ${bigCalls} host calls`,
+    "= distinct images",
+    bigCalls === 3,
+  );
   row("  validate, reused instance", `${f2(bigUs / 1000)} ms (${f2(bigUs / bigParseUs)}× JSON.parse ${f2(bigParseUs / 1000)} ms)`);
   row("  per KB: ~1 MiB vs ~5 KB request", `${f2(perKbBig)} vs ${f2(perKbSmall)} µs/KB`, "<= 1× (linear)", perKbBig <= perKbSmall);
   row("  linear memory after it", `${big.memoryBytes} bytes (${big.memoryBytes / 65536} pages)`);

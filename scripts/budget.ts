@@ -15,7 +15,15 @@
 import { type LookupAnswer, type OciBackend, type OciOperation, TableBackend } from "../host/capabilities";
 import { type EngineName, INTERRUPTED_EVALUATION_MESSAGE, type JsonObject, PolicyEvaluator } from "../host/evaluator";
 import {
-  APP_IMAGE, container, DOI_IMAGE, doiFixtures, doiIndex, LICENSE_KEY, platformManifest, podRequest, policyBytes,
+  APP_IMAGE,
+  container,
+  DOI_IMAGE,
+  doiFixtures,
+  doiIndex,
+  LICENSE_KEY,
+  platformManifest,
+  podRequest,
+  policyBytes,
 } from "./workloads";
 
 const GETS: Record<OciOperation, number> = { "v1/oci_manifest": 1, "v1/manifest_digest": 1, "v1/oci_manifest_config": 2 };
@@ -65,10 +73,26 @@ function pod(images: string[]): JsonObject {
 function scenarios(): Scenario[] {
   const five = ["ghcr.io/acme/a:1", "ghcr.io/acme/b:1", "ghcr.io/acme/c:1", "ghcr.io/acme/d:1", "ghcr.io/acme/e:1"];
   const licensed = platformManifest("MIT");
-  const onManifests = doiFixtures(doiIndex(), () => "BSD-2-Clause", () => null);
-  const inLabels = doiFixtures(doiIndex(), () => null, () => "BSD-2-Clause");
-  const onEntries = doiFixtures(doiIndex({ descriptorLicense: () => "BSD-2-Clause" }), () => null, () => null);
-  const capInLabels = doiFixtures(doiIndex({ platforms: 19 }), () => null, () => "BSD-2-Clause");
+  const onManifests = doiFixtures(
+    doiIndex(),
+    () => "BSD-2-Clause",
+    () => null,
+  );
+  const inLabels = doiFixtures(
+    doiIndex(),
+    () => null,
+    () => "BSD-2-Clause",
+  );
+  const onEntries = doiFixtures(
+    doiIndex({ descriptorLicense: () => "BSD-2-Clause" }),
+    () => null,
+    () => null,
+  );
+  const capInLabels = doiFixtures(
+    doiIndex({ platforms: 19 }),
+    () => null,
+    () => "BSD-2-Clause",
+  );
   return [
     { name: "one image, license on its manifest", request: pod([APP_IMAGE]), replies: new Map([[APP_IMAGE, licensed]]), settings: {} },
     { name: "five distinct images", request: pod(five), replies: new Map(five.map((i) => [i, licensed])), settings: {} },
@@ -76,7 +100,9 @@ function scenarios(): Scenario[] {
     { name: "the same, licenses only in config labels", request: pod([DOI_IMAGE]), replies: inLabels, settings: {} },
     { name: "the same, licenses in the index entries' annotations", request: pod([DOI_IMAGE]), replies: onEntries, settings: {} },
     {
-      name: "labels, platforms.inspect [linux/amd64, linux/arm64]", request: pod([DOI_IMAGE]), replies: inLabels,
+      name: "labels, platforms.inspect [linux/amd64, linux/arm64]",
+      request: pod([DOI_IMAGE]),
+      replies: inLabels,
       settings: { platforms: { inspect: ["linux/amd64", "linux/arm64"] } },
     },
     { name: "index at the cap (19 platforms), licenses in labels", request: pod([DOI_IMAGE]), replies: capInLabels, settings: {} },
@@ -87,10 +113,13 @@ function main(): void {
   const wasm = policyBytes();
   const engine = option("--engine", "wasmtime");
   if (engine !== "wasmtime" && engine !== "v8") throw new Error("--engine takes wasmtime or v8");
-  const description = new PolicyEvaluator(wasm, { backend: new TableBackend(new Map()), engine, freshInstancePerCall: true }).engineDescription;
+  const description = new PolicyEvaluator(wasm, { backend: new TableBackend(new Map()), engine, freshInstancePerCall: true })
+    .engineDescription;
   console.log(`time budget on a cold cache — engine: ${description}, a fresh instance per validate`);
   console.log(`policy-server's deadline: 2 ticks of 1 s = 1 to 2 s of wall-clock time, host calls included; ${LICENSE_KEY} judged\n`);
-  const header = ["scenario".padEnd(58), "calls".padStart(5), "GETs".padStart(5), ...latencies.map((l) => `${l} ms`.padStart(11))].join(" ");
+  const header = ["scenario".padEnd(58), "calls".padStart(5), "GETs".padStart(5), ...latencies.map((l) => `${l} ms`.padStart(11))].join(
+    " ",
+  );
   console.log(header);
   for (const scenario of scenarios()) {
     const backend = new SlowRegistry(scenario.replies);

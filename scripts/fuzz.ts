@@ -40,13 +40,17 @@ function main(): number {
     const report = fuzzTarget(target, share, seed + i, runner, 10);
     reports.push(report);
     const counts = OUTCOME_CLASSES.map((c) => `${c} ${report.counts[c]}`).join(", ");
-    console.log(`  ${target.padEnd(9)} ${String(report.runs).padStart(7)} inputs in ${(report.millis / 1000).toFixed(1)} s: ${counts}; invariant violations ${report.violations}`);
+    console.log(
+      `  ${target.padEnd(9)} ${String(report.runs).padStart(7)} inputs in ${(report.millis / 1000).toFixed(1)} s: ${counts}; invariant violations ${report.violations}`,
+    );
   });
   const seconds = (Date.now() - start) / 1000;
   const total = (c: keyof TargetReport["counts"]): number => reports.reduce((sum, r) => sum + r.counts[c], 0);
   const violations = reports.reduce((sum, r) => sum + r.violations, 0);
-  console.log(`total: ${reports.reduce((s, r) => s + r.runs, 0)} inputs in ${seconds.toFixed(1)} s, seed ${seed}: ` +
-    `${OUTCOME_CLASSES.map((c) => `${c} ${total(c)}`).join(", ")}, invariant violations ${violations}`);
+  console.log(
+    `total: ${reports.reduce((s, r) => s + r.runs, 0)} inputs in ${seconds.toFixed(1)} s, seed ${seed}: ` +
+      `${OUTCOME_CLASSES.map((c) => `${c} ${total(c)}`).join(", ")}, invariant violations ${violations}`,
+  );
 
   for (const report of reports) {
     for (const f of report.failures) {
@@ -65,9 +69,13 @@ function main(): number {
     console.log(`\ndifferential: ${differential} inputs per target on V8 and on wasmtime (kwctl configuration)`);
     targets.forEach((target, i) => {
       const report = fuzzDifferential(target, differential, seed + 100 + i, runner, wasmtime, 10);
-      console.log(`  ${target.padEnd(9)} ${String(report.runs).padStart(7)} inputs in ${(report.millis / 1000).toFixed(1)} s: ${report.mismatches} different outcome(s)`);
+      console.log(
+        `  ${target.padEnd(9)} ${String(report.runs).padStart(7)} inputs in ${(report.millis / 1000).toFixed(1)} s: ${report.mismatches} different outcome(s)`,
+      );
       for (const example of report.examples) {
-        console.log(`\nDIFFERENT [${target}] ${example.label}\n  payload: ${example.payload}\n  V8:       ${example.outcomes[0]}\n  wasmtime: ${example.outcomes[1]}`);
+        console.log(
+          `\nDIFFERENT [${target}] ${example.label}\n  payload: ${example.payload}\n  V8:       ${example.outcomes[0]}\n  wasmtime: ${example.outcomes[1]}`,
+        );
       }
       bad += report.mismatches;
     });

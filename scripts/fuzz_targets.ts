@@ -89,7 +89,10 @@ export class FuzzRunner {
   /** the lookups of the last call, "<operation> <payload>" */
   lastCalls: string[] = [];
 
-  constructor(wasm: Uint8Array<ArrayBuffer> = policyBytes(), readonly engine: FuzzEngine = "v8") {
+  constructor(
+    wasm: Uint8Array<ArrayBuffer> = policyBytes(),
+    readonly engine: FuzzEngine = "v8",
+  ) {
     if (engine === "v8") {
       const module = new WebAssembly.Module(wasm);
       this.instantiate = (callback) => new WapcInstance(module, callback);
@@ -145,7 +148,11 @@ export function classify(c: FuzzCase, outcome: GuestCallOutcome): Verdict {
   if (!outcome.ok) {
     const error = outcome.error;
     if (isTrap(outcome)) return { cls: "trap", detail: shorten(error), violations: [] };
-    if (error.length === 0 || error === "No error message set for call failure" || error === "No error message OR response set for call success") {
+    if (
+      error.length === 0 ||
+      error === "No error message set for call failure" ||
+      error === "No error message OR response set for call success"
+    ) {
       return { cls: "invalidReply", detail: `failure without a message: ${error}`, violations: [] };
     }
     return { cls: "guestError", detail: shorten(error), violations: expectations(c, null, error) };
@@ -186,7 +193,8 @@ function expectations(c: FuzzCase, reply: JsonObject | null, error: string | nul
       if (e.json === "invalid" && error === null) out.push("malformed JSON was not a guest error");
       if (e.json === "request" && reply === null) out.push(`a well-formed request gave a guest error: ${shorten(error ?? "")}`);
       // (The settings problem may echo a key with line breaks: [\s\S], not ".".)
-      if (error !== null && !/^(cannot decode validation request|invalid settings): [\s\S]+/.test(error)) out.push(`unreadable guest error: ${shorten(error)}`);
+      if (error !== null && !/^(cannot decode validation request|invalid settings): [\s\S]+/.test(error))
+        out.push(`unreadable guest error: ${shorten(error)}`);
       break;
     case "settings":
       if (reply === null) {
@@ -226,10 +234,37 @@ export const nastyString: fc.Arbitrary<string> = fc.oneof(
   { weight: 6, arbitrary: fc.string({ maxLength: 24 }) },
   { weight: 2, arbitrary: fc.string({ unit: "grapheme", maxLength: 12 }) },
   { weight: 2, arbitrary: fc.string({ unit: "binary", maxLength: 12 }) },
-  { weight: 2, arbitrary: fc.tuple(fc.string({ maxLength: 8 }), fc.constantFrom(...LONE_SURROGATES), fc.string({ maxLength: 8 })).map(([a, s, b]) => a + s + b) },
+  {
+    weight: 2,
+    arbitrary: fc
+      .tuple(fc.string({ maxLength: 8 }), fc.constantFrom(...LONE_SURROGATES), fc.string({ maxLength: 8 }))
+      .map(([a, s, b]) => a + s + b),
+  },
   { weight: 2, arbitrary: fc.tuple(fc.string({ maxLength: 12 }), fc.integer({ min: 1, max: 4 })).map(([s, n]) => s + "\\".repeat(n)) },
-  { weight: 1, arbitrary: fc.constantFrom("", " ", "\u0000", "\n\t", "😀", "a😀b", "C:\\data\\", "\\", "\"", "\u2028", "\ufeff", "NOASSERTION", "MIT", "nginx", "ghcr.io/acme/app:1.0") },
-  { weight: 1, arbitrary: fc.tuple(fc.constantFrom("x", "é", "😀", "\\", "a\"b"), fc.integer({ min: 1000, max: 70_000 })).map(([s, n]) => s.repeat(n)) },
+  {
+    weight: 1,
+    arbitrary: fc.constantFrom(
+      "",
+      " ",
+      "\u0000",
+      "\n\t",
+      "😀",
+      "a😀b",
+      "C:\\data\\",
+      "\\",
+      '"',
+      "\u2028",
+      "\ufeff",
+      "NOASSERTION",
+      "MIT",
+      "nginx",
+      "ghcr.io/acme/app:1.0",
+    ),
+  },
+  {
+    weight: 1,
+    arbitrary: fc.tuple(fc.constantFrom("x", "é", "😀", "\\", 'a"b'), fc.integer({ min: 1000, max: 70_000 })).map(([s, n]) => s.repeat(n)),
+  },
 );
 
 /** `value` nested `depth` levels deep in arrays and objects. */
@@ -248,7 +283,12 @@ export const anyJson: fc.Arbitrary<unknown> = fc.letrec((tie) => ({
     { weight: 4, arbitrary: nastyString },
     { weight: 2, arbitrary: fc.array(tie("value"), { maxLength: 4 }) },
     { weight: 2, arbitrary: fc.dictionary(nastyString, tie("value"), { maxKeys: 4 }) },
-    { weight: 1, arbitrary: fc.tuple(fc.constantFrom(null, "x", 1), fc.integer({ min: 150, max: 260 }), fc.boolean()).map(([v, d, o]) => nest(v, d, o)) },
+    {
+      weight: 1,
+      arbitrary: fc
+        .tuple(fc.constantFrom(null, "x", 1), fc.integer({ min: 150, max: 260 }), fc.boolean())
+        .map(([v, d, o]) => nest(v, d, o)),
+    },
   ),
 })).value;
 
@@ -326,7 +366,12 @@ function workloads(): JsonObject[] {
   deployment.object = { apiVersion: "apps/v1", kind: "Deployment", metadata: { name: "payments" }, spec: { replicas: 2, template } };
   const cronJob = clone(pod);
   cronJob.kind = { group: "batch", version: "v1", kind: "CronJob" };
-  cronJob.object = { apiVersion: "batch/v1", kind: "CronJob", metadata: { name: "report" }, spec: { schedule: "0 * * * *", jobTemplate: { spec: { template } } } };
+  cronJob.object = {
+    apiVersion: "batch/v1",
+    kind: "CronJob",
+    metadata: { name: "report" },
+    spec: { schedule: "0 * * * *", jobTemplate: { spec: { template } } },
+  };
   return [pod, deployment, cronJob];
 }
 
@@ -355,87 +400,167 @@ const mutation = fc.record({
 });
 
 /** A mutated realistic request, serialised as policy-evaluator does. */
-const mutatedRequest: fc.Arbitrary<FuzzCase> = fc.record({
-  base: fc.nat({ max: BASES.length - 1 }),
-  mutations: fc.array(mutation, { minLength: 1, maxLength: 4 }),
-  settingsJunk: fc.oneof({ weight: 7, arbitrary: fc.constant(null) }, { weight: 1, arbitrary: anyJson }),
-}).map(({ base, mutations, settingsJunk }) => {
-  const request = clone(BASES[base]);
-  const labels: string[] = [];
-  for (const m of mutations) {
-    const paths = BASE_PATHS[base];
-    const path = paths[m.at % paths.length];
-    if (setAt(request, path, m.change.set)) labels.push(`${path.join(".")}=${m.change.set === undefined ? "<deleted>" : shorten(JSON.stringify(m.change.set) ?? "", 40)}`);
-  }
-  const settings = settingsJunk ?? {};
-  const text = JSON.stringify({ request, settings });
-  const deep = depthOf({ request, settings }) > 512;
-  // With settings that are not {}, an "invalid settings" guest error is also fine.
-  const json = deep ? "invalid" : settingsJunk === null ? "request" : "other";
-  return {
-    target: "request" as const, label: `mutated ${BASES[base].kind ? (BASES[base].kind as JsonObject).kind : "?"}: ${labels.join(", ")}`,
-    operation: "validate" as const, payload: encoder.encode(text), host: recordedHost,
-    expect: { kind: "request" as const, json },
-  };
-});
+const mutatedRequest: fc.Arbitrary<FuzzCase> = fc
+  .record({
+    base: fc.nat({ max: BASES.length - 1 }),
+    mutations: fc.array(mutation, { minLength: 1, maxLength: 4 }),
+    settingsJunk: fc.oneof({ weight: 7, arbitrary: fc.constant(null) }, { weight: 1, arbitrary: anyJson }),
+  })
+  .map(({ base, mutations, settingsJunk }) => {
+    const request = clone(BASES[base]);
+    const labels: string[] = [];
+    for (const m of mutations) {
+      const paths = BASE_PATHS[base];
+      const path = paths[m.at % paths.length];
+      if (setAt(request, path, m.change.set))
+        labels.push(`${path.join(".")}=${m.change.set === undefined ? "<deleted>" : shorten(JSON.stringify(m.change.set) ?? "", 40)}`);
+    }
+    const settings = settingsJunk ?? {};
+    const text = JSON.stringify({ request, settings });
+    const deep = depthOf({ request, settings }) > 512;
+    // With settings that are not {}, an "invalid settings" guest error is also fine.
+    const json = deep ? "invalid" : settingsJunk === null ? "request" : "other";
+    return {
+      target: "request" as const,
+      label: `mutated ${BASES[base].kind ? (BASES[base].kind as JsonObject).kind : "?"}: ${labels.join(", ")}`,
+      operation: "validate" as const,
+      payload: encoder.encode(text),
+      host: recordedHost,
+      expect: { kind: "request" as const, json },
+    };
+  });
 
-const INVALID_UTF8 = [[0xff], [0xc0, 0xaf], [0xc3], [0xed, 0xa0, 0x80], [0xf4, 0x90, 0x80, 0x80], [0xe2, 0x82], [0x80], [0xf8, 0x88, 0x80, 0x80, 0x80]];
+const INVALID_UTF8 = [
+  [0xff],
+  [0xc0, 0xaf],
+  [0xc3],
+  [0xed, 0xa0, 0x80],
+  [0xf4, 0x90, 0x80, 0x80],
+  [0xe2, 0x82],
+  [0x80],
+  [0xf8, 0x88, 0x80, 0x80, 0x80],
+];
 
 /** Bytes that are not a well-formed JSON text (or not UTF-8). */
-const brokenBytes: fc.Arbitrary<FuzzCase> = fc.oneof(
-  fc.uint8Array({ maxLength: 600 }).map((b) => ({ label: "random bytes", bytes: b })),
-  fc.record({ base: fc.nat({ max: BASES.length - 1 }), cut: fc.nat() }).map(({ base, cut }) => {
-    const text = JSON.stringify({ request: BASES[base], settings: {} });
-    return { label: `truncated at ${cut % text.length}`, bytes: encoder.encode(text.slice(0, cut % text.length)) };
-  }),
-  fc.record({ base: fc.nat({ max: BASES.length - 1 }), at: fc.nat(), bad: fc.constantFrom(...INVALID_UTF8) }).map(({ base, at, bad }) => {
-    // Invalid UTF-8 inside a string value: right after an opening quote.
-    const bytes = encoder.encode(JSON.stringify({ request: BASES[base], settings: {} }));
-    const quotes: number[] = [];
-    bytes.forEach((b, i) => { if (b === 0x22) quotes.push(i); });
-    const q = quotes[at % quotes.length] + 1;
-    return { label: `invalid UTF-8 ${bad.map((x) => x.toString(16)).join(" ")} at byte ${q}`, bytes: new Uint8Array([...bytes.slice(0, q), ...bad, ...bytes.slice(q)]) };
-  }),
-  fc.record({ base: fc.nat({ max: BASES.length - 1 }), at: fc.nat(), byte: fc.constantFrom(0x00, 0x22, 0x5c, 0x7b, 0x7d, 0x5b, 0x5d, 0x2c, 0x3a, 0x0a, 0x1f, 0x41) }).map(({ base, at, byte }) => {
-    const bytes = encoder.encode(JSON.stringify({ request: BASES[base], settings: {} }));
-    const i = at % bytes.length;
-    const copy = bytes.slice();
-    copy[i] = byte;
-    return { label: `byte ${i} set to 0x${byte.toString(16)}`, bytes: copy };
-  }),
-  fc.constantFrom("", " ", "{", "}", "[]", "null", "\"request\"", "{\"request\":", "{\"request\":{}", "{\"request\":{}}}", "{\"request\":{},}", "{'request':{}}",
-    "{\"request\":{\"uid\":\"\\u12\"}}", "{\"request\":{\"uid\":\"\\x\"}}", "{\"request\":{\"uid\":\"a\tb\"}}", "{\"request\":{}} x", "{\"request\":01}", "{\"request\":-}",
-    "{\"request\":1e}", "{\"request\":.5}", "{\"request\":tru}", "{\"request\":nul}", "{\"request\":{\"a\" 1}}", `{"request":${"[".repeat(600)}${"]".repeat(600)}}`,
-    `{"request":{"x":"${"\\\\".repeat(3)}`).map((t) => ({ label: `text ${shorten(JSON.stringify(t), 60)}`, bytes: encoder.encode(t) })),
-).map(({ label, bytes }) => {
-  let json: "invalid" | "request" | "other";
-  try {
-    const value = JSON.parse(strictUtf8.decode(bytes)) as unknown;
-    // Some mutations leave a valid text (e.g. a byte replaced by itself, or inside a string).
-    const request = value !== null && typeof value === "object" ? (value as JsonObject).request : undefined;
-    const settings = value !== null && typeof value === "object" ? (value as JsonObject).settings : undefined;
-    json = depthOf(value) > 512 ? "invalid" : "other";
-    if (json === "other" && request !== null && typeof request === "object" && !Array.isArray(request) &&
-      (settings === undefined || settings === null || (typeof settings === "object" && !Array.isArray(settings) && Object.keys(settings as object).length === 0))) json = "request";
-  } catch {
-    json = "invalid";
-  }
-  return { target: "request" as const, label, operation: "validate" as const, payload: bytes, host: recordedHost, expect: { kind: "request" as const, json } };
-});
+const brokenBytes: fc.Arbitrary<FuzzCase> = fc
+  .oneof(
+    fc.uint8Array({ maxLength: 600 }).map((b) => ({ label: "random bytes", bytes: b })),
+    fc.record({ base: fc.nat({ max: BASES.length - 1 }), cut: fc.nat() }).map(({ base, cut }) => {
+      const text = JSON.stringify({ request: BASES[base], settings: {} });
+      return { label: `truncated at ${cut % text.length}`, bytes: encoder.encode(text.slice(0, cut % text.length)) };
+    }),
+    fc.record({ base: fc.nat({ max: BASES.length - 1 }), at: fc.nat(), bad: fc.constantFrom(...INVALID_UTF8) }).map(({ base, at, bad }) => {
+      // Invalid UTF-8 inside a string value: right after an opening quote.
+      const bytes = encoder.encode(JSON.stringify({ request: BASES[base], settings: {} }));
+      const quotes: number[] = [];
+      bytes.forEach((b, i) => {
+        if (b === 0x22) quotes.push(i);
+      });
+      const q = quotes[at % quotes.length] + 1;
+      return {
+        label: `invalid UTF-8 ${bad.map((x) => x.toString(16)).join(" ")} at byte ${q}`,
+        bytes: new Uint8Array([...bytes.slice(0, q), ...bad, ...bytes.slice(q)]),
+      };
+    }),
+    fc
+      .record({
+        base: fc.nat({ max: BASES.length - 1 }),
+        at: fc.nat(),
+        byte: fc.constantFrom(0x00, 0x22, 0x5c, 0x7b, 0x7d, 0x5b, 0x5d, 0x2c, 0x3a, 0x0a, 0x1f, 0x41),
+      })
+      .map(({ base, at, byte }) => {
+        const bytes = encoder.encode(JSON.stringify({ request: BASES[base], settings: {} }));
+        const i = at % bytes.length;
+        const copy = bytes.slice();
+        copy[i] = byte;
+        return { label: `byte ${i} set to 0x${byte.toString(16)}`, bytes: copy };
+      }),
+    fc
+      .constantFrom(
+        "",
+        " ",
+        "{",
+        "}",
+        "[]",
+        "null",
+        '"request"',
+        '{"request":',
+        '{"request":{}',
+        '{"request":{}}}',
+        '{"request":{},}',
+        "{'request':{}}",
+        '{"request":{"uid":"\\u12"}}',
+        '{"request":{"uid":"\\x"}}',
+        '{"request":{"uid":"a\tb"}}',
+        '{"request":{}} x',
+        '{"request":01}',
+        '{"request":-}',
+        '{"request":1e}',
+        '{"request":.5}',
+        '{"request":tru}',
+        '{"request":nul}',
+        '{"request":{"a" 1}}',
+        `{"request":${"[".repeat(600)}${"]".repeat(600)}}`,
+        `{"request":{"x":"${"\\\\".repeat(3)}`,
+      )
+      .map((t) => ({ label: `text ${shorten(JSON.stringify(t), 60)}`, bytes: encoder.encode(t) })),
+  )
+  .map(({ label, bytes }) => {
+    let json: "invalid" | "request" | "other";
+    try {
+      const value = JSON.parse(strictUtf8.decode(bytes)) as unknown;
+      // Some mutations leave a valid text (e.g. a byte replaced by itself, or inside a string).
+      const request = value !== null && typeof value === "object" ? (value as JsonObject).request : undefined;
+      const settings = value !== null && typeof value === "object" ? (value as JsonObject).settings : undefined;
+      json = depthOf(value) > 512 ? "invalid" : "other";
+      if (
+        json === "other" &&
+        request !== null &&
+        typeof request === "object" &&
+        !Array.isArray(request) &&
+        (settings === undefined ||
+          settings === null ||
+          (typeof settings === "object" && !Array.isArray(settings) && Object.keys(settings as object).length === 0))
+      )
+        json = "request";
+    } catch {
+      json = "invalid";
+    }
+    return {
+      target: "request" as const,
+      label,
+      operation: "validate" as const,
+      payload: bytes,
+      host: recordedHost,
+      expect: { kind: "request" as const, json },
+    };
+  });
 
 /** Well-formed JSON whose shape is wrong at the top: the request is not an object, etc. */
-const wrongShapes: fc.Arbitrary<FuzzCase> = fc.oneof(
-  anyJson.map((v) => ({ v, label: "any JSON value" })),
-  anyJson.map((v) => ({ v: { request: v, settings: {} }, label: "request of any type" })),
-  anyJson.map((v) => ({ v: { request: BASES[0], settings: v }, label: "settings of any type" })),
-).map(({ v, label }) => {
-  const r = v !== null && typeof v === "object" && !Array.isArray(v) ? (v as JsonObject) : null;
-  const settings = r?.settings;
-  const requestOk = r !== null && r.request !== null && typeof r.request === "object" && !Array.isArray(r.request);
-  const emptySettings = settings === undefined || settings === null || (typeof settings === "object" && !Array.isArray(settings) && Object.keys(settings as object).length === 0);
-  const json = depthOf(v) > 512 ? "invalid" : requestOk && emptySettings ? "request" : "other";
-  return { target: "request" as const, label, operation: "validate" as const, payload: encoder.encode(JSON.stringify(v)), host: recordedHost, expect: { kind: "request" as const, json } };
-});
+const wrongShapes: fc.Arbitrary<FuzzCase> = fc
+  .oneof(
+    anyJson.map((v) => ({ v, label: "any JSON value" })),
+    anyJson.map((v) => ({ v: { request: v, settings: {} }, label: "request of any type" })),
+    anyJson.map((v) => ({ v: { request: BASES[0], settings: v }, label: "settings of any type" })),
+  )
+  .map(({ v, label }) => {
+    const r = v !== null && typeof v === "object" && !Array.isArray(v) ? (v as JsonObject) : null;
+    const settings = r?.settings;
+    const requestOk = r !== null && r.request !== null && typeof r.request === "object" && !Array.isArray(r.request);
+    const emptySettings =
+      settings === undefined ||
+      settings === null ||
+      (typeof settings === "object" && !Array.isArray(settings) && Object.keys(settings as object).length === 0);
+    const json = depthOf(v) > 512 ? "invalid" : requestOk && emptySettings ? "request" : "other";
+    return {
+      target: "request" as const,
+      label,
+      operation: "validate" as const,
+      payload: encoder.encode(JSON.stringify(v)),
+      host: recordedHost,
+      expect: { kind: "request" as const, json },
+    };
+  });
 
 export const requestCases: fc.Arbitrary<FuzzCase> = fc.oneof(
   { weight: 5, arbitrary: mutatedRequest },
@@ -447,32 +572,54 @@ export const requestCases: fc.Arbitrary<FuzzCase> = fc.oneof(
 // Target (b): settings documents
 
 const VALID = {
-  ids: ["MIT", "Apache-2.0", "GPL-3.0-only", "gpl-2.0", "LicenseRef-acme", "DocumentRef-x:LicenseRef-y", "Classpath-exception-2.0", "AdditionRef-x", "BSD-3-Clause"],
+  ids: [
+    "MIT",
+    "Apache-2.0",
+    "GPL-3.0-only",
+    "gpl-2.0",
+    "LicenseRef-acme",
+    "DocumentRef-x:LicenseRef-y",
+    "Classpath-exception-2.0",
+    "AdditionRef-x",
+    "BSD-3-Clause",
+  ],
   globs: ["*", "https://github.com/acme/*", "v?.*", "a\\*b", "", "😀*", "docker.io/library/*", "\\\\"],
   platforms: ["linux/amd64", "linux/arm64", "linux/arm/v7", "windows/amd64", "linux/arm64/v8"],
   keys: ["org.opencontainers.image.source", "a", "😀", "x.y/z"],
 };
 
-const settingsDoc: fc.Arbitrary<JsonObject> = fc.record({
-  licenses: fc.record({
-    required: fc.boolean(),
-    unlisted: fc.constantFrom("osi-approved", "fsf-libre", "osi-or-fsf", "any", "none"),
-    allow: fc.array(fc.constantFrom(...VALID.ids), { maxLength: 4 }),
-    deny: fc.array(fc.constantFrom(...VALID.ids), { maxLength: 4 }),
-    allowDeprecated: fc.oneof(fc.boolean(), fc.constant(null)),
-  }, { requiredKeys: [] }),
-  annotations: fc.record({ required: fc.dictionary(fc.constantFrom(...VALID.keys), fc.constantFrom(...VALID.globs), { maxKeys: 3 }) }, { requiredKeys: [] }),
-  platforms: fc.record({ required: fc.array(fc.constantFrom(...VALID.platforms), { maxLength: 3 }) }, { requiredKeys: [] }),
-  config: fc.record({
-    rejectRootUser: fc.boolean(),
-    forbiddenEnv: fc.array(fc.constantFrom(...VALID.globs), { maxLength: 3 }),
-    requiredLabels: fc.dictionary(fc.constantFrom(...VALID.keys), fc.constantFrom(...VALID.globs), { maxKeys: 3 }),
-  }, { requiredKeys: [] }),
-  exemptImages: fc.array(fc.constantFrom(...VALID.globs), { maxLength: 3 }),
-  onLookupError: fc.constantFrom("reject", "accept", null),
-  enforcement: fc.constantFrom("deny", "warn"),
-  pinDigest: fc.boolean(),
-}, { requiredKeys: [] }) as fc.Arbitrary<JsonObject>;
+const settingsDoc: fc.Arbitrary<JsonObject> = fc.record(
+  {
+    licenses: fc.record(
+      {
+        required: fc.boolean(),
+        unlisted: fc.constantFrom("osi-approved", "fsf-libre", "osi-or-fsf", "any", "none"),
+        allow: fc.array(fc.constantFrom(...VALID.ids), { maxLength: 4 }),
+        deny: fc.array(fc.constantFrom(...VALID.ids), { maxLength: 4 }),
+        allowDeprecated: fc.oneof(fc.boolean(), fc.constant(null)),
+      },
+      { requiredKeys: [] },
+    ),
+    annotations: fc.record(
+      { required: fc.dictionary(fc.constantFrom(...VALID.keys), fc.constantFrom(...VALID.globs), { maxKeys: 3 }) },
+      { requiredKeys: [] },
+    ),
+    platforms: fc.record({ required: fc.array(fc.constantFrom(...VALID.platforms), { maxLength: 3 }) }, { requiredKeys: [] }),
+    config: fc.record(
+      {
+        rejectRootUser: fc.boolean(),
+        forbiddenEnv: fc.array(fc.constantFrom(...VALID.globs), { maxLength: 3 }),
+        requiredLabels: fc.dictionary(fc.constantFrom(...VALID.keys), fc.constantFrom(...VALID.globs), { maxKeys: 3 }),
+      },
+      { requiredKeys: [] },
+    ),
+    exemptImages: fc.array(fc.constantFrom(...VALID.globs), { maxLength: 3 }),
+    onLookupError: fc.constantFrom("reject", "accept", null),
+    enforcement: fc.constantFrom("deny", "warn"),
+    pinDigest: fc.boolean(),
+  },
+  { requiredKeys: [] },
+) as fc.Arbitrary<JsonObject>;
 
 interface Defect {
   /** the field path the refusal must start with */
@@ -515,33 +662,104 @@ const NESTED: Record<string, string[]> = {
 /** One defect with the path validate_settings must name. */
 const defect: fc.Arbitrary<Defect> = fc.oneof(
   // unknown keys, at each level
-  fc.tuple(nastyString.filter((k) => !TOP_LEVEL.includes(k)), anyJson).map(([key, value]): Defect => ({ path: key, apply: (d) => { put(d, key, value); } })),
-  fc.tuple(fc.constantFrom(...Object.keys(NESTED)), nastyString, anyJson).filter(([s, k]) => !NESTED[s].includes(k)).map(([s, key, value]): Defect => ({
-    path: `${s}.${key}`, apply: (d) => { put(section(d, s), key, value); },
-  })),
+  fc
+    .tuple(
+      nastyString.filter((k) => !TOP_LEVEL.includes(k)),
+      anyJson,
+    )
+    .map(([key, value]): Defect => ({
+      path: key,
+      apply: (d) => {
+        put(d, key, value);
+      },
+    })),
+  fc
+    .tuple(fc.constantFrom(...Object.keys(NESTED)), nastyString, anyJson)
+    .filter(([s, k]) => !NESTED[s].includes(k))
+    .map(([s, key, value]): Defect => ({
+      path: `${s}.${key}`,
+      apply: (d) => {
+        put(section(d, s), key, value);
+      },
+    })),
   // a section that is not an object (arrays where objects belong)
-  fc.tuple(fc.constantFrom(...Object.keys(NESTED)), wrongSetting({})).map(([s, value]): Defect => ({ path: s, apply: (d) => { d[s] = value; } })),
+  fc.tuple(fc.constantFrom(...Object.keys(NESTED)), wrongSetting({})).map(([s, value]): Defect => ({
+    path: s,
+    apply: (d) => {
+      d[s] = value;
+    },
+  })),
   // wrong types of every leaf
-  fc.tuple(fc.constantFrom("licenses.required", "licenses.allowDeprecated", "config.rejectRootUser", "pinDigest"), wrongSetting(true)).map(([path, value]): Defect => ({ path, apply: (d) => setSetting(d, path, value) })),
-  fc.tuple(fc.constantFrom("licenses.unlisted", "onLookupError", "enforcement"), wrongSetting("s")).map(([path, value]): Defect => ({ path, apply: (d) => setSetting(d, path, value) })),
-  fc.tuple(fc.constantFrom("licenses.unlisted", "onLookupError", "enforcement"), nastyString.filter((s) => !["osi-approved", "fsf-libre", "osi-or-fsf", "any", "none", "reject", "accept", "deny", "warn"].includes(s))).map(([path, value]): Defect => ({ path, apply: (d) => setSetting(d, path, value) })),
-  fc.tuple(fc.constantFrom("licenses.allow", "licenses.deny", "platforms.required", "config.forbiddenEnv", "exemptImages"), wrongSetting([])).map(([path, value]): Defect => ({ path, apply: (d) => setSetting(d, path, value) })),
-  fc.tuple(fc.constantFrom("annotations.required", "config.requiredLabels"), wrongSetting({})).map(([path, value]): Defect => ({ path, apply: (d) => setSetting(d, path, value) })),
+  fc
+    .tuple(fc.constantFrom("licenses.required", "licenses.allowDeprecated", "config.rejectRootUser", "pinDigest"), wrongSetting(true))
+    .map(([path, value]): Defect => ({ path, apply: (d) => setSetting(d, path, value) })),
+  fc
+    .tuple(fc.constantFrom("licenses.unlisted", "onLookupError", "enforcement"), wrongSetting("s"))
+    .map(([path, value]): Defect => ({ path, apply: (d) => setSetting(d, path, value) })),
+  fc
+    .tuple(
+      fc.constantFrom("licenses.unlisted", "onLookupError", "enforcement"),
+      nastyString.filter(
+        (s) => !["osi-approved", "fsf-libre", "osi-or-fsf", "any", "none", "reject", "accept", "deny", "warn"].includes(s),
+      ),
+    )
+    .map(([path, value]): Defect => ({ path, apply: (d) => setSetting(d, path, value) })),
+  fc
+    .tuple(
+      fc.constantFrom("licenses.allow", "licenses.deny", "platforms.required", "config.forbiddenEnv", "exemptImages"),
+      wrongSetting([]),
+    )
+    .map(([path, value]): Defect => ({ path, apply: (d) => setSetting(d, path, value) })),
+  fc
+    .tuple(fc.constantFrom("annotations.required", "config.requiredLabels"), wrongSetting({}))
+    .map(([path, value]): Defect => ({ path, apply: (d) => setSetting(d, path, value) })),
   // a bad element in a list: wrong type (including deep nesting) or a bad value
-  fc.tuple(fc.constantFrom("licenses.allow", "licenses.deny", "platforms.required", "config.forbiddenEnv", "exemptImages"), fc.nat({ max: 3 }), wrongType("s"))
-    .map(([path, before, value]): Defect => ({ path: `${path}[${before}]`, apply: (d) => setSetting(d, path, [...validElements(path, before), value]) })),
-  fc.tuple(fc.constantFrom("licenses.allow", "licenses.deny"), fc.nat({ max: 3 }), fc.constantFrom("Apachee-2.0", "MIT AND GPL-3.0-only", " MIT", "MIT+", "licenseref-x", "LicenseRef-", "UNLICENSED", "", "😀"))
-    .map(([path, before, value]): Defect => ({ path: `${path}[${before}]`, apply: (d) => setSetting(d, path, [...validElements(path, before), value]) })),
-  fc.tuple(fc.nat({ max: 3 }), fc.constantFrom("linux", "Linux/amd64", "linux/amd64/v8/x", "linux//amd64", "/amd64", "linux/amd 64", "😀/x")).map(([before, value]): Defect => ({
-    path: `platforms.required[${before}]`, apply: (d) => setSetting(d, "platforms.required", [...validElements("platforms.required", before), value]),
-  })),
-  fc.tuple(fc.constantFrom("config.forbiddenEnv", "exemptImages"), fc.nat({ max: 3 }), fc.constantFrom("abc\\", "\\", "a\\\\\\")).map(([path, before, value]): Defect => ({
-    path: `${path}[${before}]`, apply: (d) => setSetting(d, path, [...validElements(path, before), value]),
-  })),
+  fc
+    .tuple(
+      fc.constantFrom("licenses.allow", "licenses.deny", "platforms.required", "config.forbiddenEnv", "exemptImages"),
+      fc.nat({ max: 3 }),
+      wrongType("s"),
+    )
+    .map(([path, before, value]): Defect => ({
+      path: `${path}[${before}]`,
+      apply: (d) => setSetting(d, path, [...validElements(path, before), value]),
+    })),
+  fc
+    .tuple(
+      fc.constantFrom("licenses.allow", "licenses.deny"),
+      fc.nat({ max: 3 }),
+      fc.constantFrom("Apachee-2.0", "MIT AND GPL-3.0-only", " MIT", "MIT+", "licenseref-x", "LicenseRef-", "UNLICENSED", "", "😀"),
+    )
+    .map(([path, before, value]): Defect => ({
+      path: `${path}[${before}]`,
+      apply: (d) => setSetting(d, path, [...validElements(path, before), value]),
+    })),
+  fc
+    .tuple(
+      fc.nat({ max: 3 }),
+      fc.constantFrom("linux", "Linux/amd64", "linux/amd64/v8/x", "linux//amd64", "/amd64", "linux/amd 64", "😀/x"),
+    )
+    .map(([before, value]): Defect => ({
+      path: `platforms.required[${before}]`,
+      apply: (d) => setSetting(d, "platforms.required", [...validElements("platforms.required", before), value]),
+    })),
+  fc
+    .tuple(fc.constantFrom("config.forbiddenEnv", "exemptImages"), fc.nat({ max: 3 }), fc.constantFrom("abc\\", "\\", "a\\\\\\"))
+    .map(([path, before, value]): Defect => ({
+      path: `${path}[${before}]`,
+      apply: (d) => setSetting(d, path, [...validElements(path, before), value]),
+    })),
   // a bad entry of a map: not a string, a bad glob, an empty key
-  fc.tuple(fc.constantFrom("annotations.required", "config.requiredLabels"), nastyString.filter((k) => k.length > 0), fc.oneof(wrongType("s"), fc.constantFrom("x\\", "\\")))
+  fc
+    .tuple(
+      fc.constantFrom("annotations.required", "config.requiredLabels"),
+      nastyString.filter((k) => k.length > 0),
+      fc.oneof(wrongType("s"), fc.constantFrom("x\\", "\\")),
+    )
     .map(([path, key, value]): Defect => ({ path: `${path}["${key}"]`, apply: (d) => setSetting(d, path, put({}, key, value)) })),
-  fc.constantFrom("annotations.required", "config.requiredLabels").map((path): Defect => ({ path: `${path}[""]`, apply: (d) => setSetting(d, path, { "": "*" }) })),
+  fc
+    .constantFrom("annotations.required", "config.requiredLabels")
+    .map((path): Defect => ({ path: `${path}[""]`, apply: (d) => setSetting(d, path, { "": "*" }) })),
 );
 
 /** `count` valid elements for the list at `path`. */
@@ -557,31 +775,66 @@ function setSetting(doc: JsonObject, path: string, value: unknown): void {
 }
 
 /** A settings document: valid, or with exactly one defect; sometimes huge, sometimes not JSON at all. */
-export const settingsCases: fc.Arbitrary<FuzzCase> = fc.oneof(
-  { weight: 3, arbitrary: settingsDoc.map((doc) => ({ doc, defect: null as Defect | null })) },
-  { weight: 6, arbitrary: fc.tuple(settingsDoc, defect).map(([doc, d]) => ({ doc, defect: d as Defect | null })) },
-  { weight: 1, arbitrary: fc.tuple(fc.constantFrom("allow", "deny"), fc.integer({ min: 1000, max: 20_000 })).map(([list, n]) => ({ doc: { licenses: { [list]: Array.from({ length: n }, (_, i) => VALID.ids[i % VALID.ids.length]) } } as JsonObject, defect: null as Defect | null })) },
-  { weight: 1, arbitrary: fc.integer({ min: 100, max: 500 }).map((depth) => ({ doc: { exemptImages: [nest("x", depth, true)] } as JsonObject, defect: { path: "exemptImages[0]", apply: () => {} } as Defect | null })) },
-).map(({ doc, defect: d }) => {
-  const copy = clone(doc);
-  d?.apply(copy);
-  return {
-    target: "settings" as const, label: d === null ? `valid ${shorten(JSON.stringify(copy), 80)}` : `defect at ${shorten(d.path, 80)}`,
-    operation: "validate_settings" as const, payload: encoder.encode(JSON.stringify(copy)), host: recordedHost,
-    expect: { kind: "settings" as const, defect: d === null ? null : d.path },
-  };
-});
+export const settingsCases: fc.Arbitrary<FuzzCase> = fc
+  .oneof(
+    { weight: 3, arbitrary: settingsDoc.map((doc) => ({ doc, defect: null as Defect | null })) },
+    { weight: 6, arbitrary: fc.tuple(settingsDoc, defect).map(([doc, d]) => ({ doc, defect: d as Defect | null })) },
+    {
+      weight: 1,
+      arbitrary: fc
+        .tuple(fc.constantFrom("allow", "deny"), fc.integer({ min: 1000, max: 20_000 }))
+        .map(([list, n]) => ({
+          doc: { licenses: { [list]: Array.from({ length: n }, (_, i) => VALID.ids[i % VALID.ids.length]) } } as JsonObject,
+          defect: null as Defect | null,
+        })),
+    },
+    {
+      weight: 1,
+      arbitrary: fc
+        .integer({ min: 100, max: 500 })
+        .map((depth) => ({
+          doc: { exemptImages: [nest("x", depth, true)] } as JsonObject,
+          defect: { path: "exemptImages[0]", apply: () => {} } as Defect | null,
+        })),
+    },
+  )
+  .map(({ doc, defect: d }) => {
+    const copy = clone(doc);
+    d?.apply(copy);
+    return {
+      target: "settings" as const,
+      label: d === null ? `valid ${shorten(JSON.stringify(copy), 80)}` : `defect at ${shorten(d.path, 80)}`,
+      operation: "validate_settings" as const,
+      payload: encoder.encode(JSON.stringify(copy)),
+      host: recordedHost,
+      expect: { kind: "settings" as const, defect: d === null ? null : d.path },
+    };
+  });
 
 /** Documents that are not an object (null means the defaults) or not JSON: always refused, as "settings: …". */
-export const brokenSettingsCases: fc.Arbitrary<FuzzCase> = fc.oneof(
-  fc.uint8Array({ maxLength: 200 }).filter((b) => { try { JSON.parse(strictUtf8.decode(b)); return false; } catch { return true; } }),
-  fc.constantFrom("[]", "1", "\"licenses\"", "{", "{\"licenses\":}", `${"[".repeat(700)}${"]".repeat(700)}`, "{\"a\":\"\\ud800\"", "\ufeff{}").map((t) => encoder.encode(t)),
-  anyJson.filter((v) => v !== null && (typeof v !== "object" || Array.isArray(v))).map((v) => encoder.encode(JSON.stringify(v))),
-).map((bytes) => ({
-  target: "settings" as const, label: `not an object: ${shorten(JSON.stringify(Buffer.from(bytes).toString("latin1")), 60)}`,
-  operation: "validate_settings" as const, payload: bytes, host: recordedHost,
-  expect: { kind: "settings" as const, defect: "settings" },
-}));
+export const brokenSettingsCases: fc.Arbitrary<FuzzCase> = fc
+  .oneof(
+    fc.uint8Array({ maxLength: 200 }).filter((b) => {
+      try {
+        JSON.parse(strictUtf8.decode(b));
+        return false;
+      } catch {
+        return true;
+      }
+    }),
+    fc
+      .constantFrom("[]", "1", '"licenses"', "{", '{"licenses":}', `${"[".repeat(700)}${"]".repeat(700)}`, '{"a":"\\ud800"', "\ufeff{}")
+      .map((t) => encoder.encode(t)),
+    anyJson.filter((v) => v !== null && (typeof v !== "object" || Array.isArray(v))).map((v) => encoder.encode(JSON.stringify(v))),
+  )
+  .map((bytes) => ({
+    target: "settings" as const,
+    label: `not an object: ${shorten(JSON.stringify(Buffer.from(bytes).toString("latin1")), 60)}`,
+    operation: "validate_settings" as const,
+    payload: bytes,
+    host: recordedHost,
+    expect: { kind: "settings" as const, defect: "settings" },
+  }));
 
 // ---------------------------------------------------------------------------------------------
 // Target (c): host replies
@@ -600,25 +853,57 @@ function wrongField(base: JsonObject, path: Path, label: string, allowNull: bool
   const like = getAt(base, path);
   // (An object with "os" could pass for a platform: left out.)
   const wrong = wrongType(like).filter((v) => !(v !== null && typeof v === "object" && !Array.isArray(v) && "os" in v));
-  return wrong.chain((value) => (allowNull ? fc.constant(value) : fc.constantFrom(value, null))).map((value) => {
-    const doc = clone(base);
-    setAt(doc, path, value);
-    return { label: `${label} ${path.join(".")} = ${shorten(JSON.stringify(value) ?? "", 60)}`, answer: { ok: true as const, payload: JSON.stringify(doc) }, malformed: true };
-  });
+  return wrong
+    .chain((value) => (allowNull ? fc.constant(value) : fc.constantFrom(value, null)))
+    .map((value) => {
+      const doc = clone(base);
+      setAt(doc, path, value);
+      return {
+        label: `${label} ${path.join(".")} = ${shorten(JSON.stringify(value) ?? "", 60)}`,
+        answer: { ok: true as const, payload: JSON.stringify(doc) },
+        malformed: true,
+      };
+    });
 }
 
 function textReplies(valid: string): fc.Arbitrary<Reply> {
   return fc.oneof(
-    fc.nat().map((cut) => ({ label: `truncated at ${cut % valid.length}`, answer: { ok: true as const, payload: valid.slice(0, cut % valid.length) }, malformed: true })),
+    fc
+      .nat()
+      .map((cut) => ({
+        label: `truncated at ${cut % valid.length}`,
+        answer: { ok: true as const, payload: valid.slice(0, cut % valid.length) },
+        malformed: true,
+      })),
     fc.uint8Array({ maxLength: 300 }).map((b) => ({ label: "random bytes", answer: { ok: true as const, payload: b }, malformed: true })),
-    fc.constantFrom("", "<html>502 Bad Gateway</html>", "null", "[]", "0", "\"sha256:abc\"", "{}", "{\"schemaVersion\":2}", "true", `${"[".repeat(600)}${"]".repeat(600)}`)
+    fc
+      .constantFrom(
+        "",
+        "<html>502 Bad Gateway</html>",
+        "null",
+        "[]",
+        "0",
+        '"sha256:abc"',
+        "{}",
+        '{"schemaVersion":2}',
+        "true",
+        `${"[".repeat(600)}${"]".repeat(600)}`,
+      )
       .map((t) => ({ label: `text ${shorten(JSON.stringify(t), 40)}`, answer: { ok: true as const, payload: t }, malformed: true })),
     fc.constantFrom(...INVALID_UTF8).map((bad) => {
       const bytes = encoder.encode(valid);
       const q = bytes.indexOf(0x22) + 1;
-      return { label: "invalid UTF-8 in a string", answer: { ok: true as const, payload: new Uint8Array([...bytes.slice(0, q), ...bad, ...bytes.slice(q)]) }, malformed: true };
+      return {
+        label: "invalid UTF-8 in a string",
+        answer: { ok: true as const, payload: new Uint8Array([...bytes.slice(0, q), ...bad, ...bytes.slice(q)]) },
+        malformed: true,
+      };
     }),
-    nastyString.map((error) => ({ label: `host error ${shorten(JSON.stringify(error), 40)}`, answer: { ok: false as const, error }, malformed: true })),
+    nastyString.map((error) => ({
+      label: `host error ${shorten(JSON.stringify(error), 40)}`,
+      answer: { ok: false as const, error },
+      malformed: true,
+    })),
   );
 }
 
@@ -630,27 +915,129 @@ const manifestReplies: fc.Arbitrary<Reply> = (() => {
   return fc.oneof(
     textReplies(imageText),
     // wrong types where the policy reads (null is allowed for optional fields, so excluded there)
-    fc.constantFrom<Path>(["mediaType"], ["config", "digest"], ["layers", 0, "digest"], ["layers", 1], ["annotations"], ["annotations", license], ["annotations", "org.opencontainers.image.source"], ["layers", 0, "size"], ["layers", 0, "platform"])
-      .chain((p) => wrongField(image, p, "image manifest", p[0] !== "config" && p[p.length - 1] !== "digest" && !(p[0] === "layers" && p.length === 2) && !(p[0] === "annotations" && p.length === 2))),
+    fc
+      .constantFrom<Path>(
+        ["mediaType"],
+        ["config", "digest"],
+        ["layers", 0, "digest"],
+        ["layers", 1],
+        ["annotations"],
+        ["annotations", license],
+        ["annotations", "org.opencontainers.image.source"],
+        ["layers", 0, "size"],
+        ["layers", 0, "platform"],
+      )
+      .chain((p) =>
+        wrongField(
+          image,
+          p,
+          "image manifest",
+          p[0] !== "config" &&
+            p[p.length - 1] !== "digest" &&
+            !(p[0] === "layers" && p.length === 2) &&
+            !(p[0] === "annotations" && p.length === 2),
+        ),
+      ),
     fc.constantFrom<Path>(["config"], ["layers"]).chain((p) => wrongField(image, p, "image manifest", false)),
-    fc.constantFrom<Path>(["manifests"], ["manifests", 0], ["manifests", 0, "digest"], ["manifests", 1, "platform"], ["manifests", 1, "platform", "architecture"], ["manifests", 0, "platform", "os"], ["manifests", 1, "platform", "variant"], ["manifests", 2, "annotations"], ["annotations"], ["annotations", license], ["mediaType"])
-      .chain((p) => wrongField(index, p, "index", !(p[p.length - 1] === "manifests" || (p[0] === "manifests" && p.length === 2) || p[p.length - 1] === "digest" || p[p.length - 1] === "architecture" || p[p.length - 1] === "os" || (p[0] === "annotations" && p.length === 2)))),
-    fc.oneof(fc.integer({ min: -3, max: 5 }).filter((v) => v !== 2), fc.constant(2.5), fc.constant("2")).map((v) => ({ label: `schemaVersion ${JSON.stringify(v)}`, answer: { ok: true as const, payload: JSON.stringify({ ...image, schemaVersion: v }) }, malformed: true })),
-    nastyString.filter((m) => !m.startsWith("application/vnd.")).map((m) => ({ label: `media type ${shorten(JSON.stringify(m), 40)}`, answer: { ok: true as const, payload: JSON.stringify({ ...image, mediaType: m }) }, malformed: true })),
-    fc.constantFrom("application/vnd.docker.distribution.manifest.v1+prettyjws", "application/vnd.oci.image.config.v1+json", "application/json", "APPLICATION/VND.OCI.IMAGE.MANIFEST.V1+JSON")
-      .map((m) => ({ label: `media type ${m}`, answer: { ok: true as const, payload: JSON.stringify({ ...image, mediaType: m }) }, malformed: true })),
+    fc
+      .constantFrom<Path>(
+        ["manifests"],
+        ["manifests", 0],
+        ["manifests", 0, "digest"],
+        ["manifests", 1, "platform"],
+        ["manifests", 1, "platform", "architecture"],
+        ["manifests", 0, "platform", "os"],
+        ["manifests", 1, "platform", "variant"],
+        ["manifests", 2, "annotations"],
+        ["annotations"],
+        ["annotations", license],
+        ["mediaType"],
+      )
+      .chain((p) =>
+        wrongField(
+          index,
+          p,
+          "index",
+          !(
+            p[p.length - 1] === "manifests" ||
+            (p[0] === "manifests" && p.length === 2) ||
+            p[p.length - 1] === "digest" ||
+            p[p.length - 1] === "architecture" ||
+            p[p.length - 1] === "os" ||
+            (p[0] === "annotations" && p.length === 2)
+          ),
+        ),
+      ),
+    fc
+      .oneof(
+        fc.integer({ min: -3, max: 5 }).filter((v) => v !== 2),
+        fc.constant(2.5),
+        fc.constant("2"),
+      )
+      .map((v) => ({
+        label: `schemaVersion ${JSON.stringify(v)}`,
+        answer: { ok: true as const, payload: JSON.stringify({ ...image, schemaVersion: v }) },
+        malformed: true,
+      })),
+    nastyString
+      .filter((m) => !m.startsWith("application/vnd."))
+      .map((m) => ({
+        label: `media type ${shorten(JSON.stringify(m), 40)}`,
+        answer: { ok: true as const, payload: JSON.stringify({ ...image, mediaType: m }) },
+        malformed: true,
+      })),
+    fc
+      .constantFrom(
+        "application/vnd.docker.distribution.manifest.v1+prettyjws",
+        "application/vnd.oci.image.config.v1+json",
+        "application/json",
+        "APPLICATION/VND.OCI.IMAGE.MANIFEST.V1+JSON",
+      )
+      .map((m) => ({
+        label: `media type ${m}`,
+        answer: { ok: true as const, payload: JSON.stringify({ ...image, mediaType: m }) },
+        malformed: true,
+      })),
     // odd but valid: Docker media types, no media type, extra fields, huge indexes, null optionals
-    fc.constantFrom("application/vnd.docker.distribution.manifest.v2+json", null).map((m) => ({ label: `valid, media type ${String(m)}`, answer: { ok: true as const, payload: JSON.stringify({ ...image, mediaType: m }) }, malformed: false })),
-    fc.dictionary(nastyString, anyJson, { maxKeys: 3 }).map((extra) => ({ label: "valid, extra fields", answer: { ok: true as const, payload: JSON.stringify({ ...extra, ...image }) }, malformed: false })),
-    fc.tuple(fc.oneof({ weight: 9, arbitrary: fc.integer({ min: 17, max: 300 }) }, { weight: 1, arbitrary: fc.integer({ min: 1000, max: 20_000 }) }), fc.boolean()).map(([n, withLicense]) => {
-      const manifests = Array.from({ length: n }, (_, i) => ({
-        mediaType: "application/vnd.oci.image.manifest.v1+json", digest: `sha256:${i.toString(16).padStart(64, "0")}`, size: 1000 + i,
-        platform: { architecture: ["amd64", "arm64", "s390x", "riscv64"][i % 4], os: i % 7 === 0 ? "windows" : "linux" },
-      }));
-      const doc = withLicense ? { ...index, manifests } : { schemaVersion: 2, mediaType: "application/vnd.oci.image.index.v1+json", manifests };
-      // Without a license on the index the policy would have to inspect N > 16 images: refused.
-      return { label: `index with ${n} platforms${withLicense ? "" : ", no license"}`, answer: { ok: true as const, payload: JSON.stringify(doc) }, malformed: !withLicense };
-    }),
+    fc
+      .constantFrom("application/vnd.docker.distribution.manifest.v2+json", null)
+      .map((m) => ({
+        label: `valid, media type ${String(m)}`,
+        answer: { ok: true as const, payload: JSON.stringify({ ...image, mediaType: m }) },
+        malformed: false,
+      })),
+    fc
+      .dictionary(nastyString, anyJson, { maxKeys: 3 })
+      .map((extra) => ({
+        label: "valid, extra fields",
+        answer: { ok: true as const, payload: JSON.stringify({ ...extra, ...image }) },
+        malformed: false,
+      })),
+    fc
+      .tuple(
+        fc.oneof(
+          { weight: 9, arbitrary: fc.integer({ min: 17, max: 300 }) },
+          { weight: 1, arbitrary: fc.integer({ min: 1000, max: 20_000 }) },
+        ),
+        fc.boolean(),
+      )
+      .map(([n, withLicense]) => {
+        const manifests = Array.from({ length: n }, (_, i) => ({
+          mediaType: "application/vnd.oci.image.manifest.v1+json",
+          digest: `sha256:${i.toString(16).padStart(64, "0")}`,
+          size: 1000 + i,
+          platform: { architecture: ["amd64", "arm64", "s390x", "riscv64"][i % 4], os: i % 7 === 0 ? "windows" : "linux" },
+        }));
+        const doc = withLicense
+          ? { ...index, manifests }
+          : { schemaVersion: 2, mediaType: "application/vnd.oci.image.index.v1+json", manifests };
+        // Without a license on the index the policy would have to inspect N > 16 images: refused.
+        return {
+          label: `index with ${n} platforms${withLicense ? "" : ", no license"}`,
+          answer: { ok: true as const, payload: JSON.stringify(doc) },
+          malformed: !withLicense,
+        };
+      }),
   );
 })();
 
@@ -659,8 +1046,21 @@ const configReplies: fc.Arbitrary<Reply> = (() => {
   const text = JSON.stringify(reply);
   return fc.oneof(
     textReplies(text),
-    fc.constantFrom<Path>(["manifest"], ["config"], ["digest"], ["manifest", "layers"], ["manifest", "config"]).chain((p) => wrongField(reply, p, "config reply", false)),
-    fc.constantFrom<Path>(["config", "config"], ["config", "config", "Env"], ["config", "config", "Env", 0], ["config", "config", "Labels"], ["config", "config", "User"], ["config", "architecture"], ["config", "os"], ["manifest", "annotations"], ["manifest", "layers", 0, "digest"])
+    fc
+      .constantFrom<Path>(["manifest"], ["config"], ["digest"], ["manifest", "layers"], ["manifest", "config"])
+      .chain((p) => wrongField(reply, p, "config reply", false)),
+    fc
+      .constantFrom<Path>(
+        ["config", "config"],
+        ["config", "config", "Env"],
+        ["config", "config", "Env", 0],
+        ["config", "config", "Labels"],
+        ["config", "config", "User"],
+        ["config", "architecture"],
+        ["config", "os"],
+        ["manifest", "annotations"],
+        ["manifest", "layers", 0, "digest"],
+      )
       .chain((p) => wrongField(reply, p, "config reply", !(p[p.length - 1] === 0 || p[p.length - 1] === "digest"))),
     fc.tuple(nastyString, wrongType("s")).map(([key, value]) => {
       const doc = clone(reply);
@@ -678,11 +1078,36 @@ const configReplies: fc.Arbitrary<Reply> = (() => {
 
 const digestReplies: fc.Arbitrary<Reply> = fc.oneof(
   textReplies(JSON.stringify({ digest: DIGEST })),
-  wrongType("s").map((v) => ({ label: `digest ${shorten(JSON.stringify(v) ?? "", 40)}`, answer: { ok: true as const, payload: JSON.stringify({ digest: v }) }, malformed: true })),
-  fc.oneof(nastyString, fc.constantFrom("sha256:" + "AB".repeat(32), "sha256:" + "ab".repeat(31), "sha1:" + "ab".repeat(20), "sha256" + "ab".repeat(32), "sha512:" + "ab".repeat(32), "sha256:" + "g".repeat(64)))
+  wrongType("s").map((v) => ({
+    label: `digest ${shorten(JSON.stringify(v) ?? "", 40)}`,
+    answer: { ok: true as const, payload: JSON.stringify({ digest: v }) },
+    malformed: true,
+  })),
+  fc
+    .oneof(
+      nastyString,
+      fc.constantFrom(
+        "sha256:" + "AB".repeat(32),
+        "sha256:" + "ab".repeat(31),
+        "sha1:" + "ab".repeat(20),
+        "sha256" + "ab".repeat(32),
+        "sha512:" + "ab".repeat(32),
+        "sha256:" + "g".repeat(64),
+      ),
+    )
     .filter((d) => !/^(sha256:[0-9a-f]{64}|sha384:[0-9a-f]{96}|sha512:[0-9a-f]{128})$/.test(d))
-    .map((d) => ({ label: `digest ${shorten(JSON.stringify(d), 40)}`, answer: { ok: true as const, payload: JSON.stringify({ digest: d }) }, malformed: true })),
-  fc.constantFrom("sha384:" + "cd".repeat(48), "sha512:" + "ef".repeat(64), DIGEST).map((d) => ({ label: `valid digest ${d.slice(0, 12)}`, answer: { ok: true as const, payload: JSON.stringify({ digest: d, extra: [1] }) }, malformed: false })),
+    .map((d) => ({
+      label: `digest ${shorten(JSON.stringify(d), 40)}`,
+      answer: { ok: true as const, payload: JSON.stringify({ digest: d }) },
+      malformed: true,
+    })),
+  fc
+    .constantFrom("sha384:" + "cd".repeat(48), "sha512:" + "ef".repeat(64), DIGEST)
+    .map((d) => ({
+      label: `valid digest ${d.slice(0, 12)}`,
+      answer: { ok: true as const, payload: JSON.stringify({ digest: d, extra: [1] }) },
+      malformed: false,
+    })),
 );
 
 /**
@@ -691,38 +1116,50 @@ const digestReplies: fc.Arbitrary<Reply> = fc.oneof(
  * and, for a quarter of the cases, under random valid settings (every check active in turn), where
  * only the outcome class is checked.
  */
-export const hostCases: fc.Arbitrary<FuzzCase> = fc.tuple(
-  fc.oneof(
-    manifestReplies.map((r) => ({ r, operation: "v1/oci_manifest", settings: {} as JsonObject })),
-    configReplies.map((r) => ({ r, operation: "v1/oci_manifest_config", settings: {} as JsonObject })),
-    digestReplies.map((r) => ({ r, operation: "v1/manifest_digest", settings: { pinDigest: true } as JsonObject })),
-  ),
-  fc.oneof({ weight: 3, arbitrary: fc.constant(null) }, { weight: 1, arbitrary: settingsDoc }),
-  fc.option(fc.record({ runAsUser: fc.oneof(fc.integer({ min: -1, max: 2 }), anyJson), runAsNonRoot: fc.oneof(fc.boolean(), anyJson) }, { requiredKeys: [] }), { freq: 3 }),
-).map(([{ r, operation, settings: defaults }, random, securityContext]) => {
-  const settings = random ?? defaults;
-  const r2 = random === null ? r : { ...r, malformed: false }; // the invariant holds under default settings only
-  return { r: r2, operation, settings, securityContext };
-}).map(({ r, operation, settings, securityContext }) => {
-  const licensed = recordedManifest("oci_manifest_with_license");
-  const unlicensed = recordedManifest("oci_manifest_without_license");
-  const app = container("app", IMAGE, 0);
-  if (securityContext !== null) app.securityContext = securityContext;
-  const request = podRequest([app]);
-  const host: HostScript = (op, image) => {
-    if (op === operation) return r.answer;
-    if (op === "v1/manifest_digest") return { ok: true, payload: JSON.stringify({ digest: DIGEST }) };
-    // For the config target the manifest carries no license, so the config is asked for.
-    if (op === "v1/oci_manifest") return { ok: true, payload: operation === "v1/oci_manifest_config" ? unlicensed : licensed };
-    if (op === "v1/oci_manifest_config") return { ok: true, payload: recordedManifest("manifest_and_config_with_license_label") };
-    return { ok: false, error: `unexpected lookup ${op} ${image}` };
-  };
-  return {
-    target: "host" as const, label: `${operation}: ${r.label}`, operation: "validate" as const,
-    payload: encoder.encode(JSON.stringify({ request, settings })), host,
-    expect: { kind: "host" as const, malformed: r.malformed, image: IMAGE },
-  };
-});
+export const hostCases: fc.Arbitrary<FuzzCase> = fc
+  .tuple(
+    fc.oneof(
+      manifestReplies.map((r) => ({ r, operation: "v1/oci_manifest", settings: {} as JsonObject })),
+      configReplies.map((r) => ({ r, operation: "v1/oci_manifest_config", settings: {} as JsonObject })),
+      digestReplies.map((r) => ({ r, operation: "v1/manifest_digest", settings: { pinDigest: true } as JsonObject })),
+    ),
+    fc.oneof({ weight: 3, arbitrary: fc.constant(null) }, { weight: 1, arbitrary: settingsDoc }),
+    fc.option(
+      fc.record(
+        { runAsUser: fc.oneof(fc.integer({ min: -1, max: 2 }), anyJson), runAsNonRoot: fc.oneof(fc.boolean(), anyJson) },
+        { requiredKeys: [] },
+      ),
+      { freq: 3 },
+    ),
+  )
+  .map(([{ r, operation, settings: defaults }, random, securityContext]) => {
+    const settings = random ?? defaults;
+    const r2 = random === null ? r : { ...r, malformed: false }; // the invariant holds under default settings only
+    return { r: r2, operation, settings, securityContext };
+  })
+  .map(({ r, operation, settings, securityContext }) => {
+    const licensed = recordedManifest("oci_manifest_with_license");
+    const unlicensed = recordedManifest("oci_manifest_without_license");
+    const app = container("app", IMAGE, 0);
+    if (securityContext !== null) app.securityContext = securityContext;
+    const request = podRequest([app]);
+    const host: HostScript = (op, image) => {
+      if (op === operation) return r.answer;
+      if (op === "v1/manifest_digest") return { ok: true, payload: JSON.stringify({ digest: DIGEST }) };
+      // For the config target the manifest carries no license, so the config is asked for.
+      if (op === "v1/oci_manifest") return { ok: true, payload: operation === "v1/oci_manifest_config" ? unlicensed : licensed };
+      if (op === "v1/oci_manifest_config") return { ok: true, payload: recordedManifest("manifest_and_config_with_license_label") };
+      return { ok: false, error: `unexpected lookup ${op} ${image}` };
+    };
+    return {
+      target: "host" as const,
+      label: `${operation}: ${r.label}`,
+      operation: "validate" as const,
+      payload: encoder.encode(JSON.stringify({ request, settings })),
+      host,
+      expect: { kind: "host" as const, malformed: r.malformed, image: IMAGE },
+    };
+  });
 
 export const TARGETS: Record<FuzzCase["target"], fc.Arbitrary<FuzzCase>> = {
   request: requestCases,
@@ -747,7 +1184,13 @@ export interface TargetReport {
  * Runs `runs` cases of `target`, generated from `seed` in chunks (deterministic for a given seed
  * and run count), on one reused instance.
  */
-export function fuzzTarget(target: FuzzCase["target"], runs: number, seed: number, runner = new FuzzRunner(), maxFailures = 5): TargetReport {
+export function fuzzTarget(
+  target: FuzzCase["target"],
+  runs: number,
+  seed: number,
+  runner = new FuzzRunner(),
+  maxFailures = 5,
+): TargetReport {
   const counts: Record<OutcomeClass, number> = { clean: 0, guestError: 0, trap: 0, invalidReply: 0 };
   const failures: TargetReport["failures"] = [];
   let violations = 0;
@@ -773,7 +1216,11 @@ export function fuzzTarget(target: FuzzCase["target"], runs: number, seed: numbe
 
 /** What must be the same on every engine: the reply bytes, or the error text (a trap as a trap: its text is the engine's), and the lookups made. */
 function outcomeKey(outcome: GuestCallOutcome, calls: readonly string[]): string {
-  const result = outcome.ok ? `reply ${Buffer.from(outcome.payload).toString("base64")}` : isTrap(outcome) ? "trap" : `error ${outcome.error}`;
+  const result = outcome.ok
+    ? `reply ${Buffer.from(outcome.payload).toString("base64")}`
+    : isTrap(outcome)
+      ? "trap"
+      : `error ${outcome.error}`;
   return `${result}\n${calls.join("\n")}`;
 }
 
@@ -788,7 +1235,14 @@ export interface DifferentialReport {
 }
 
 /** Runs `runs` cases of `target` on both runners and counts the cases whose outcomes differ. */
-export function fuzzDifferential(target: FuzzCase["target"], runs: number, seed: number, a: FuzzRunner, b: FuzzRunner, maxExamples = 5): DifferentialReport {
+export function fuzzDifferential(
+  target: FuzzCase["target"],
+  runs: number,
+  seed: number,
+  a: FuzzRunner,
+  b: FuzzRunner,
+  maxExamples = 5,
+): DifferentialReport {
   const report: DifferentialReport = { target, engines: [a.engine, b.engine], runs, mismatches: 0, examples: [], millis: 0 };
   const start = Date.now();
   const chunk = 500;
@@ -799,7 +1253,11 @@ export function fuzzDifferential(target: FuzzCase["target"], runs: number, seed:
       if (first === second) continue;
       report.mismatches++;
       if (report.examples.length < maxExamples) {
-        report.examples.push({ label: c.label, payload: shorten(Buffer.from(c.payload).toString("utf8"), 300), outcomes: [shorten(first), shorten(second)] });
+        report.examples.push({
+          label: c.label,
+          payload: shorten(Buffer.from(c.payload).toString("utf8"), 300),
+          outcomes: [shorten(first), shorten(second)],
+        });
       }
     }
   }

@@ -48,10 +48,10 @@ const SUCCESSOR_TABLE = {
   "GPL-3.0-with-GCC-exception": ["GPL-3.0-only WITH GCC-exception-3.1", "GPL-3.0-or-later WITH GCC-exception-3.1"],
   // obsoletedBy already names an "or later" license.
   "eCos-2.0": ["GPL-2.0-or-later WITH eCos-exception-2.0", "GPL-2.0-or-later WITH eCos-exception-2.0"],
-  "wxWindows": ["GPL-2.0-or-later WITH WxWindows-exception-3.1", "GPL-2.0-or-later WITH WxWindows-exception-3.1"],
+  wxWindows: ["GPL-2.0-or-later WITH WxWindows-exception-3.1", "GPL-2.0-or-later WITH WxWindows-exception-3.1"],
   // duplicates of another listed license ("<id>+" is judged as the successor id).
   "BSD-2-Clause-NetBSD": ["BSD-2-Clause", "BSD-2-Clause+"],
-  "Nunit": ["zlib-acknowledgement", "zlib-acknowledgement+"],
+  Nunit: ["zlib-acknowledgement", "zlib-acknowledgement+"],
   "StandardML-NJ": ["SMLNJ", "SMLNJ+"],
   // notes: "deprecated in favor of bzip2-1.0.6, which is now equivalent".
   "bzip2-1.0.5": ["bzip2-1.0.6", "bzip2-1.0.6+"],
@@ -258,4 +258,6 @@ ${wrap(successorWords)}
 
 mkdirSync(dirname(outFile), { recursive: true });
 writeFileSync(outFile, out);
-process.stdout.write(`wrote ${outFile}: ${licenses.length} licenses, ${exceptions.length} exceptions, ${successors.length} successors, SPDX list ${version}\n`);
+process.stdout.write(
+  `wrote ${outFile}: ${licenses.length} licenses, ${exceptions.length} exceptions, ${successors.length} successors, SPDX list ${version}\n`,
+);

@@ -72,10 +72,12 @@ const entries = (list) => list.map(([id, flags]) => `    ${JSON.stringify(id)}: 
 const header = {
   about:
     "License and exception ids of the SPDX License List with the flags this policy uses; written by scripts/refresh-spdx-data.mjs, read by scripts/generate-license-data.mjs.",
-  source: "SPDX License List, https://spdx.org/licenses/ (json/licenses.json and json/exceptions.json of https://github.com/spdx/license-list-data)",
+  source:
+    "SPDX License List, https://spdx.org/licenses/ (json/licenses.json and json/exceptions.json of https://github.com/spdx/license-list-data)",
   licence:
     "The SPDX License List is maintained by the SPDX Legal Team and published under CC-BY-3.0 (https://github.com/spdx/license-list-XML); this file keeps only its identifiers and flags.",
-  flags: 'licenses: "o" OSI approved, "f" FSF libre, "n" FSF not libre (neither: no FSF assertion), "d" deprecated; exceptions: "d" deprecated',
+  flags:
+    'licenses: "o" OSI approved, "f" FSF libre, "n" FSF not libre (neither: no FSF assertion), "d" deprecated; exceptions: "d" deprecated',
   licenseListVersion: version,
   releaseDate: licensesJson.releaseDate === undefined ? null : String(licensesJson.releaseDate),
 };

@@ -54,7 +54,11 @@ export function container(name: string, image: string, n = 0): JsonObject {
     ],
     livenessProbe: {
       httpGet: { path: "/healthz", port: 8080, scheme: "HTTP" },
-      initialDelaySeconds: 10, timeoutSeconds: 1, periodSeconds: 10, successThreshold: 1, failureThreshold: 3,
+      initialDelaySeconds: 10,
+      timeoutSeconds: 1,
+      periodSeconds: 10,
+      successThreshold: 1,
+      failureThreshold: 3,
     },
     securityContext: { allowPrivilegeEscalation: false, readOnlyRootFilesystem: true, capabilities: { drop: ["ALL"] } },
     terminationMessagePath: "/dev/termination-log",
@@ -78,29 +82,35 @@ export function initContainer(name: string, image: string): JsonObject {
 }
 
 function managedFields(): JsonObject[] {
-  return [{
-    manager: "kube-controller-manager",
-    operation: "Update",
-    apiVersion: "v1",
-    time: "2026-11-02T09:14:33Z",
-    fieldsType: "FieldsV1",
-    fieldsV1: {
-      "f:metadata": {
-        "f:generateName": {},
-        "f:labels": { ".": {}, "f:app.kubernetes.io/name": {}, "f:pod-template-hash": {} },
-        "f:ownerReferences": { ".": {}, 'k:{"uid":"5d1f0c7e-8a52-4a0e-9c3b-6c1f2e3d4a5b"}': {} },
-      },
-      "f:spec": {
-        'f:containers': { 'k:{"name":"app"}': { ".": {}, "f:image": {}, "f:name": {} } },
-        "f:restartPolicy": {},
-        "f:serviceAccountName": {},
+  return [
+    {
+      manager: "kube-controller-manager",
+      operation: "Update",
+      apiVersion: "v1",
+      time: "2026-11-02T09:14:33Z",
+      fieldsType: "FieldsV1",
+      fieldsV1: {
+        "f:metadata": {
+          "f:generateName": {},
+          "f:labels": { ".": {}, "f:app.kubernetes.io/name": {}, "f:pod-template-hash": {} },
+          "f:ownerReferences": { ".": {}, 'k:{"uid":"5d1f0c7e-8a52-4a0e-9c3b-6c1f2e3d4a5b"}': {} },
+        },
+        "f:spec": {
+          "f:containers": { 'k:{"name":"app"}': { ".": {}, "f:image": {}, "f:name": {} } },
+          "f:restartPolicy": {},
+          "f:serviceAccountName": {},
+        },
       },
     },
-  }];
+  ];
 }
 
 /** An AdmissionRequest for a Pod with the given containers (API-server shape: metadata, defaults, managedFields). */
-export function podRequest(containers: JsonObject[], initContainers: JsonObject[] = [], uid = "1299d386-525b-4032-98ae-1949f69f9cfc"): JsonObject {
+export function podRequest(
+  containers: JsonObject[],
+  initContainers: JsonObject[] = [],
+  uid = "1299d386-525b-4032-98ae-1949f69f9cfc",
+): JsonObject {
   const spec: JsonObject = {
     containers,
     restartPolicy: "Always",
@@ -161,10 +171,16 @@ export function podRequest(containers: JsonObject[], initContainers: JsonObject[
           "prometheus.io/scrape": "true",
           "prometheus.io/port": "9090",
         },
-        ownerReferences: [{
-          apiVersion: "apps/v1", kind: "ReplicaSet", name: "payments-7c9f8d6b5",
-          uid: "5d1f0c7e-8a52-4a0e-9c3b-6c1f2e3d4a5b", controller: true, blockOwnerDeletion: true,
-        }],
+        ownerReferences: [
+          {
+            apiVersion: "apps/v1",
+            kind: "ReplicaSet",
+            name: "payments-7c9f8d6b5",
+            uid: "5d1f0c7e-8a52-4a0e-9c3b-6c1f2e3d4a5b",
+            controller: true,
+            blockOwnerDeletion: true,
+          },
+        ],
         managedFields: managedFields(),
       },
       spec,
@@ -275,7 +291,11 @@ export function platformConfig(license: string | null): string {
  * Replies keyed "<operation> <image>" (v1/oci_manifest keys are the bare image) for DOI_IMAGE
  * answering `index`, and every platform image's manifest and config.
  */
-export function doiFixtures(index: string, manifestLicense: (n: number) => string | null, labelLicense: (n: number) => string | null): Map<string, string> {
+export function doiFixtures(
+  index: string,
+  manifestLicense: (n: number) => string | null,
+  labelLicense: (n: number) => string | null,
+): Map<string, string> {
   const replies = new Map<string, string>([[DOI_IMAGE, index]]);
   const platforms = (JSON.parse(index) as { manifests: unknown[] }).manifests.length / 2;
   for (let n = 0; n < platforms; n++) {

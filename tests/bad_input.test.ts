@@ -120,7 +120,8 @@ describe("odd but well-formed requests: rejected or accepted with a clean reply,
     const result = validateRaw(payloadOf(podRequest([container("😀\ud800", "ghcr.io/acme/Bad\udfff:1.0", 0)])));
     expect("reply" in result && result.reply.message).toBe(
       'container "😀\ufffd" image "ghcr.io/acme/Bad\ufffd:1.0": invalid image reference "ghcr.io/acme/Bad\ufffd:1.0": ' +
-      'invalid repository name "acme/Bad\ufffd" (lowercase letters, digits and . _ - separators)');
+        'invalid repository name "acme/Bad\ufffd" (lowercase letters, digits and . _ - separators)',
+    );
   });
 
   test.each([
@@ -130,7 +131,11 @@ describe("odd but well-formed requests: rejected or accepted with a clean reply,
     ["an image is a number", { containers: [{ name: "a", image: 5 }] }, "request.object.spec.containers[0].image is not a string"],
     ["an image is missing", { containers: [{ name: "a" }] }, "request.object.spec.containers[0].image is missing"],
     ["an image is empty", { containers: [{ name: "a", image: "" }] }, "request.object.spec.containers[0].image is empty"],
-    ["a securityContext is a list", { containers: [{ name: "a", image: IMAGE, securityContext: [] }] }, "request.object.spec.containers[0].securityContext is not an object"],
+    [
+      "a securityContext is a list",
+      { containers: [{ name: "a", image: IMAGE, securityContext: [] }] },
+      "request.object.spec.containers[0].securityContext is not an object",
+    ],
   ])("%s", (_what, spec, problem) => {
     const request = { ...POD, object: { ...(POD.object as JsonObject), spec } };
     const result = validateRaw(payloadOf(request));
@@ -141,9 +146,18 @@ describe("odd but well-formed requests: rejected or accepted with a clean reply,
   test("a 200-deep value and a 300,000-character string in the object are harmless", () => {
     let deep: unknown = "x";
     for (let i = 0; i < 200; i++) deep = i % 2 ? { k: deep } : [deep];
-    const request = { ...POD, object: { ...(POD.object as JsonObject), metadata: { annotations: { deep: JSON.stringify(deep), big: "\\\"".repeat(150_000) }, deep } } };
-    expect(validateRaw(payloadOf(request), (op) => (op === "v1/oci_manifest" ? { ok: true, payload: recordedManifest("oci_manifest_with_license") } : { ok: false, error: "no" })))
-      .toEqual({ reply: { accepted: true, audit_annotations: { licenses: '{"ghcr.io/acme/app:1.0":"Apache-2.0"}' } } });
+    const request = {
+      ...POD,
+      object: {
+        ...(POD.object as JsonObject),
+        metadata: { annotations: { deep: JSON.stringify(deep), big: '\\"'.repeat(150_000) }, deep },
+      },
+    };
+    expect(
+      validateRaw(payloadOf(request), (op) =>
+        op === "v1/oci_manifest" ? { ok: true, payload: recordedManifest("oci_manifest_with_license") } : { ok: false, error: "no" },
+      ),
+    ).toEqual({ reply: { accepted: true, audit_annotations: { licenses: '{"ghcr.io/acme/app:1.0":"Apache-2.0"}' } } });
   });
 });
 
@@ -153,7 +167,10 @@ describe("every invalid settings document is refused with the field path", () =>
     [[], "settings: must be an object"],
     ["licenses", "settings: must be an object"],
     // unknown keys at each level
-    [{ licence: {} }, "licence: unknown setting (known: licenses, annotations, platforms, config, exemptImages, onLookupError, enforcement, pinDigest, auditLicenses)"],
+    [
+      { licence: {} },
+      "licence: unknown setting (known: licenses, annotations, platforms, config, exemptImages, onLookupError, enforcement, pinDigest, auditLicenses)",
+    ],
     [{ licenses: { allowed: [] } }, "licenses.allowed: unknown setting (known: required, unlisted, allow, deny, allowDeprecated)"],
     [{ annotations: { require: {} } }, "annotations.require: unknown setting (known: required)"],
     [{ platforms: { arch: [] } }, "platforms.arch: unknown setting (known: required, inspect)"],
@@ -196,33 +213,65 @@ describe("every invalid settings document is refused with the field path", () =>
   });
 
   test("null for a setting or a section means its default", () => {
-    expect(settingsOf({ licenses: null, annotations: null, platforms: null, config: null, exemptImages: null, onLookupError: null, enforcement: null, pinDigest: null })).toEqual({ valid: true });
-    expect(settingsOf({ licenses: { required: null, unlisted: null, allow: null, deny: null, allowDeprecated: null } })).toEqual({ valid: true });
+    expect(
+      settingsOf({
+        licenses: null,
+        annotations: null,
+        platforms: null,
+        config: null,
+        exemptImages: null,
+        onLookupError: null,
+        enforcement: null,
+        pinDigest: null,
+      }),
+    ).toEqual({ valid: true });
+    expect(settingsOf({ licenses: { required: null, unlisted: null, allow: null, deny: null, allowDeprecated: null } })).toEqual({
+      valid: true,
+    });
   });
 
   test("documents that are not JSON are refused as such", () => {
     expect(settingsRaw('{"licenses":')).toEqual({ valid: false, message: "settings: not valid JSON: unexpected end of input at byte 12" });
-    expect(settingsRaw(new Uint8Array([0x7b, 0x22, 0xff, 0x22, 0x3a, 0x31, 0x7d]))).toEqual({ valid: false, message: "settings: not valid JSON: invalid UTF-8 in string at byte 2" });
-    expect(settingsRaw('{"a":"\\ud800"}x')).toEqual({ valid: false, message: "settings: not valid JSON: trailing characters after the JSON value at byte 14" });
+    expect(settingsRaw(new Uint8Array([0x7b, 0x22, 0xff, 0x22, 0x3a, 0x31, 0x7d]))).toEqual({
+      valid: false,
+      message: "settings: not valid JSON: invalid UTF-8 in string at byte 2",
+    });
+    expect(settingsRaw('{"a":"\\ud800"}x')).toEqual({
+      valid: false,
+      message: "settings: not valid JSON: trailing characters after the JSON value at byte 14",
+    });
   });
 
   test("huge documents: 20,000 list entries, a bad one at the end named by its index", () => {
     const allow = Array.from({ length: 20_000 }, (_, i) => ["MIT", "Apache-2.0", "LicenseRef-acme"][i % 3]);
     expect(settingsOf({ licenses: { allow } })).toEqual({ valid: true });
-    expect(settingsOf({ licenses: { allow: [...allow, "Apachee-2.0"] } })).toEqual({ valid: false, message: 'licenses.allow[20000]: unknown SPDX license or exception id "Apachee-2.0"' });
+    expect(settingsOf({ licenses: { allow: [...allow, "Apachee-2.0"] } })).toEqual({
+      valid: false,
+      message: 'licenses.allow[20000]: unknown SPDX license or exception id "Apachee-2.0"',
+    });
     const big = "x".repeat(200_000);
-    expect(settingsOf({ exemptImages: [big, "y\\"] })).toEqual({ valid: false, message: 'exemptImages[1]: pattern "y\\" ends with a lone "\\"' });
+    expect(settingsOf({ exemptImages: [big, "y\\"] })).toEqual({
+      valid: false,
+      message: 'exemptImages[1]: pattern "y\\" ends with a lone "\\"',
+    });
   });
 
   test("deep documents: 400 levels in a list entry, 600 levels refused as JSON", () => {
     let deep: unknown = "x";
     for (let i = 0; i < 400; i++) deep = [deep];
     expect(settingsOf({ exemptImages: [deep] })).toEqual({ valid: false, message: "exemptImages[0]: must be a string" });
-    expect(settingsRaw(`{"exemptImages":${"[".repeat(600)}${"]".repeat(600)}}`)).toEqual({ valid: false, message: "settings: not valid JSON: nesting deeper than 512 at byte 527" });
+    expect(settingsRaw(`{"exemptImages":${"[".repeat(600)}${"]".repeat(600)}}`)).toEqual({
+      valid: false,
+      message: "settings: not valid JSON: nesting deeper than 512 at byte 527",
+    });
   });
 
   test("unknown keys with odd characters are echoed as valid UTF-8", () => {
-    expect(settingsOf({ "😀\ud800": 1 })).toEqual({ valid: false, message: "😀\ufffd: unknown setting (known: licenses, annotations, platforms, config, exemptImages, onLookupError, enforcement, pinDigest, auditLicenses)" });
+    expect(settingsOf({ "😀\ud800": 1 })).toEqual({
+      valid: false,
+      message:
+        "😀\ufffd: unknown setting (known: licenses, annotations, platforms, config, exemptImages, onLookupError, enforcement, pinDigest, auditLicenses)",
+    });
   });
 });
 
@@ -239,7 +288,10 @@ describe("malformed host replies: a rejection naming the image, never an admissi
     const host: HostScript = (op) => {
       if (op === operation) return reply;
       if (op === "v1/manifest_digest") return json({ digest: DIGEST });
-      if (op === "v1/oci_manifest") return text(recordedManifest(operation === "v1/oci_manifest_config" ? "oci_manifest_without_license" : "oci_manifest_with_license"));
+      if (op === "v1/oci_manifest")
+        return text(
+          recordedManifest(operation === "v1/oci_manifest_config" ? "oci_manifest_without_license" : "oci_manifest_with_license"),
+        );
       return { ok: false, error: `unexpected ${op}` };
     };
     const result = validateRaw(payloadOf(POD, settings), host);
@@ -255,26 +307,74 @@ describe("malformed host replies: a rejection naming the image, never an admissi
     ["not JSON", text("<html>502 Bad Gateway</html>"), "host reply is not valid JSON: unexpected character at byte 0"],
     ["empty", text(""), "host reply is not valid JSON: unexpected end of input at byte 0"],
     ["truncated", text(JSON.stringify(image).slice(0, 100)), "host reply is not valid JSON: unterminated string at byte 100"],
-    ["invalid UTF-8", text(new Uint8Array([0x7b, 0x22, 0xff, 0x22, 0x3a, 0x31, 0x7d])), "host reply is not valid JSON: invalid UTF-8 in string at byte 2"],
+    [
+      "invalid UTF-8",
+      text(new Uint8Array([0x7b, 0x22, 0xff, 0x22, 0x3a, 0x31, 0x7d])),
+      "host reply is not valid JSON: invalid UTF-8 in string at byte 2",
+    ],
     ["a JSON string", json("sha256:abc"), "host reply is not a JSON object"],
     ["an array", json([image]), "host reply is not a JSON object"],
     ["null", json(null), "host reply is not a JSON object"],
-    ["neither shape", json({ schemaVersion: 2 }), "host reply is neither an image manifest (config and layers) nor an image index (manifests)"],
-    ["layers that are an object", json({ ...image, layers: {} }), "host reply is neither an image manifest (config and layers) nor an image index (manifests)"],
+    [
+      "neither shape",
+      json({ schemaVersion: 2 }),
+      "host reply is neither an image manifest (config and layers) nor an image index (manifests)",
+    ],
+    [
+      "layers that are an object",
+      json({ ...image, layers: {} }),
+      "host reply is neither an image manifest (config and layers) nor an image index (manifests)",
+    ],
     ["a layer that is a number", json({ ...image, layers: [1] }), "host reply: manifest.layers[0] is not an object"],
-    ["a config digest that is a number", json({ ...image, config: { ...(image.config as JsonObject), digest: 5 } }), "host reply: manifest.config.digest is not a string"],
-    ["a layer size that is a string", json({ ...image, layers: [{ ...(image.layers as JsonObject[])[0], size: "12" }] }), "host reply: manifest.layers[0].size is not an integer"],
+    [
+      "a config digest that is a number",
+      json({ ...image, config: { ...(image.config as JsonObject), digest: 5 } }),
+      "host reply: manifest.config.digest is not a string",
+    ],
+    [
+      "a layer size that is a string",
+      json({ ...image, layers: [{ ...(image.layers as JsonObject[])[0], size: "12" }] }),
+      "host reply: manifest.layers[0].size is not an integer",
+    ],
     ["annotations that are a list", json({ ...image, annotations: ["MIT"] }), "host reply: manifest.annotations is not an object"],
-    ["a license that is a number", json({ ...image, annotations: { "org.opencontainers.image.licenses": 7 } }), "host reply: manifest.annotations.org.opencontainers.image.licenses is not a string"],
+    [
+      "a license that is a number",
+      json({ ...image, annotations: { "org.opencontainers.image.licenses": 7 } }),
+      "host reply: manifest.annotations.org.opencontainers.image.licenses is not a string",
+    ],
     ["a media type that is a number", json({ ...image, mediaType: 5 }), "host reply: manifest.mediaType is not a string"],
-    ["an odd media type", json({ ...image, mediaType: "application/vnd.docker.distribution.manifest.v1+prettyjws" }), 'host reply has unsupported media type "application/vnd.docker.distribution.manifest.v1+prettyjws"'],
-    ["a media type in capitals", json({ ...image, mediaType: "APPLICATION/VND.OCI.IMAGE.MANIFEST.V1+JSON" }), 'host reply has unsupported media type "APPLICATION/VND.OCI.IMAGE.MANIFEST.V1+JSON"'],
-    ["schemaVersion \"2\"", json({ ...image, schemaVersion: "2" }), 'host reply has unsupported schemaVersion "2"'],
+    [
+      "an odd media type",
+      json({ ...image, mediaType: "application/vnd.docker.distribution.manifest.v1+prettyjws" }),
+      'host reply has unsupported media type "application/vnd.docker.distribution.manifest.v1+prettyjws"',
+    ],
+    [
+      "a media type in capitals",
+      json({ ...image, mediaType: "APPLICATION/VND.OCI.IMAGE.MANIFEST.V1+JSON" }),
+      'host reply has unsupported media type "APPLICATION/VND.OCI.IMAGE.MANIFEST.V1+JSON"',
+    ],
+    ['schemaVersion "2"', json({ ...image, schemaVersion: "2" }), 'host reply has unsupported schemaVersion "2"'],
     ["schemaVersion 1", json({ ...image, schemaVersion: 1 }), "host reply has unsupported schemaVersion 1"],
-    ["index manifests that are a string", json({ ...index, manifests: "x" }), "host reply is neither an image manifest (config and layers) nor an image index (manifests)"],
-    ["an index entry without digest", json({ ...index, manifests: [{ ...(index.manifests as JsonObject[])[0], digest: null }] }), "host reply: index.manifests[0].digest is missing"],
-    ["a platform without architecture", json({ ...index, manifests: [{ ...(index.manifests as JsonObject[])[0], platform: { os: "linux" } }] }), 'host reply: index.manifests[0].platform needs "architecture" and "os" strings'],
-    ["an architecture that is a number", json({ ...index, manifests: [{ ...(index.manifests as JsonObject[])[0], platform: { os: "linux", architecture: 1 } }] }), "host reply: index.manifests[0].platform.architecture is not a string"],
+    [
+      "index manifests that are a string",
+      json({ ...index, manifests: "x" }),
+      "host reply is neither an image manifest (config and layers) nor an image index (manifests)",
+    ],
+    [
+      "an index entry without digest",
+      json({ ...index, manifests: [{ ...(index.manifests as JsonObject[])[0], digest: null }] }),
+      "host reply: index.manifests[0].digest is missing",
+    ],
+    [
+      "a platform without architecture",
+      json({ ...index, manifests: [{ ...(index.manifests as JsonObject[])[0], platform: { os: "linux" } }] }),
+      'host reply: index.manifests[0].platform needs "architecture" and "os" strings',
+    ],
+    [
+      "an architecture that is a number",
+      json({ ...index, manifests: [{ ...(index.manifests as JsonObject[])[0], platform: { os: "linux", architecture: 1 } }] }),
+      "host reply: index.manifests[0].platform.architecture is not a string",
+    ],
     ["a host error", { ok: false, error: "manifest unknown" }, "Callback evaluation failure: manifest unknown"],
     ["a host error with odd characters", { ok: false, error: "😀 \ud800" }, "Callback evaluation failure: 😀 \ufffd"],
   ])("v1/oci_manifest: %s", (_what, reply, detail) => {
@@ -282,9 +382,13 @@ describe("malformed host replies: a rejection naming the image, never an admissi
   });
 
   test("v1/oci_manifest: a huge index without license is refused, naming the image", () => {
-    const manifests = Array.from({ length: 5000 }, (_, i) => ({ digest: `sha256:${i.toString(16).padStart(64, "0")}`, platform: { os: "linux", architecture: "amd64" } }));
+    const manifests = Array.from({ length: 5000 }, (_, i) => ({
+      digest: `sha256:${i.toString(16).padStart(64, "0")}`,
+      platform: { os: "linux", architecture: "amd64" },
+    }));
     expect(rejection("v1/oci_manifest", json({ schemaVersion: 2, manifests }))).toBe(
-      `container "app" image "${IMAGE}": the index lists 5000 platform images and at most 19 are inspected; declare what is checked on the index or its entries, or narrow platforms.inspect`);
+      `container "app" image "${IMAGE}": the index lists 5000 platform images and at most 19 are inspected; declare what is checked on the index or its entries, or narrow platforms.inspect`,
+    );
   });
 
   const configDoc = (change: (c: JsonObject) => void): HostAnswer => {
@@ -292,20 +396,74 @@ describe("malformed host replies: a rejection naming the image, never an admissi
     change(copy);
     return json(copy);
   };
-  const inner = (c: JsonObject) => ((c.config as JsonObject).config as JsonObject);
+  const inner = (c: JsonObject) => (c.config as JsonObject).config as JsonObject;
 
   test.each([
     ["not JSON", text("nope"), "host reply is not valid JSON: invalid literal at byte 0"],
     ["a JSON array", json([config]), "host reply is not a JSON object"],
-    ["no config", configDoc((c) => { delete c.config; }), 'host reply needs "manifest", "digest" and "config"'],
-    ["a digest that is a number", configDoc((c) => { c.digest = 7; }), 'host reply needs "manifest", "digest" and "config" (reply.digest is not a string)'],
-    ["a config that is a string", configDoc((c) => { c.config = "x"; }), "host reply: config is not an object"],
-    ["a manifest without layers", configDoc((c) => { (c.manifest as JsonObject).layers = null; }), "host reply: manifest is not an image manifest"],
-    ["Env that is a string", configDoc((c) => { inner(c).Env = "PATH=/bin"; }), "host reply: config.config.Env is not an array"],
-    ["an Env entry that is a number", configDoc((c) => { inner(c).Env = [1]; }), "host reply: config.config.Env[0] is not a string"],
-    ["User that is a number", configDoc((c) => { inner(c).User = 0; }), "host reply: config.config.User is not a string"],
-    ["a license label that is a list", configDoc((c) => { inner(c).Labels = { "org.opencontainers.image.licenses": ["MIT"] }; }), "host reply: config.config.Labels.org.opencontainers.image.licenses is not a string"],
-    ["an architecture that is a number", configDoc((c) => { (c.config as JsonObject).architecture = 64; }), "host reply: config.architecture is not a string"],
+    [
+      "no config",
+      configDoc((c) => {
+        delete c.config;
+      }),
+      'host reply needs "manifest", "digest" and "config"',
+    ],
+    [
+      "a digest that is a number",
+      configDoc((c) => {
+        c.digest = 7;
+      }),
+      'host reply needs "manifest", "digest" and "config" (reply.digest is not a string)',
+    ],
+    [
+      "a config that is a string",
+      configDoc((c) => {
+        c.config = "x";
+      }),
+      "host reply: config is not an object",
+    ],
+    [
+      "a manifest without layers",
+      configDoc((c) => {
+        (c.manifest as JsonObject).layers = null;
+      }),
+      "host reply: manifest is not an image manifest",
+    ],
+    [
+      "Env that is a string",
+      configDoc((c) => {
+        inner(c).Env = "PATH=/bin";
+      }),
+      "host reply: config.config.Env is not an array",
+    ],
+    [
+      "an Env entry that is a number",
+      configDoc((c) => {
+        inner(c).Env = [1];
+      }),
+      "host reply: config.config.Env[0] is not a string",
+    ],
+    [
+      "User that is a number",
+      configDoc((c) => {
+        inner(c).User = 0;
+      }),
+      "host reply: config.config.User is not a string",
+    ],
+    [
+      "a license label that is a list",
+      configDoc((c) => {
+        inner(c).Labels = { "org.opencontainers.image.licenses": ["MIT"] };
+      }),
+      "host reply: config.config.Labels.org.opencontainers.image.licenses is not a string",
+    ],
+    [
+      "an architecture that is a number",
+      configDoc((c) => {
+        (c.config as JsonObject).architecture = 64;
+      }),
+      "host reply: config.architecture is not a string",
+    ],
     ["a host error", { ok: false, error: "blob unknown" }, "Callback evaluation failure: blob unknown"],
   ])("v1/oci_manifest_config: %s", (_what, reply, detail) => {
     expect(rejection("v1/oci_manifest_config", reply as HostAnswer)).toBe(prefix("config") + detail);
@@ -328,6 +486,8 @@ describe("malformed host replies: a rejection naming the image, never an admissi
   test("with onLookupError: accept the image is admitted with a warning naming it and the problem", () => {
     const host: HostScript = () => text("<html>");
     const result = validateRaw(payloadOf(POD, { onLookupError: "accept" }), host);
-    expect(result).toEqual({ reply: { accepted: true, warnings: [`${prefix("manifest")}host reply is not valid JSON: unexpected character at byte 0`] } });
+    expect(result).toEqual({
+      reply: { accepted: true, warnings: [`${prefix("manifest")}host reply is not valid JSON: unexpected character at byte 0`] },
+    });
   });
 });

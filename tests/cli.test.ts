@@ -16,42 +16,76 @@ function kwhost(args: string[], input?: string): { status: number | null; stdout
 
 describe("kwhost run", () => {
   test("prints one AdmissionResponse line in kwctl's field order", () => {
-    const { status, stdout } = kwhost(["run", "policy.wasm", "-r", "test_data/pod_with_unlicensed_image.json",
-      "--replay-host-capabilities-interactions", "test_data/sessions/oci_manifest_pod_with_unlicensed_image.yml"]);
+    const { status, stdout } = kwhost([
+      "run",
+      "policy.wasm",
+      "-r",
+      "test_data/pod_with_unlicensed_image.json",
+      "--replay-host-capabilities-interactions",
+      "test_data/sessions/oci_manifest_pod_with_unlicensed_image.yml",
+    ]);
     expect(status).toBe(0);
     const lines = stdout.trimEnd().split("\n");
     expect(lines).toHaveLength(1);
     expect(Object.keys(JSON.parse(lines[0]))).toEqual(["uid", "allowed", "status", "auditAnnotations", "warnings"]);
     // the audit annotation's value is a JSON object in a string, escaped once, as kwctl prints it
-    expect(lines[0]).toContain(String.raw`,"auditAnnotations":{"licenses":"{\"ghcr.io/acme/payments:1.2.0\":\"Apache-2.0\",\"ghcr.io/acme/unlicensed:1.0\":null}"},"warnings":null}`);
+    expect(lines[0]).toContain(
+      String.raw`,"auditAnnotations":{"licenses":"{\"ghcr.io/acme/payments:1.2.0\":\"Apache-2.0\",\"ghcr.io/acme/unlicensed:1.0\":null}"},"warnings":null}`,
+    );
     expect(JSON.parse(lines[0])).toEqual({
       uid: "1299d386-525b-4032-98ae-1949f69f9cfc",
       allowed: false,
-      status: { message: 'container "worker" image "ghcr.io/acme/unlicensed:1.0": no license declared (no "org.opencontainers.image.licenses" annotation or config label)' },
+      status: {
+        message:
+          'container "worker" image "ghcr.io/acme/unlicensed:1.0": no license declared (no "org.opencontainers.image.licenses" annotation or config label)',
+      },
       auditAnnotations: { licenses: '{"ghcr.io/acme/payments:1.2.0":"Apache-2.0","ghcr.io/acme/unlicensed:1.0":null}' },
       warnings: null,
     });
   });
 
   test("invalid settings: nothing on stdout, kwctl's error line and exit 1", () => {
-    const { status, stdout, stderr } = kwhost(["run", "policy.wasm", "-r", "test_data/pod_with_licensed_image.json", "--settings-json", '{"bogus": 1}',
-      "--replay-host-capabilities-interactions", "test_data/sessions/oci_manifest_pod_with_licensed_image.yml"]);
+    const { status, stdout, stderr } = kwhost([
+      "run",
+      "policy.wasm",
+      "-r",
+      "test_data/pod_with_licensed_image.json",
+      "--settings-json",
+      '{"bogus": 1}',
+      "--replay-host-capabilities-interactions",
+      "test_data/sessions/oci_manifest_pod_with_licensed_image.yml",
+    ]);
     expect(status).toBe(1);
     expect(stdout).toBe("");
-    expect(stderr.trim()).toBe('Error: Provided settings are not valid: "bogus: unknown setting (known: licenses, annotations, platforms, config, exemptImages, onLookupError, enforcement, pinDigest, auditLicenses)"');
+    expect(stderr.trim()).toBe(
+      'Error: Provided settings are not valid: "bogus: unknown setting (known: licenses, annotations, platforms, config, exemptImages, onLookupError, enforcement, pinDigest, auditLicenses)"',
+    );
   });
 
   test("settings from a YAML file", () => {
     const dir = mkdtempSync(join(tmpdir(), "kwhost-"));
     writeFileSync(join(dir, "settings.yaml"), "unknownKey:\n  - 1\n");
-    const { status, stderr } = kwhost(["run", "policy.wasm", "-r", "test_data/pod_with_licensed_image.json", "-s", join(dir, "settings.yaml"),
-      "--replay-host-capabilities-interactions", "test_data/sessions/oci_manifest_pod_with_licensed_image.yml"]);
+    const { status, stderr } = kwhost([
+      "run",
+      "policy.wasm",
+      "-r",
+      "test_data/pod_with_licensed_image.json",
+      "-s",
+      join(dir, "settings.yaml"),
+      "--replay-host-capabilities-interactions",
+      "test_data/sessions/oci_manifest_pod_with_licensed_image.yml",
+    ]);
     expect(status).toBe(1);
     expect(stderr).toContain("unknownKey: unknown setting");
   });
 
   test("the policy may be a file:// URI; remote URIs are refused with a hint", () => {
-    const args = ["-r", "test_data/pod_with_licensed_image.json", "--replay-host-capabilities-interactions", "test_data/sessions/oci_manifest_pod_with_licensed_image.yml"];
+    const args = [
+      "-r",
+      "test_data/pod_with_licensed_image.json",
+      "--replay-host-capabilities-interactions",
+      "test_data/sessions/oci_manifest_pod_with_licensed_image.yml",
+    ];
     const local = kwhost(["run", `file://${join(ROOT, "policy.wasm")}`, ...args]);
     expect(local.status).toBe(0);
     expect(JSON.parse(local.stdout).allowed).toBe(true);
@@ -64,25 +98,55 @@ describe("kwhost run", () => {
     const dir = mkdtempSync(join(tmpdir(), "kwhost-"));
     writeFileSync(join(dir, "settings.yaml"), "licenses:\n  unlisted: osi\n");
     const replay = ["--replay-host-capabilities-interactions", "test_data/sessions/oci_manifest_pod_with_licensed_image.yml"];
-    const both = kwhost(["run", "policy.wasm", "-r", "test_data/pod_with_licensed_image.json", "-s", join(dir, "settings.yaml"), "--settings-json", "{}", ...replay]);
+    const both = kwhost([
+      "run",
+      "policy.wasm",
+      "-r",
+      "test_data/pod_with_licensed_image.json",
+      "-s",
+      join(dir, "settings.yaml"),
+      "--settings-json",
+      "{}",
+      ...replay,
+    ]);
     expect(both.status).toBe(1);
     expect(both.stderr).toContain("licenses.unlisted");
-    const yaml = kwhost(["run", "policy.wasm", "-r", "test_data/pod_with_licensed_image.json", "--settings-json", "licenses: {unlisted: any}", ...replay]);
+    const yaml = kwhost([
+      "run",
+      "policy.wasm",
+      "-r",
+      "test_data/pod_with_licensed_image.json",
+      "--settings-json",
+      "licenses: {unlisted: any}",
+      ...replay,
+    ]);
     expect(yaml.status).toBe(1);
     expect(yaml.stderr).toMatch(/^Error: Cannot parse settings JSON: /);
   });
 
   test("record and replay cannot be combined", () => {
-    const { status, stderr } = kwhost(["run", "policy.wasm", "-r", "test_data/pod_with_licensed_image.json",
-      "--replay-host-capabilities-interactions", "a.yml", "--record-host-capabilities-interactions", "b.yml"]);
+    const { status, stderr } = kwhost([
+      "run",
+      "policy.wasm",
+      "-r",
+      "test_data/pod_with_licensed_image.json",
+      "--replay-host-capabilities-interactions",
+      "a.yml",
+      "--record-host-capabilities-interactions",
+      "b.yml",
+    ]);
     expect(status).toBe(1);
     expect(stderr).toContain("cannot be used together");
   });
 });
 
 describe("kwhost --engine", () => {
-  const example = ["-r", "test_data/pod_with_unlicensed_image.json",
-    "--replay-host-capabilities-interactions", "test_data/sessions/oci_manifest_pod_with_unlicensed_image.yml"];
+  const example = [
+    "-r",
+    "test_data/pod_with_unlicensed_image.json",
+    "--replay-host-capabilities-interactions",
+    "test_data/sessions/oci_manifest_pod_with_unlicensed_image.yml",
+  ];
 
   test("run prints the same on wasmtime, in kwctl's and policy-server's configurations, as on V8", () => {
     const v8 = kwhost(["run", "policy.wasm", ...example]);
@@ -93,7 +157,8 @@ describe("kwhost --engine", () => {
   });
 
   test("bench runs on wasmtime and counts the same host calls", () => {
-    const bench = (engine: string[]) => kwhost(["bench", "policy.wasm", ...engine, "--num-samples", "3", "--warm-up-time", "0.1", ...example]);
+    const bench = (engine: string[]) =>
+      kwhost(["bench", "policy.wasm", ...engine, "--num-samples", "3", "--warm-up-time", "0.1", ...example]);
     const figures = (stdout: string) => stdout.split("\n").slice(1).join("\n");
     const v8 = bench([]);
     const wasmtime = bench(["--engine", "wasmtime", "--fresh-instance"]);
@@ -111,7 +176,12 @@ describe("kwhost --engine", () => {
 });
 
 describe("kwhost bench", () => {
-  const replay = ["-r", "test_data/pod_with_licensed_image.json", "--replay-host-capabilities-interactions", "test_data/sessions/oci_manifest_pod_with_licensed_image.yml"];
+  const replay = [
+    "-r",
+    "test_data/pod_with_licensed_image.json",
+    "--replay-host-capabilities-interactions",
+    "test_data/sessions/oci_manifest_pod_with_licensed_image.yml",
+  ];
 
   test("--warm-up-time 0 is allowed: no warm-up, the samples are measured", () => {
     const { status, stdout, stderr } = kwhost(["bench", "policy.wasm", ...replay, "--warm-up-time", "0", "--num-samples", "2"]);
@@ -176,6 +246,10 @@ describe("kwhost annotate", () => {
     expect(metadata.annotations["io.kubewarden.policy.usage"]).toBe(readFileSync(join(ROOT, "README.md"), "utf8"));
     expect(metadata.hostCapabilities).toContain("oci/v1/oci_manifest");
     // The annotated module still loads and keeps its exports.
-    expect(WebAssembly.Module.exports(new WebAssembly.Module(wasm)).map((e) => e.name).sort()).toEqual(["__guest_call", "_start", "memory"]);
+    expect(
+      WebAssembly.Module.exports(new WebAssembly.Module(wasm))
+        .map((e) => e.name)
+        .sort(),
+    ).toEqual(["__guest_call", "_start", "memory"]);
   });
 });

@@ -6,8 +6,23 @@ import { join } from "node:path";
 import { parse } from "yaml";
 import { ROOT, validateSettings } from "./helpers/policy";
 
-const COMMON_SPEC = ["policyServer", "mode", "module", "settings", "rules", "failurePolicy", "mutating", "backgroundAudit",
-  "matchPolicy", "matchConditions", "objectSelector", "sideEffects", "timeoutSeconds", "timeoutEvalSeconds", "message"];
+const COMMON_SPEC = [
+  "policyServer",
+  "mode",
+  "module",
+  "settings",
+  "rules",
+  "failurePolicy",
+  "mutating",
+  "backgroundAudit",
+  "matchPolicy",
+  "matchConditions",
+  "objectSelector",
+  "sideEffects",
+  "timeoutSeconds",
+  "timeoutEvalSeconds",
+  "message",
+];
 const SPEC_FIELDS: Record<string, string[]> = {
   ClusterAdmissionPolicy: [...COMMON_SPEC, "namespaceSelector", "contextAwareResources", "allowInsideAdmissionControllerNamespace"],
   AdmissionPolicy: COMMON_SPEC,
@@ -23,7 +38,10 @@ function load(file: string): Doc {
 const metadata = parse(readFileSync(join(ROOT, "policy-metadata.yml"), "utf8")) as { rules: Array<Record<string, string[]>> };
 const covered = new Set(metadata.rules.flatMap((r) => r.apiGroups.flatMap((g) => r.resources.map((res) => `${g}/${res}`))));
 
-describe.each([["cluster-admission-policy.yaml", "ClusterAdmissionPolicy"], ["admission-policy.yaml", "AdmissionPolicy"]])("%s", (file, kind) => {
+describe.each([
+  ["cluster-admission-policy.yaml", "ClusterAdmissionPolicy"],
+  ["admission-policy.yaml", "AdmissionPolicy"],
+])("%s", (file, kind) => {
   const doc = load(file);
 
   test("is a policies.kubewarden.io/v1 resource of the right kind and scope", () => {

@@ -17,7 +17,10 @@ import { WasmtimeInitializationError, WasmtimeModule } from "../host/wasmtime/en
 import { ENGINE_SETUPS, podRequest, POLICY_PATH, policyWasm, ROOT } from "./helpers/policy";
 
 const TEST_DATA = join(ROOT, "test_data");
-const jsonFiles = (dir: string): string[] => readdirSync(dir).filter((f) => f.endsWith(".json")).sort();
+const jsonFiles = (dir: string): string[] =>
+  readdirSync(dir)
+    .filter((f) => f.endsWith(".json"))
+    .sort();
 
 interface Printed {
   code: number;
@@ -28,14 +31,20 @@ interface Printed {
 /** `kwhost run` with `flags` on one engine setup, as printed. */
 function kwhostRun(flags: RunFlags, setup: (typeof ENGINE_SETUPS)[number]): Printed {
   const printed: Printed = { code: 0, stdout: [], stderr: [] };
-  printed.code = run(POLICY_PATH, { ...flags, engine: setup.engine, freshInstance: setup.freshInstancePerCall },
-    (line) => printed.stdout.push(line), (line) => printed.stderr.push(line));
+  printed.code = run(
+    POLICY_PATH,
+    { ...flags, engine: setup.engine, freshInstance: setup.freshInstancePerCall },
+    (line) => printed.stdout.push(line),
+    (line) => printed.stderr.push(line),
+  );
   return printed;
 }
 
 describe("every request of test_data with every session and every settings file, on three engines", () => {
   const requests = jsonFiles(TEST_DATA);
-  const sessions = readdirSync(join(TEST_DATA, "sessions")).filter((f) => f.endsWith(".yml")).sort();
+  const sessions = readdirSync(join(TEST_DATA, "sessions"))
+    .filter((f) => f.endsWith(".yml"))
+    .sort();
   const settingsFiles = [undefined, ...readdirSync(join(TEST_DATA, "settings")).sort()];
 
   test("the scenario set is the whole of test_data", () => {
@@ -84,9 +93,13 @@ describe("the realistic manifests of test_data/manifests, on three engines", () 
   const request = podRequest({ containers: manifests.map((file, i) => ({ name: `c${i}`, image: image(file) })) });
   const settingsVariants: Record<string, Record<string, unknown>> = {
     defaults: {},
-    "config checks": { config: { rejectRootUser: true, forbiddenEnv: ["*_TOKEN"], requiredLabels: { "org.opencontainers.image.source": "*" } } },
+    "config checks": {
+      config: { rejectRootUser: true, forbiddenEnv: ["*_TOKEN"], requiredLabels: { "org.opencontainers.image.source": "*" } },
+    },
     "warn, pinned, platforms": {
-      enforcement: "warn", pinDigest: true, annotations: { required: { "org.opencontainers.image.revision": "*" } },
+      enforcement: "warn",
+      pinDigest: true,
+      annotations: { required: { "org.opencontainers.image.revision": "*" } },
       platforms: { required: ["linux/amd64"], inspect: ["linux/amd64", "linux/arm64"] },
     },
   };
@@ -95,7 +108,11 @@ describe("the realistic manifests of test_data/manifests, on three engines", () 
     const settings = settingsVariants[variant];
     const answers = ENGINE_SETUPS.map((setup) => {
       const calls: string[] = [];
-      const evaluator = new PolicyEvaluator(policyWasm(), { ...setup, backend: backend(), onCall: (c) => calls.push(`${c.operation} ${c.payload}`) });
+      const evaluator = new PolicyEvaluator(policyWasm(), {
+        ...setup,
+        backend: backend(),
+        onCall: (c) => calls.push(`${c.operation} ${c.payload}`),
+      });
       try {
         const validation = JSON.stringify(evaluator.validateSettings(settings));
         expect(validation).toBe('{"valid":true}');
@@ -162,7 +179,11 @@ describe("the lane can fail: a start section", () => {
   });
 
   test("policy.wasm itself loads under policy-server's configuration and answers protocol_version", () => {
-    const evaluator = new PolicyEvaluator(policyWasm(), { backend: new TableBackend(new Map()), engine: "wasmtime", freshInstancePerCall: true });
+    const evaluator = new PolicyEvaluator(policyWasm(), {
+      backend: new TableBackend(new Map()),
+      engine: "wasmtime",
+      freshInstancePerCall: true,
+    });
     expect(evaluator.engineDescription).toMatch(/^wasmtime 49\.0\.0 \(policy-server configuration\)$/);
     expect(evaluator.protocolVersion()).toBe("v1");
     evaluator.dispose();
@@ -196,7 +217,11 @@ describe("timeouts as policy-server enforces them", () => {
     const response = evaluator.validate(request, {});
     evaluator.dispose();
     expect(response).toEqual({
-      uid: request.uid, allowed: false, status: { message: INTERRUPTED_EVALUATION_MESSAGE, code: 500 }, auditAnnotations: null, warnings: null,
+      uid: request.uid,
+      allowed: false,
+      status: { message: INTERRUPTED_EVALUATION_MESSAGE, code: 500 },
+      auditAnnotations: null,
+      warnings: null,
     });
     expect(INTERRUPTED_EVALUATION_MESSAGE).toBe("Policy execution interrupted because it exceeded the allowed execution time");
   });

@@ -40,11 +40,14 @@ describe("differential fuzzing: V8 against wasmtime (fixed seed)", () => {
     expect(report.mismatches).toBe(0);
   });
 
-  test.each(["request", "settings", "host"] as const)("%s: 1,000 inputs, the same outcome on wasmtime (policy-server configuration)", (target) => {
-    const report = fuzzDifferential(target, 1000, SEED + 2, v8, policyServer);
-    expect(report.examples).toEqual([]);
-    expect(report.mismatches).toBe(0);
-  });
+  test.each(["request", "settings", "host"] as const)(
+    "%s: 1,000 inputs, the same outcome on wasmtime (policy-server configuration)",
+    (target) => {
+      const report = fuzzDifferential(target, 1000, SEED + 2, v8, policyServer);
+      expect(report.examples).toEqual([]);
+      expect(report.mismatches).toBe(0);
+    },
+  );
 
   test("a differing engine is reported: V8 against a runner of another module", () => {
     // policy.wasm with the string literals that start "no license declared" changed (AssemblyScript
@@ -68,7 +71,12 @@ describe("differential fuzzing: V8 against wasmtime (fixed seed)", () => {
 describe("the fuzzer's classification of outcomes", () => {
   const encoder = new TextEncoder();
   const requestCase = (json: "invalid" | "request" | "other"): FuzzCase => ({
-    target: "request", label: "t", operation: "validate", payload: new Uint8Array(0), host: recordedHost, expect: { kind: "request", json },
+    target: "request",
+    label: "t",
+    operation: "validate",
+    payload: new Uint8Array(0),
+    host: recordedHost,
+    expect: { kind: "request", json },
   });
   const ok = (text: string | Uint8Array) => ({ ok: true as const, payload: typeof text === "string" ? encoder.encode(text) : text });
 
@@ -76,7 +84,9 @@ describe("the fuzzer's classification of outcomes", () => {
     expect(classify(requestCase("other"), { ok: false, error: "RuntimeError: unreachable" }).cls).toBe("trap");
     expect(classify(requestCase("other"), { ok: false, error: "RuntimeError: memory access out of bounds" }).cls).toBe("trap");
     // a __guest_error that is not UTF-8: the real host traps in String::from_utf8
-    expect(classify(requestCase("other"), { ok: false, error: "TypeError: The encoded data was not valid for encoding utf-8" }).cls).toBe("trap");
+    expect(classify(requestCase("other"), { ok: false, error: "TypeError: The encoded data was not valid for encoding utf-8" }).cls).toBe(
+      "trap",
+    );
   });
 
   test("replies that are not UTF-8, not JSON or of the wrong shape are invalid replies", () => {
@@ -89,12 +99,28 @@ describe("the fuzzer's classification of outcomes", () => {
   });
 
   test("clean replies and guest errors are checked against the case's expectation", () => {
-    expect(classify(requestCase("request"), ok('{"accepted":true}'))).toEqual({ cls: "clean", detail: '{"accepted":true}', violations: [] });
+    expect(classify(requestCase("request"), ok('{"accepted":true}'))).toEqual({
+      cls: "clean",
+      detail: '{"accepted":true}',
+      violations: [],
+    });
     expect(classify(requestCase("invalid"), ok('{"accepted":true}')).violations).toEqual(["malformed JSON was not a guest error"]);
-    expect(classify(requestCase("invalid"), { ok: false, error: "cannot decode validation request: unexpected end of input at byte 0" }).violations).toEqual([]);
+    expect(
+      classify(requestCase("invalid"), { ok: false, error: "cannot decode validation request: unexpected end of input at byte 0" })
+        .violations,
+    ).toEqual([]);
     expect(classify(requestCase("request"), { ok: false, error: "cannot decode validation request: x" }).violations).toHaveLength(1);
-    const host: FuzzCase = { ...requestCase("other"), target: "host", expect: { kind: "host", malformed: true, image: "ghcr.io/acme/app:1.0" } };
-    expect(classify(host, ok('{"accepted":true}')).violations).toEqual(["a malformed host reply admitted the image under default settings"]);
-    expect(classify(host, ok('{"accepted":false,"message":"container \\"app\\" image \\"ghcr.io/acme/app:1.0\\": manifest lookup failed: x"}')).violations).toEqual([]);
+    const host: FuzzCase = {
+      ...requestCase("other"),
+      target: "host",
+      expect: { kind: "host", malformed: true, image: "ghcr.io/acme/app:1.0" },
+    };
+    expect(classify(host, ok('{"accepted":true}')).violations).toEqual([
+      "a malformed host reply admitted the image under default settings",
+    ]);
+    expect(
+      classify(host, ok('{"accepted":false,"message":"container \\"app\\" image \\"ghcr.io/acme/app:1.0\\": manifest lookup failed: x"}'))
+        .violations,
+    ).toEqual([]);
   });
 });

@@ -15,7 +15,11 @@ type Exchange = { request: string; response: { type: string; payload?: string; m
 function sorted(value: unknown): unknown {
   if (Array.isArray(value)) return value.map(sorted);
   if (value !== null && typeof value === "object") {
-    return Object.fromEntries(Object.keys(value).sort().map((k) => [k, sorted((value as Record<string, unknown>)[k])]));
+    return Object.fromEntries(
+      Object.keys(value)
+        .sort()
+        .map((k) => [k, sorted((value as Record<string, unknown>)[k])]),
+    );
   }
   return value;
 }
@@ -33,15 +37,27 @@ function guestCall(module: WebAssembly.Module, operation: string, payload: Buffe
   let hostResponse = Buffer.alloc(0);
   let hostError = Buffer.alloc(0);
   const wapc = {
-    __guest_request: (opPtr: number, ptr: number) => { mem().set(payload, ptr); mem().set(op, opPtr); },
-    __guest_response: (ptr: number, len: number) => { response = read(ptr, len); },
-    __guest_error: (ptr: number, len: number) => { error = read(ptr, len); },
+    __guest_request: (opPtr: number, ptr: number) => {
+      mem().set(payload, ptr);
+      mem().set(op, opPtr);
+    },
+    __guest_response: (ptr: number, len: number) => {
+      response = read(ptr, len);
+    },
+    __guest_error: (ptr: number, len: number) => {
+      error = read(ptr, len);
+    },
     __host_call: (bp: number, bl: number, np: number, nl: number, op2: number, ol: number, pp: number, pl: number) => {
       const [binding, namespace, name] = [read(bp, bl), read(np, nl), read(op2, ol)].map(String);
       const image = JSON.parse(read(pp, pl).toString()) as string;
-      const tag = { "v1/oci_manifest": "OciManifest", "v1/manifest_digest": "OciManifestDigest", "v1/oci_manifest_config": "OciManifestAndConfig" }[name];
+      const tag = {
+        "v1/oci_manifest": "OciManifest",
+        "v1/manifest_digest": "OciManifestDigest",
+        "v1/oci_manifest_config": "OciManifestAndConfig",
+      }[name];
       const next = session.shift();
-      const expected = next === undefined ? null : (parse(next.request.replace(/^!(\w+)\n/, "tag: $1\n")) as { tag: string; image: string });
+      const expected =
+        next === undefined ? null : (parse(next.request.replace(/^!(\w+)\n/, "tag: $1\n")) as { tag: string; image: string });
       if (binding !== "kubewarden" || namespace !== "oci" || next === undefined || expected?.tag !== tag || expected?.image !== image) {
         hostError = Buffer.from(`Callback evaluation failure: unexpected request ${namespace}/${name} ${image}`);
         return 0;
@@ -97,7 +113,8 @@ const scenarios: Array<[string, string, string | null]> = [
 describe("an independent minimal host agrees with kwhost", () => {
   test.each(scenarios)("%s with %s (settings %s)", (requestFile, sessionFile, settingsFile) => {
     const request = JSON.parse(readFileSync(join(ROOT, "test_data", requestFile), "utf8"));
-    const settings = settingsFile === null ? {} : (parse(readFileSync(join(ROOT, "test_data", "settings", settingsFile), "utf8")) as object);
+    const settings =
+      settingsFile === null ? {} : (parse(readFileSync(join(ROOT, "test_data", "settings", settingsFile), "utf8")) as object);
     const session = parse(readFileSync(join(ROOT, "test_data", "sessions", sessionFile), "utf8")) as Exchange[];
 
     const settingsReply = guestCall(policyModule, "validate_settings", Buffer.from(JSON.stringify(sorted(settings))), []);
@@ -108,10 +125,22 @@ describe("an independent minimal host agrees with kwhost", () => {
     expect(typeof verdict.accepted).toBe("boolean");
     expect(session).toEqual([]); // every recorded exchange was asked for, in order
 
-    const args = ["run", "policy.wasm", "-r", join("test_data", requestFile), "--replay-host-capabilities-interactions", join("test_data", "sessions", sessionFile)];
+    const args = [
+      "run",
+      "policy.wasm",
+      "-r",
+      join("test_data", requestFile),
+      "--replay-host-capabilities-interactions",
+      join("test_data", "sessions", sessionFile),
+    ];
     if (settingsFile !== null) args.push("-s", join("test_data", "settings", settingsFile));
     const kwhost = spawnSync(join(ROOT, "bin", "kwhost"), args, { cwd: ROOT, encoding: "utf8" });
-    const admission = JSON.parse(kwhost.stdout) as { allowed: boolean; status?: { message?: string }; warnings: string[] | null; patch?: string };
+    const admission = JSON.parse(kwhost.stdout) as {
+      allowed: boolean;
+      status?: { message?: string };
+      warnings: string[] | null;
+      patch?: string;
+    };
     expect(admission.allowed).toBe(verdict.accepted);
     expect(admission.status?.message).toBe(verdict.message);
     expect(admission.warnings).toEqual(verdict.warnings ?? null);

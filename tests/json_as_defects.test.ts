@@ -14,7 +14,12 @@ beforeAll(() => {
 }, 120_000);
 
 const podSpec = (firstArg: string): string =>
-  JSON.stringify({ containers: [{ name: "win", args: [firstArg], image: "ghcr.io/acme/win:1" }, { name: "app", args: [], image: "ghcr.io/acme/app:1" }] });
+  JSON.stringify({
+    containers: [
+      { name: "win", args: [firstArg], image: "ghcr.io/acme/win:1" },
+      { name: "app", args: [], image: "ghcr.io/acme/app:1" },
+    ],
+  });
 
 describe("json-as 1.6.0", () => {
   test("decodes an ordinary pod spec", () => {

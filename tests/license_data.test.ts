@@ -78,7 +78,9 @@ describe("generator", () => {
     const bad = structuredClone(data);
     bad.licenses["Foo-1.0"] = "d";
     writeFileSync(path.join(dir, "spdx-license-list.json"), JSON.stringify(bad));
-    const r = spawnSync(process.execPath, [GENERATOR, path.join(dir, "spdx-license-list.json"), path.join(dir, "data.ts")], { encoding: "utf8" });
+    const r = spawnSync(process.execPath, [GENERATOR, path.join(dir, "spdx-license-list.json"), path.join(dir, "data.ts")], {
+      encoding: "utf8",
+    });
     expect(r.status).not.toBe(0);
     expect(r.stderr).toContain("deprecated id Foo-1.0 has no successor rule");
   });
@@ -90,7 +92,10 @@ describe("refresh script (official licenses.json/exceptions.json → data file)"
     mkdirSync(dir, { recursive: true });
     const licensesPath = path.join(dir, "licenses.json");
     const exceptionsPath = path.join(dir, "exceptions.json");
-    writeFileSync(licensesPath, JSON.stringify({ licenseListVersion: data.licenseListVersion, licenses: licenseList, releaseDate: data.releaseDate }));
+    writeFileSync(
+      licensesPath,
+      JSON.stringify({ licenseListVersion: data.licenseListVersion, licenses: licenseList, releaseDate: data.releaseDate }),
+    );
     writeFileSync(exceptionsPath, JSON.stringify({ licenseListVersion: exceptionsVersion, exceptions: exceptionList }));
     return [licensesPath, exceptionsPath];
   };
@@ -120,14 +125,20 @@ describe("refresh script (official licenses.json/exceptions.json → data file)"
     const out = path.join(tmp, "flags", "out.json");
     execFileSync(process.execPath, [REFRESH, licensesPath, exceptionsPath, out], { stdio: "pipe" });
     const written = JSON.parse(readFileSync(out, "utf8")) as LicenseListData;
-    expect(Object.entries(written.licenses)).toEqual([["abc", "nd"], ["Mid", ""], ["Zed-1.0", "of"]]);
+    expect(Object.entries(written.licenses)).toEqual([
+      ["abc", "nd"],
+      ["Mid", ""],
+      ["Zed-1.0", "of"],
+    ]);
     expect(written.exceptions).toEqual({ "Old-exception": "d" });
     expect(written.licenseListVersion).toBe(data.licenseListVersion);
   });
 
   test("files of two different list builds are refused", () => {
     const [licensesPath, exceptionsPath] = writeUpstream(path.join(tmp, "mismatch"), [], [], "other");
-    const r = spawnSync(process.execPath, [REFRESH, licensesPath, exceptionsPath, path.join(tmp, "mismatch", "out.json")], { encoding: "utf8" });
+    const r = spawnSync(process.execPath, [REFRESH, licensesPath, exceptionsPath, path.join(tmp, "mismatch", "out.json")], {
+      encoding: "utf8",
+    });
     expect(r.status).not.toBe(0);
     expect(r.stderr).toContain("differ in licenseListVersion");
   });

@@ -40,8 +40,10 @@ const PARSE: Array<[string, string]> = [
   /* 19 */ ["MIT OR NOASSERTION", "(MIT OR NOASSERTION)"],
   /* 20 */ ["MIT and BSD-3-Clause", "(MIT AND BSD-3-Clause)"],
   /* 21 */ ["MIT And BSD-3-Clause", 'error: operator "And" at column 5 must be all upper case or all lower case'],
-  /* 22 */ ["(MIT OR Apache-2.0) WITH LLVM-exception",
-    'error: "WITH" at column 21 must follow a license id or LicenseRef, not a parenthesised expression'],
+  /* 22 */ [
+    "(MIT OR Apache-2.0) WITH LLVM-exception",
+    'error: "WITH" at column 21 must follow a license id or LicenseRef, not a parenthesised expression',
+  ],
   /* 23 */ ["GPL-2.0-only WITH MIT", 'error: "MIT" at column 19 is a license id, not an exception id'],
   /* 24 */ ["Classpath-exception-2.0", 'error: "Classpath-exception-2.0" at column 1 is an exception id; it may only follow "WITH"'],
   /* 25 */ ["MIT ANDApache-2.0", 'error: unexpected "ANDApache-2.0" at column 5 (expected "AND", "OR" or "WITH" before it)'],
@@ -57,8 +59,10 @@ const PARSE: Array<[string, string]> = [
   ["GPL-2.0-with-classpath-exception", "GPL-2.0-with-classpath-exception"],
   ["gpl-2.0-with-CLASSPATH-exception", "GPL-2.0-with-classpath-exception"],
   ["GPL-2.0-only WITH AdditionRef-foo", "(GPL-2.0-only WITH AdditionRef-foo)"],
-  ["MIT WITH Classpath-exception-2.0 WITH LLVM-exception",
-    'error: unexpected "WITH" at column 34 (a license may be followed by only one exception)'],
+  [
+    "MIT WITH Classpath-exception-2.0 WITH LLVM-exception",
+    'error: unexpected "WITH" at column 34 (a license may be followed by only one exception)',
+  ],
   ["AND MIT", 'error: expected license id at column 1, found "AND"'],
   ["MIT AND", 'error: expected license id after "AND" at column 8'],
   ["MIT OR OR Apache-2.0", 'error: expected license id after "OR" at column 8, found "OR"'],
@@ -87,8 +91,10 @@ const PARSE: Array<[string, string]> = [
   ["MIT++", 'error: "+" at column 5 must directly follow a license id'],
   ["LicenseRef-foo+", 'error: "+" at column 15 may only follow a license id, not LicenseRef-foo'],
   ["(MIT)+", 'error: "+" at column 6 must directly follow a license id'],
-  ["(MIT) WITH Classpath-exception-2.0",
-    'error: "WITH" at column 7 must follow a license id or LicenseRef, not a parenthesised expression'],
+  [
+    "(MIT) WITH Classpath-exception-2.0",
+    'error: "WITH" at column 7 must follow a license id or LicenseRef, not a parenthesised expression',
+  ],
   ["MIT WITH", 'error: expected exception id after "WITH" at column 9'],
   ["MIT WITH Foo-exception", 'error: unknown exception id "Foo-exception" at column 10'],
   ["MIT WITH LicenseRef-x", 'error: expected exception id after "WITH" at column 10, found "LicenseRef-x"'],
@@ -96,8 +102,14 @@ const PARSE: Array<[string, string]> = [
   ["AdditionRef-foo", 'error: "AdditionRef-foo" at column 1 is an addition reference; it may only follow "WITH"'],
   ["MIT WITH DocumentRef-a:AdditionRef-b", "(MIT WITH DocumentRef-a:AdditionRef-b)"],
   ["MIT WITH additionref-b", 'error: invalid reference "additionref-b" at column 10: the prefix must be spelled "AdditionRef-"'],
-  ["DocumentRef-doc:licenseref-x", 'error: invalid reference "DocumentRef-doc:licenseref-x" at column 1: the prefix must be spelled "LicenseRef-"'],
-  ["documentref-doc:LicenseRef-x", 'error: invalid reference "documentref-doc:LicenseRef-x" at column 1: the prefix must be spelled "DocumentRef-"'],
+  [
+    "DocumentRef-doc:licenseref-x",
+    'error: invalid reference "DocumentRef-doc:licenseref-x" at column 1: the prefix must be spelled "LicenseRef-"',
+  ],
+  [
+    "documentref-doc:LicenseRef-x",
+    'error: invalid reference "documentref-doc:LicenseRef-x" at column 1: the prefix must be spelled "DocumentRef-"',
+  ],
   ["DocumentRef-:LicenseRef-x", 'error: invalid reference "DocumentRef-:LicenseRef-x" at column 1: empty id after "DocumentRef-"'],
   ["DocumentRef-doc:MIT", 'error: invalid reference "DocumentRef-doc:MIT" at column 1: expected "LicenseRef-" or "AdditionRef-" after ":"'],
   ["DocumentRef-doc", 'error: invalid reference "DocumentRef-doc" at column 1: expected "DocumentRef-<id>:LicenseRef-<id>"'],
@@ -122,9 +134,7 @@ describe("SPDX expression parsing", () => {
   test("canonical form uses list spellings, upper-case operators and only the parentheses it needs", () => {
     expect(canonical("mit and (apache-2.0 or isc)")).toBe("MIT AND (Apache-2.0 OR ISC)");
     expect(canonical("(mit and apache-2.0) or isc")).toBe("MIT AND Apache-2.0 OR ISC");
-    expect(canonical("gpl-2.0-only with classpath-exception-2.0 or mit+")).toBe(
-      "GPL-2.0-only WITH Classpath-exception-2.0 OR MIT+",
-    );
+    expect(canonical("gpl-2.0-only with classpath-exception-2.0 or mit+")).toBe("GPL-2.0-only WITH Classpath-exception-2.0 OR MIT+");
   });
 
   test("parentheses nest up to 64 levels, deeper nesting is an error (no stack overflow)", () => {
@@ -161,10 +171,37 @@ describe("SPDX expression parsing", () => {
 
   test("property: the parser never aborts and canonical forms re-parse to themselves", () => {
     const token = fc.constantFrom(
-      "MIT", "mit", "Apache-2.0", "GPL-2.0", "GPL-2.0+", "gpl-2.0-only", "UNLICENSED", "LicenseRef-x",
-      "licenseref-x", "DocumentRef-d:LicenseRef-y", "AdditionRef-z", "Classpath-exception-2.0",
-      "AND", "and", "And", "OR", "or", "WITH", "with", "(", ")", "+", " ", "  ", "\t", "_", ":", "NONE",
-      "NOASSERTION", "\ud83d", "é",
+      "MIT",
+      "mit",
+      "Apache-2.0",
+      "GPL-2.0",
+      "GPL-2.0+",
+      "gpl-2.0-only",
+      "UNLICENSED",
+      "LicenseRef-x",
+      "licenseref-x",
+      "DocumentRef-d:LicenseRef-y",
+      "AdditionRef-z",
+      "Classpath-exception-2.0",
+      "AND",
+      "and",
+      "And",
+      "OR",
+      "or",
+      "WITH",
+      "with",
+      "(",
+      ")",
+      "+",
+      " ",
+      "  ",
+      "\t",
+      "_",
+      ":",
+      "NONE",
+      "NOASSERTION",
+      "\ud83d",
+      "é",
     );
     fc.assert(
       fc.property(fc.array(token, { maxLength: 14 }), fc.boolean(), (parts, spaced) => {
@@ -222,15 +259,22 @@ const JUDGE: Array<[string, string, Rules, string]> = [
   ["Apache-2.0 OR SSPL-1.0", "default", DEFAULT, ""],
   ["SSPL-1.0 OR Apache-2.0", "default", DEFAULT, ""],
   ["MIT AND SSPL-1.0", "default", DEFAULT, notOsi("SSPL-1.0")],
-  ["SSPL-1.0 OR BUSL-1.1", "default", DEFAULT,
-    `none of the alternatives is acceptable: ${notOsi("SSPL-1.0")}; ${notOsi("BUSL-1.1")}`],
-  ["SSPL-1.0 OR (BUSL-1.1 OR Elastic-2.0)", "default", DEFAULT,
-    `none of the alternatives is acceptable: ${notOsi("SSPL-1.0")}; ${notOsi("BUSL-1.1")}; ${notOsi("Elastic-2.0")}`],
+  ["SSPL-1.0 OR BUSL-1.1", "default", DEFAULT, `none of the alternatives is acceptable: ${notOsi("SSPL-1.0")}; ${notOsi("BUSL-1.1")}`],
+  [
+    "SSPL-1.0 OR (BUSL-1.1 OR Elastic-2.0)",
+    "default",
+    DEFAULT,
+    `none of the alternatives is acceptable: ${notOsi("SSPL-1.0")}; ${notOsi("BUSL-1.1")}; ${notOsi("Elastic-2.0")}`,
+  ],
   ["SSPL-1.0 AND BUSL-1.1", "default", DEFAULT, `${notOsi("SSPL-1.0")} and ${notOsi("BUSL-1.1")}`],
   ["MIT AND (SSPL-1.0 OR ISC)", "default", DEFAULT, ""],
   ["SSPL-1.0 AND MIT AND sspl-1.0", "default", DEFAULT, notOsi("SSPL-1.0")],
-  ["SSPL-1.0 OR BUSL-1.1 OR Elastic-2.0 OR CC-BY-NC-4.0 OR Beerware OR BUSL-1.1 OR JSON OR Aladdin", "default", DEFAULT,
-    `none of the alternatives is acceptable: ${["SSPL-1.0", "BUSL-1.1", "Elastic-2.0", "CC-BY-NC-4.0", "Beerware"].map(notOsi).join("; ")} (and 2 more)`],
+  [
+    "SSPL-1.0 OR BUSL-1.1 OR Elastic-2.0 OR CC-BY-NC-4.0 OR Beerware OR BUSL-1.1 OR JSON OR Aladdin",
+    "default",
+    DEFAULT,
+    `none of the alternatives is acceptable: ${["SSPL-1.0", "BUSL-1.1", "Elastic-2.0", "CC-BY-NC-4.0", "Beerware"].map(notOsi).join("; ")} (and 2 more)`,
+  ],
   ["UNLICENSED", "default", DEFAULT, 'license "UNLICENSED" is not a known SPDX id'],
   ["Unlicense", "default", DEFAULT, ""],
   ["Elastic-License", "default", DEFAULT, 'license "Elastic-License" is not a known SPDX id'],
@@ -242,8 +286,12 @@ const JUDGE: Array<[string, string, Rules, string]> = [
   ["SSPL-1.0+", "default", DEFAULT, notOsi("SSPL-1.0+")],
   // own flags: OSI false; successor "GPL-2.0-only WITH Classpath-exception-2.0" is OSI approved
   ["GPL-2.0-with-classpath-exception", "default", DEFAULT, ""],
-  ["AGPL-1.0", "default", DEFAULT,
-    'deprecated license "AGPL-1.0" is judged as "AGPL-1.0-only": license "AGPL-1.0-only" is not OSI approved'],
+  [
+    "AGPL-1.0",
+    "default",
+    DEFAULT,
+    'deprecated license "AGPL-1.0" is judged as "AGPL-1.0-only": license "AGPL-1.0-only" is not OSI approved',
+  ],
   ["Net-SNMP", "default", DEFAULT, notOsi("Net-SNMP")], // deprecated, no successor: own flags
   ["LicenseRef-acme", "default", DEFAULT, 'license "LicenseRef-acme" is not on the allow list'],
   ["LicenseRef-foo WITH Classpath-exception-2.0", "default", DEFAULT, 'license "LicenseRef-foo" is not on the allow list'],
@@ -251,11 +299,19 @@ const JUDGE: Array<[string, string, Rules, string]> = [
   ["NONE AND MIT", "default", DEFAULT, '"NONE" declares no license and is not acceptable within an expression'],
   ["MIT OR NOASSERTION", "default", DEFAULT, ""],
   ["MIT AND", "default", DEFAULT, 'license expression "MIT AND" is invalid: expected license id after "AND" at column 8'],
-  ["MIT And BSD-3-Clause", "default", DEFAULT,
-    'license expression "MIT And BSD-3-Clause" is invalid: operator "And" at column 5 must be all upper case or all lower case'],
+  [
+    "MIT And BSD-3-Clause",
+    "default",
+    DEFAULT,
+    'license expression "MIT And BSD-3-Clause" is invalid: operator "And" at column 5 must be all upper case or all lower case',
+  ],
   ["", "default", DEFAULT, 'license expression "" is invalid: empty expression'],
-  ["MIT\tAND \"x\"", "default", DEFAULT,
-    'license expression "MIT\\u0009AND \\"x\\"" is invalid: unexpected character U+0009 at column 4 (only spaces may separate the parts of an expression)'],
+  [
+    'MIT\tAND "x"',
+    "default",
+    DEFAULT,
+    'license expression "MIT\\u0009AND \\"x\\"" is invalid: unexpected character U+0009 at column 4 (only spaces may separate the parts of an expression)',
+  ],
   ["GPL-2.0-only WITH Nokia-Qt-exception-1.1", "default", DEFAULT, ""],
   ["GPL-2.0-only WITH AdditionRef-foo", "default", DEFAULT, 'exception "AdditionRef-foo" is not on the allow list'],
   ["BSD-3-Clause WITH PCRE2-exception", "default", DEFAULT, ""],
@@ -267,10 +323,18 @@ const JUDGE: Array<[string, string, Rules, string]> = [
   ["0BSD", "fsf-libre", FSF, 'license "0BSD" is not FSF libre (no FSF assertion)'],
   ["WTFPL", "fsf-libre", FSF, ""],
   // own flag FSF yes, successor AGPL-1.0-only has no assertion: judged by the successor
-  ["AGPL-1.0", "fsf-libre", FSF,
-    'deprecated license "AGPL-1.0" is judged as "AGPL-1.0-only": license "AGPL-1.0-only" is not FSF libre (no FSF assertion)'],
-  ["Nunit", "fsf-libre", FSF,
-    'deprecated license "Nunit" is judged as "zlib-acknowledgement": license "zlib-acknowledgement" is not FSF libre (no FSF assertion)'],
+  [
+    "AGPL-1.0",
+    "fsf-libre",
+    FSF,
+    'deprecated license "AGPL-1.0" is judged as "AGPL-1.0-only": license "AGPL-1.0-only" is not FSF libre (no FSF assertion)',
+  ],
+  [
+    "Nunit",
+    "fsf-libre",
+    FSF,
+    'deprecated license "Nunit" is judged as "zlib-acknowledgement": license "zlib-acknowledgement" is not FSF libre (no FSF assertion)',
+  ],
   ["0BSD OR WTFPL", "fsf-libre", FSF, ""],
   // osi-or-fsf
   ["0BSD", "osi-or-fsf", OSI_OR_FSF, ""],
@@ -295,8 +359,12 @@ const JUDGE: Array<[string, string, Rules, string]> = [
   ["GPL-2.0-only WITH Classpath-exception-2.0", "none", STRICT, ""],
   ["GPL-2.0-with-classpath-exception", "none", STRICT, ""],
   ["MIT OR Apache-2.0", "none", STRICT, ""],
-  ["Apache-2.0 OR ISC", "none", STRICT,
-    'none of the alternatives is acceptable: license "Apache-2.0" is not on the allow list; license "ISC" is not on the allow list'],
+  [
+    "Apache-2.0 OR ISC",
+    "none",
+    STRICT,
+    'none of the alternatives is acceptable: license "Apache-2.0" is not on the allow list; license "ISC" is not on the allow list',
+  ],
   ["GPL-2.0-only", "none (allow X-or-later)", STRICT_LATER, 'license "GPL-2.0-only" is not on the allow list'],
   ["GPL-2.0+", "none (allow X-or-later)", STRICT_LATER, ""],
   ["GPL-2.0-or-later", "none (allow X-or-later)", STRICT_LATER, ""],
@@ -310,8 +378,12 @@ const JUDGE: Array<[string, string, Rules, string]> = [
   ["LicenseRef-bad", "deny wins", DENY_WINS, 'license "LicenseRef-bad" is denied'],
   ["GPL-2.0-only WITH Classpath-exception-2.0", "deny wins", DENY_WINS, 'exception "Classpath-exception-2.0" is denied'],
   ["GPL-2.0-only WITH AdditionRef-evil", "deny wins", DENY_WINS, 'exception "AdditionRef-evil" is denied'],
-  ["GPL-2.0-with-classpath-exception", "deny wins", DENY_WINS,
-    'deprecated license "GPL-2.0-with-classpath-exception" is judged as "GPL-2.0-only WITH Classpath-exception-2.0": exception "Classpath-exception-2.0" is denied'],
+  [
+    "GPL-2.0-with-classpath-exception",
+    "deny wins",
+    DENY_WINS,
+    'deprecated license "GPL-2.0-with-classpath-exception" is judged as "GPL-2.0-only WITH Classpath-exception-2.0": exception "Classpath-exception-2.0" is denied',
+  ],
   ["MIT OR GPL-3.0-only", "deny wins", DENY_WINS, ""],
   ["MIT AND GPL-3.0-only", "deny wins", DENY_WINS, 'license "GPL-3.0-only" is denied'],
   ["GPL-2.0-only", "deny deprecated entry", DENY_DEPRECATED_ENTRY, 'license "GPL-2.0-only" is denied'],
@@ -357,8 +429,16 @@ describe("license judgement", () => {
 
 describe("declaresNoLicense", () => {
   test.each([
-    ["NOASSERTION", true], ["NONE", true], ["  NONE ", true], ["", true], ["   ", true],
-    ["noassertion", false], ["None", false], ["MIT", false], ["NONE AND MIT", false], ["UNLICENSED", false],
+    ["NOASSERTION", true],
+    ["NONE", true],
+    ["  NONE ", true],
+    ["", true],
+    ["   ", true],
+    ["noassertion", false],
+    ["None", false],
+    ["MIT", false],
+    ["NONE AND MIT", false],
+    ["UNLICENSED", false],
   ])("%j -> %s", (value, expected) => {
     expect(h.bool("noLicense", value as string)).toBe(expected);
   });
@@ -402,8 +482,10 @@ describe("license data lookups", () => {
     ["GPL-2.0", "GPL-2.0 osi=1 fsf=yes dep=1 succ=GPL-2.0-only plus=GPL-2.0-or-later"],
     ["GPL-2.0+", "GPL-2.0+ osi=1 fsf=yes dep=1 succ=GPL-2.0-or-later plus=GPL-2.0-or-later"],
     ["LGPL-2.1+", "LGPL-2.1+ osi=1 fsf=yes dep=1 succ=LGPL-2.1-or-later plus=LGPL-2.1-or-later"],
-    ["GPL-2.0-with-classpath-exception",
-      "GPL-2.0-with-classpath-exception osi=0 fsf=none dep=1 succ=GPL-2.0-only WITH Classpath-exception-2.0 plus=GPL-2.0-or-later WITH Classpath-exception-2.0"],
+    [
+      "GPL-2.0-with-classpath-exception",
+      "GPL-2.0-with-classpath-exception osi=0 fsf=none dep=1 succ=GPL-2.0-only WITH Classpath-exception-2.0 plus=GPL-2.0-or-later WITH Classpath-exception-2.0",
+    ],
     ["Net-SNMP", "Net-SNMP osi=0 fsf=none dep=1"],
     ["classpath-exception-2.0", "Classpath-exception-2.0 exception dep=0"],
     ["Nokia-Qt-exception-1.1", "Nokia-Qt-exception-1.1 exception dep=1"],

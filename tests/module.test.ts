@@ -19,7 +19,11 @@ describe("policy.wasm", () => {
   });
 
   test("exports exactly __guest_call, _start and memory", () => {
-    expect(WebAssembly.Module.exports(module).map((e) => e.name).sort()).toEqual(["__guest_call", "_start", "memory"]);
+    expect(
+      WebAssembly.Module.exports(module)
+        .map((e) => e.name)
+        .sort(),
+    ).toEqual(["__guest_call", "_start", "memory"]);
   });
 
   // Under policy-server's engine (epoch interruption on, no deadline armed at instantiation) a

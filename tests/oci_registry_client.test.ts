@@ -58,7 +58,11 @@ function sweepStaleRuns(): void {
     const dir = path.join(RUNS_DIR, name);
     const owner = Number.parseInt(fs.existsSync(path.join(dir, OWNER_FILE)) ? fs.readFileSync(path.join(dir, OWNER_FILE), "utf8") : "", 10);
     if (Number.isInteger(owner) && alive(owner)) continue;
-    execFileSync("bash", [path.join(SCRIPTS, "stop-registry.sh")], { env: { ...process.env, REGISTRY_STATE_DIR: dir }, stdio: "ignore", timeout: 60_000 });
+    execFileSync("bash", [path.join(SCRIPTS, "stop-registry.sh")], {
+      env: { ...process.env, REGISTRY_STATE_DIR: dir },
+      stdio: "ignore",
+      timeout: 60_000,
+    });
     fs.rmSync(dir, { recursive: true, force: true });
   }
 }
@@ -80,7 +84,11 @@ beforeAll(async () => {
   sweepStaleRuns();
   fs.mkdirSync(STATE_DIR, { recursive: true });
   fs.writeFileSync(path.join(STATE_DIR, OWNER_FILE), String(process.pid));
-  execFileSync("bash", [path.join(SCRIPTS, "start-registry.sh")], { env: scriptEnv, stdio: ["ignore", "ignore", "inherit"], timeout: 540_000 });
+  execFileSync("bash", [path.join(SCRIPTS, "start-registry.sh")], {
+    env: scriptEnv,
+    stdio: ["ignore", "ignore", "inherit"],
+    timeout: 540_000,
+  });
   execFileSync(
     process.execPath,
     [require.resolve("typescript/bin/tsc"), "-p", path.join(SCRIPTS, "tsconfig.json"), "--outDir", WORKER_BUILD, "--sourceMap", "false"],
@@ -117,7 +125,11 @@ const byCodePoint = (a: string, b: string): number => {
 function sortedKeys(value: Json): Json {
   if (Array.isArray(value)) return value.map(sortedKeys);
   if (value === null || typeof value !== "object") return value;
-  return Object.fromEntries(Object.keys(value).sort(byCodePoint).map((k) => [k, sortedKeys(value[k])]));
+  return Object.fromEntries(
+    Object.keys(value)
+      .sort(byCodePoint)
+      .map((k) => [k, sortedKeys(value[k])]),
+  );
 }
 
 function pick(source: JsonObject, fields: ReadonlyArray<[string, ((v: Json) => Json)?]>): JsonObject {
@@ -152,7 +164,13 @@ function rewritten(body: string): string {
           ["artifactType"],
           ["annotations", annotations],
         ])
-      : pick(raw, [["schemaVersion"], ["mediaType"], ["manifests", (v) => (v as Json[]).map(indexEntry)], ["artifactType"], ["annotations", annotations]]);
+      : pick(raw, [
+          ["schemaVersion"],
+          ["mediaType"],
+          ["manifests", (v) => (v as Json[]).map(indexEntry)],
+          ["artifactType"],
+          ["annotations", annotations],
+        ]);
   return JSON.stringify(out);
 }
 
@@ -186,16 +204,49 @@ describe("reference normalisation (oci-spec-rs rules)", () => {
     ["127.0.0.1:5000/a/b:v1", "127.0.0.1:5000", "a/b", "v1", undefined, "127.0.0.1:5000/a/b:v1"],
     ["test.com:5000", "docker.io", "library/test.com", "5000", undefined, "docker.io/library/test.com:5000"],
     ["foo_bar.com:8080", "docker.io", "library/foo_bar.com", "8080", undefined, "docker.io/library/foo_bar.com:8080"],
-    ["sub-dom1.foo.com/bar/baz/quux:some-long-tag", "sub-dom1.foo.com", "bar/baz/quux", "some-long-tag", undefined, "sub-dom1.foo.com/bar/baz/quux:some-long-tag"],
+    [
+      "sub-dom1.foo.com/bar/baz/quux:some-long-tag",
+      "sub-dom1.foo.com",
+      "bar/baz/quux",
+      "some-long-tag",
+      undefined,
+      "sub-dom1.foo.com/bar/baz/quux:some-long-tag",
+    ],
     ["lowercase:Uppercase", "docker.io", "library/lowercase", "Uppercase", undefined, "docker.io/library/lowercase:Uppercase"],
     ["a/b__c-d--e.f:v_1", "docker.io", "a/b__c-d--e.f", "v_1", undefined, "docker.io/a/b__c-d--e.f:v_1"],
-    [`ghcr.io/a/b@sha256:${"a".repeat(64)}`, "ghcr.io", "a/b", undefined, `sha256:${"a".repeat(64)}`, `ghcr.io/a/b@sha256:${"a".repeat(64)}`],
-    [`ghcr.io/a/b:1.0@sha512:${"b".repeat(128)}`, "ghcr.io", "a/b", "1.0", `sha512:${"b".repeat(128)}`, `ghcr.io/a/b:1.0@sha512:${"b".repeat(128)}`],
-    [`x@sha384:${"c".repeat(96)}`, "docker.io", "library/x", undefined, `sha384:${"c".repeat(96)}`, `docker.io/library/x@sha384:${"c".repeat(96)}`],
+    [
+      `ghcr.io/a/b@sha256:${"a".repeat(64)}`,
+      "ghcr.io",
+      "a/b",
+      undefined,
+      `sha256:${"a".repeat(64)}`,
+      `ghcr.io/a/b@sha256:${"a".repeat(64)}`,
+    ],
+    [
+      `ghcr.io/a/b:1.0@sha512:${"b".repeat(128)}`,
+      "ghcr.io",
+      "a/b",
+      "1.0",
+      `sha512:${"b".repeat(128)}`,
+      `ghcr.io/a/b:1.0@sha512:${"b".repeat(128)}`,
+    ],
+    [
+      `x@sha384:${"c".repeat(96)}`,
+      "docker.io",
+      "library/x",
+      undefined,
+      `sha384:${"c".repeat(96)}`,
+      `docker.io/library/x@sha384:${"c".repeat(96)}`,
+    ],
   ])("%s", (input, registry, repository, tag, digest, whole) => {
     const parsed = parseReference(input);
     if (!parsed.ok) throw new Error(parsed.error.message);
-    expect(parsed.reference).toEqual({ registry, repository, ...(tag === undefined ? {} : { tag }), ...(digest === undefined ? {} : { digest }) });
+    expect(parsed.reference).toEqual({
+      registry,
+      repository,
+      ...(tag === undefined ? {} : { tag }),
+      ...(digest === undefined ? {} : { digest }),
+    });
     expect(wholeReference(parsed.reference)).toBe(whole);
   });
 
@@ -270,7 +321,9 @@ describe("serde-compatible formatting and errors (no registry)", () => {
 
   test("serde_json::Value: keys sorted recursively by code point, integers exact", () => {
     const value = parseJson('{"b":[{"z":1,"a":2}],"\u{1F600}":1,"\uFF21":2,"a":18446744073709551615,"c":-9223372036854775808,"d":-0}');
-    expect(serialiseValue(value)).toBe('{"a":18446744073709551615,"b":[{"a":2,"z":1}],"c":-9223372036854775808,"d":-0.0,"\uFF21":2,"\u{1F600}":1}');
+    expect(serialiseValue(value)).toBe(
+      '{"a":18446744073709551615,"b":[{"a":2,"z":1}],"c":-9223372036854775808,"d":-0.0,"\uFF21":2,"\u{1F600}":1}',
+    );
   });
 
   test("manifest validation errors", () => {
@@ -295,7 +348,9 @@ describe("serde-compatible formatting and errors (no registry)", () => {
     expect(message({ mediaType: MEDIA.ociManifest })).toMatch(/^Failed to parse manifest: missing field `schemaVersion`/);
     // a missing mediaType is fine; the shape decides
     const noMediaType = decodeManifest(bytes({ schemaVersion: 2, config, layers: [], annotations: { b: "2", a: "1" }, extra: 1 }));
-    expect(serialiseManifest(noMediaType)).toBe(`{"schemaVersion":2,"config":${JSON.stringify(config)},"layers":[],"annotations":{"a":"1","b":"2"}}`);
+    expect(serialiseManifest(noMediaType)).toBe(
+      `{"schemaVersion":2,"config":${JSON.stringify(config)},"layers":[],"annotations":{"a":"1","b":"2"}}`,
+    );
     // oci-spec's Arch round trip turns "armbe" into "arm64be"
     const index = decodeManifest(bytes({ schemaVersion: 2, manifests: [{ ...config, platform: { architecture: "armbe", os: "linux" } }] }));
     expect(serialiseManifest(index)).toContain('"platform":{"architecture":"arm64be","os":"linux"}');
@@ -319,7 +374,9 @@ describe("serde-compatible formatting and errors (no registry)", () => {
   });
 
   test("WWW-Authenticate challenges", () => {
-    const challenges = parseChallenges('Bearer realm="https://auth.example/token",service="registry.example",scope="repository:a:pull", Basic realm="x y"');
+    const challenges = parseChallenges(
+      'Bearer realm="https://auth.example/token",service="registry.example",scope="repository:a:pull", Basic realm="x y"',
+    );
     expect(challenges.map((c) => [c.scheme, Object.fromEntries(c.params)])).toEqual([
       ["Bearer", { realm: "https://auth.example/token", service: "registry.example", scope: "repository:a:pull" }],
       ["Basic", { realm: "x y" }],
@@ -476,7 +533,14 @@ describe("v1/oci_manifest", () => {
       variant: "v1",
       features: ["sse4"],
     });
-    expect(Object.keys(quirksIndex.manifests[0].platform)).toEqual(["architecture", "os", "os.version", "os.features", "variant", "features"]);
+    expect(Object.keys(quirksIndex.manifests[0].platform)).toEqual([
+      "architecture",
+      "os",
+      "os.version",
+      "os.features",
+      "variant",
+      "features",
+    ]);
     expect(Object.keys(quirksIndex.manifests[0].annotations)).toEqual(["a.first", "b.second"]);
   });
 
@@ -492,10 +556,14 @@ describe("v1/oci_manifest", () => {
     const url = `http://${host}/v2/fixtures/licensed/manifests/nope`;
     const display = `Fail to interact with OCI registry: Registry error: url ${url}, envelope: OCI API errors: [OCI API error: manifest unknown]`;
     expect(tag.message).toBe(display);
-    expect(tag.error).toBe(`${display}\n\nCaused by:\n    Registry error: url ${url}, envelope: OCI API errors: [OCI API error: manifest unknown]`);
+    expect(tag.error).toBe(
+      `${display}\n\nCaused by:\n    Registry error: url ${url}, envelope: OCI API errors: [OCI API error: manifest unknown]`,
+    );
     const repo = expectError(full.lookup("v1/oci_manifest", `${host}/fixtures/missing:1.0`));
     // distribution 2.8 answers MANIFEST_UNKNOWN for a repository it does not know, too
-    expect(repo.message).toMatch(/^Fail to interact with OCI registry: Registry error: url http:\/\/[^ ]+\/v2\/fixtures\/missing\/manifests\/1\.0, envelope: OCI API errors: \[/);
+    expect(repo.message).toMatch(
+      /^Fail to interact with OCI registry: Registry error: url http:\/\/[^ ]+\/v2\/fixtures\/missing\/manifests\/1\.0, envelope: OCI API errors: \[/,
+    );
   });
 });
 
@@ -516,10 +584,13 @@ describe("v1/oci_manifest_config", () => {
   const expectedPayload = (manifest: PushedManifest): string =>
     `{"manifest":${rewritten(manifest.body)},"digest":"${manifest.digest}","config":${JSON.stringify(sortedKeys(JSON.parse(manifest.config?.body ?? "null") as Json))}}`;
 
-  test.each(["licensed", "unlicensed", "docker-image", "config-labels"])("%s: manifest, its digest and the config (keys sorted)", (name) => {
-    expect(expectOk(full.lookup("v1/oci_manifest_config", image(name).ref))).toBe(expectedPayload(image(name)));
-    expect(expectOk(full.lookup("v1/oci_manifest_config", image(name).refByDigest))).toBe(expectedPayload(image(name)));
-  });
+  test.each(["licensed", "unlicensed", "docker-image", "config-labels"])(
+    "%s: manifest, its digest and the config (keys sorted)",
+    (name) => {
+      expect(expectOk(full.lookup("v1/oci_manifest_config", image(name).ref))).toBe(expectedPayload(image(name)));
+      expect(expectOk(full.lookup("v1/oci_manifest_config", image(name).refByDigest))).toBe(expectedPayload(image(name)));
+    },
+  );
 
   test.each(["multiarch", "docker-list"])("%s: the index resolves to the host platform's manifest", (name) => {
     const chosen = (image(name).children ?? []).find((c) => c.platform === hostPlatformName());
@@ -559,9 +630,12 @@ describe("v1/oci_manifest_config", () => {
 
   test("an index without the host platform", () => {
     const result = expectError(full.lookup("v1/oci_manifest_config", image("foreign").ref));
-    const display = "Fail to interact with OCI registry: Image manifest not found: no entry found in image index manifest matching client's default platform";
+    const display =
+      "Fail to interact with OCI registry: Image manifest not found: no entry found in image index manifest matching client's default platform";
     expect(result.message).toBe(display);
-    expect(result.error).toBe(`${display}\n\nCaused by:\n    Image manifest not found: no entry found in image index manifest matching client's default platform`);
+    expect(result.error).toBe(
+      `${display}\n\nCaused by:\n    Image manifest not found: no entry found in image index manifest matching client's default platform`,
+    );
   });
 });
 
@@ -600,7 +674,12 @@ describe("sources and credentials", () => {
 
   test("the CA given inline (type: Data)", () => {
     const file = path.join(STATE_DIR, "data-sources.yaml");
-    const pem = fs.readFileSync(state.caFile, "utf8").trim().split("\n").map((l) => `        ${l}`).join("\n");
+    const pem = fs
+      .readFileSync(state.caFile, "utf8")
+      .trim()
+      .split("\n")
+      .map((l) => `        ${l}`)
+      .join("\n");
     fs.writeFileSync(file, `source_authorities:\n  "${state.secure.host}":\n    - type: Data\n      data: |\n${pem}\n`);
     const lookup = open({ sourcesPath: file, dockerConfigDir: state.dockerConfigDir });
     expectOk(lookup.lookup("v1/oci_manifest", secureRef()));
@@ -629,7 +708,9 @@ describe("sources and credentials", () => {
     );
     expect(expectOk(full.lookup("v1/oci_manifest", image("token:private").ref))).toBe(rewritten(image("token:private").body));
     expect(expectOk(full.lookup("v1/manifest_digest", image("token:private").ref))).toBe(`{"digest":"${image("token:private").digest}"}`);
-    expect(JSON.parse(expectOk(full.lookup("v1/oci_manifest_config", image("token:private").ref))).digest).toBe(image("token:private").digest);
+    expect(JSON.parse(expectOk(full.lookup("v1/oci_manifest_config", image("token:private").ref))).digest).toBe(
+      image("token:private").digest,
+    );
     fs.rmSync(empty, { recursive: true });
   });
 
@@ -669,8 +750,10 @@ describe("kwhost's account of a failed lookup (the policy's error stays the real
     const ref = image("secure:licensed").ref;
     const summary = summaryOf(open({ sourcesPath: sources, dockerConfigDir: state.dockerConfigDir }).lookup("v1/oci_manifest", ref));
     expect(summary).toMatch(
-      new RegExp(`^lookup of image "${escapeRegExp(ref)}" at registry ${escapeRegExp(state.secure.host)} failed: error sending request for url \\(https://[^)]+\\): invalid peer certificate: [^;]+; ` +
-        `fix: add the registry's CA certificate under source_authorities\\."${escapeRegExp(state.secure.host)}" in the sources file ${escapeRegExp(sources)}$`),
+      new RegExp(
+        `^lookup of image "${escapeRegExp(ref)}" at registry ${escapeRegExp(state.secure.host)} failed: error sending request for url \\(https://[^)]+\\): invalid peer certificate: [^;]+; ` +
+          `fix: add the registry's CA certificate under source_authorities\\."${escapeRegExp(state.secure.host)}" in the sources file ${escapeRegExp(sources)}$`,
+      ),
     );
   });
 
@@ -690,8 +773,12 @@ describe("kwhost's account of a failed lookup (the policy's error stays the real
     const wrong = fs.mkdtempSync(path.join(os.tmpdir(), "kwhost-wrongcreds-"));
     const auth = Buffer.from(`${state.username}:not-the-password`).toString("base64");
     fs.writeFileSync(path.join(wrong, "config.json"), JSON.stringify({ auths: { [state.secure.host]: { auth } } }));
-    const summary = summaryOf(open({ sourcesPath: state.sourcesPath, dockerConfigDir: wrong }).lookup("v1/oci_manifest", image("secure:licensed").ref));
-    expect(summary).toContain(`; fix: the registry refused the credentials for "${state.secure.host}" in ${path.join(wrong, "config.json")}`);
+    const summary = summaryOf(
+      open({ sourcesPath: state.sourcesPath, dockerConfigDir: wrong }).lookup("v1/oci_manifest", image("secure:licensed").ref),
+    );
+    expect(summary).toContain(
+      `; fix: the registry refused the credentials for "${state.secure.host}" in ${path.join(wrong, "config.json")}`,
+    );
     fs.rmSync(wrong, { recursive: true });
   });
 
@@ -781,17 +868,48 @@ describe("bin/kwhost against the registries", () => {
     const missingSources = kwhost(["run", "policy.wasm", "-r", request, "--sources-path", path.join(STATE_DIR, "no-such-sources.yaml")]);
     expect(missingSources.status).toBe(1);
     expect(missingSources.stdout).toBe("");
-    expect(missingSources.stderr).toBe(`Error: Cannot read sources file ${path.join(STATE_DIR, "no-such-sources.yaml")}: No such file or directory (os error 2)\n`);
+    expect(missingSources.stderr).toBe(
+      `Error: Cannot read sources file ${path.join(STATE_DIR, "no-such-sources.yaml")}: No such file or directory (os error 2)\n`,
+    );
     const missingDir = path.join(STATE_DIR, "no-such-docker-config");
-    const missingConfig = kwhost(["run", "policy.wasm", "-r", request, "--sources-path", state.sourcesPath, "--docker-config-json-path", missingDir]);
+    const missingConfig = kwhost([
+      "run",
+      "policy.wasm",
+      "-r",
+      request,
+      "--sources-path",
+      state.sourcesPath,
+      "--docker-config-json-path",
+      missingDir,
+    ]);
     expect(missingConfig.status).toBe(1);
     expect(missingConfig.stdout).toBe("");
     expect(missingConfig.stderr).toBe(`Error: --docker-config-json-path ${missingDir}: no such directory\n`);
     const emptyDir = fs.mkdtempSync(path.join(os.tmpdir(), "kwhost-noconfig-"));
-    const noConfigJson = kwhost(["run", "policy.wasm", "-r", request, "--sources-path", state.sourcesPath, "--docker-config-json-path", emptyDir]);
-    expect(noConfigJson.stderr).toBe(`Error: --docker-config-json-path ${emptyDir}: ${path.join(emptyDir, "config.json")} does not exist\n`);
+    const noConfigJson = kwhost([
+      "run",
+      "policy.wasm",
+      "-r",
+      request,
+      "--sources-path",
+      state.sourcesPath,
+      "--docker-config-json-path",
+      emptyDir,
+    ]);
+    expect(noConfigJson.stderr).toBe(
+      `Error: --docker-config-json-path ${emptyDir}: ${path.join(emptyDir, "config.json")} does not exist\n`,
+    );
     const configFile = path.join(state.dockerConfigDir, "config.json");
-    const fileGiven = kwhost(["run", "policy.wasm", "-r", request, "--sources-path", state.sourcesPath, "--docker-config-json-path", configFile]);
+    const fileGiven = kwhost([
+      "run",
+      "policy.wasm",
+      "-r",
+      request,
+      "--sources-path",
+      state.sourcesPath,
+      "--docker-config-json-path",
+      configFile,
+    ]);
     expect(fileGiven.stderr).toBe(
       `Error: --docker-config-json-path ${configFile}: not a directory; give the directory that holds it: --docker-config-json-path ${state.dockerConfigDir}\n`,
     );
@@ -799,8 +917,18 @@ describe("bin/kwhost against the registries", () => {
   });
 
   test("bench with an insecure plain-HTTP source and --warm-up-time 0: fallback attempts reported apart", () => {
-    const result = kwhost(["bench", "policy.wasm", "-r", podFile(image("licensed").ref), "--sources-path", state.sourcesPath,
-      "--num-samples", "3", "--warm-up-time", "0"]);
+    const result = kwhost([
+      "bench",
+      "policy.wasm",
+      "-r",
+      podFile(image("licensed").ref),
+      "--sources-path",
+      state.sourcesPath,
+      "--num-samples",
+      "3",
+      "--warm-up-time",
+      "0",
+    ]);
     expect(result.stderr).toBe("");
     expect(result.status).toBe(0);
     const lines = result.stdout.trimEnd().split("\n");

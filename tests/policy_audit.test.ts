@@ -5,7 +5,17 @@
 
 import type { AdmissionResponse, JsonObject } from "../host/evaluator";
 import {
-  evaluate, failure, imageVolume, lookups, manifest, podRequest, podSpec, success, validateSettings, workloadRequest, type Fixtures,
+  evaluate,
+  failure,
+  imageVolume,
+  lookups,
+  manifest,
+  podRequest,
+  podSpec,
+  success,
+  validateSettings,
+  workloadRequest,
+  type Fixtures,
 } from "./helpers/policy";
 
 const KEY = "org.opencontainers.image.licenses";
@@ -41,7 +51,11 @@ function pod(containers: { name: string; image: string }[], volumes?: JsonObject
 
 function deployment(options: Parameters<typeof podSpec>[0]): JsonObject {
   return workloadRequest("apps", "v1", "Deployment", "deployments", {
-    spec: { replicas: 2, selector: { matchLabels: { app: "demo" } }, template: { metadata: { labels: { app: "demo" } }, spec: podSpec(options) } },
+    spec: {
+      replicas: 2,
+      selector: { matchLabels: { app: "demo" } },
+      template: { metadata: { labels: { app: "demo" } }, spec: podSpec(options) },
+    },
   });
 }
 
@@ -50,14 +64,18 @@ function index(entries: [string, Record<string, string> | undefined][], annotati
   const manifests: JsonObject[] = entries.map(([platform, entryAnnotations], i) => {
     const [os, architecture, variant] = platform.split("/");
     const descriptor: JsonObject = {
-      mediaType: "application/vnd.oci.image.manifest.v1+json", digest: `sha256:${String(i + 1).repeat(64)}`, size: 1611,
+      mediaType: "application/vnd.oci.image.manifest.v1+json",
+      digest: `sha256:${String(i + 1).repeat(64)}`,
+      size: 1611,
       platform: variant ? { architecture, os, variant } : { architecture, os },
     };
     if (entryAnnotations) descriptor.annotations = entryAnnotations;
     return descriptor;
   });
   manifests.push({
-    mediaType: "application/vnd.oci.image.manifest.v1+json", digest: `sha256:${"a".repeat(64)}`, size: 566,
+    mediaType: "application/vnd.oci.image.manifest.v1+json",
+    digest: `sha256:${"a".repeat(64)}`,
+    size: 566,
     platform: { architecture: "unknown", os: "unknown" },
     annotations: { "vnd.docker.reference.digest": `sha256:${"1".repeat(64)}`, "vnd.docker.reference.type": "attestation-manifest" },
   });
@@ -74,9 +92,16 @@ describe("the licenses annotation", () => {
   });
 
   test("a rejected Pod carries them too: null for the image that declares none", () => {
-    const { response } = evaluate(pod([{ name: "app", image: APP }, { name: "worker", image: UNLICENSED }]), {
-      [APP]: licensed("Apache-2.0"), ...unlicensedFixtures,
-    });
+    const { response } = evaluate(
+      pod([
+        { name: "app", image: APP },
+        { name: "worker", image: UNLICENSED },
+      ]),
+      {
+        [APP]: licensed("Apache-2.0"),
+        ...unlicensedFixtures,
+      },
+    );
     expect(response.allowed).toBe(false);
     expect(response.status?.message).toBe(`container "worker" image "${UNLICENSED}": ${NO_LICENSE}`);
     expect(response.auditAnnotations).toEqual({ licenses: `{"${APP}":"Apache-2.0","${UNLICENSED}":null}` });
@@ -85,11 +110,16 @@ describe("the licenses annotation", () => {
   test("an accepted Deployment carries the licenses of all its images (init, containers, image volumes), keys sorted", () => {
     const request = deployment({
       initContainers: [{ name: "migrate", image: WORKER }],
-      containers: [{ name: "app", image: APP }, { name: "sidecar", image: "docker.io/acme/sidecar:3" }],
+      containers: [
+        { name: "app", image: APP },
+        { name: "sidecar", image: "docker.io/acme/sidecar:3" },
+      ],
       volumes: [imageVolume("models", MODELS)],
     });
     const { response } = evaluate(request, {
-      [WORKER]: licensed("MIT"), [APP]: licensed("Apache-2.0"), "docker.io/acme/sidecar:3": licensed("BSD-3-Clause"),
+      [WORKER]: licensed("MIT"),
+      [APP]: licensed("Apache-2.0"),
+      "docker.io/acme/sidecar:3": licensed("BSD-3-Clause"),
       [MODELS]: success(manifest("oci_artifact_with_license")),
     });
     expect(response.allowed).toBe(true);
@@ -99,7 +129,12 @@ describe("the licenses annotation", () => {
   });
 
   test("a rejected Deployment carries the licenses of all its images", () => {
-    const request = deployment({ containers: [{ name: "app", image: APP }, { name: "worker", image: WORKER }] });
+    const request = deployment({
+      containers: [
+        { name: "app", image: APP },
+        { name: "worker", image: WORKER },
+      ],
+    });
     const { response } = evaluate(request, { [APP]: licensed("Apache-2.0"), [WORKER]: licensed("SSPL-1.0") });
     expect(response.allowed).toBe(false);
     expect(response.status?.message).toBe(`container "worker" image "${WORKER}": license "SSPL-1.0" is not OSI approved`);
@@ -137,7 +172,10 @@ describe("what an image declares", () => {
     ["NOASSERTION", "NOASSERTION"],
     ["NONE", "NONE"],
   ])("a license annotation %s (and no config label) is null", (_what, license) => {
-    const { response } = evaluate(pod([{ name: "app", image: APP }]), { [APP]: licensed(license), [`v1/oci_manifest_config ${APP}`]: noConfigLabel });
+    const { response } = evaluate(pod([{ name: "app", image: APP }]), {
+      [APP]: licensed(license),
+      [`v1/oci_manifest_config ${APP}`]: noConfigLabel,
+    });
     expect(response.allowed).toBe(false);
     expect(response.auditAnnotations).toEqual({ licenses: `{"${APP}":null}` });
   });
@@ -150,7 +188,8 @@ describe("what an image declares", () => {
 
   test("a license found in the config label is recorded", () => {
     const { response } = evaluate(pod([{ name: "app", image: APP }]), {
-      [APP]: licensed(null), [`v1/oci_manifest_config ${APP}`]: success(manifest("manifest_and_config_with_license_label")),
+      [APP]: licensed(null),
+      [`v1/oci_manifest_config ${APP}`]: success(manifest("manifest_and_config_with_license_label")),
     });
     const label = JSON.parse(manifest("manifest_and_config_with_license_label")).config.config.Labels[KEY];
     expect(response.allowed).toBe(true);
@@ -159,7 +198,8 @@ describe("what an image declares", () => {
 
   test("an artifact volume without license annotation is null", () => {
     const { response } = evaluate(pod([{ name: "app", image: APP }], [imageVolume("models", MODELS)]), {
-      [APP]: licensed("MIT"), [MODELS]: success(manifest("oci_artifact_without_license")),
+      [APP]: licensed("MIT"),
+      [MODELS]: success(manifest("oci_artifact_without_license")),
     });
     expect(response.allowed).toBe(false);
     expect(response.auditAnnotations).toEqual({ licenses: `{"${MODELS}":null,"${APP}":"MIT"}` });
@@ -168,7 +208,15 @@ describe("what an image declares", () => {
   test("an index that declares a license: that expression", () => {
     const image = "ghcr.io/acme/multi:1";
     const { response, calls } = evaluate(pod([{ name: "app", image }]), {
-      [image]: success(index([["linux/amd64", { [KEY]: "GPL-3.0-only" }], ["linux/arm64/v8", undefined]], { [KEY]: "Apache-2.0 OR MIT" })),
+      [image]: success(
+        index(
+          [
+            ["linux/amd64", { [KEY]: "GPL-3.0-only" }],
+            ["linux/arm64/v8", undefined],
+          ],
+          { [KEY]: "Apache-2.0 OR MIT" },
+        ),
+      ),
     });
     expect(calls).toHaveLength(1);
     expect(response.auditAnnotations).toEqual({ licenses: `{"${image}":"Apache-2.0 OR MIT"}` });
@@ -177,7 +225,12 @@ describe("what an image declares", () => {
   test("platform images that agree: the one expression", () => {
     const image = "ghcr.io/acme/multi:1";
     const { response, calls } = evaluate(pod([{ name: "app", image }]), {
-      [image]: success(index([["linux/amd64", { [KEY]: "MIT" }], ["linux/arm64/v8", { [KEY]: "MIT" }]])),
+      [image]: success(
+        index([
+          ["linux/amd64", { [KEY]: "MIT" }],
+          ["linux/arm64/v8", { [KEY]: "MIT" }],
+        ]),
+      ),
     });
     expect(calls).toHaveLength(1);
     expect(response.auditAnnotations).toEqual({ licenses: `{"${image}":"MIT"}` });
@@ -185,7 +238,14 @@ describe("what an image declares", () => {
 
   test("platform images that all declare none: null", () => {
     const image = "ghcr.io/acme/multi:1";
-    const fixtures: Fixtures = { [image]: success(index([["linux/amd64", { [KEY]: "NOASSERTION" }], ["linux/arm64/v8", undefined]])) };
+    const fixtures: Fixtures = {
+      [image]: success(
+        index([
+          ["linux/amd64", { [KEY]: "NOASSERTION" }],
+          ["linux/arm64/v8", undefined],
+        ]),
+      ),
+    };
     for (const digit of ["1", "2"]) {
       fixtures[`ghcr.io/acme/multi@sha256:${digit.repeat(64)}`] = licensed(null);
       fixtures[`v1/oci_manifest_config ghcr.io/acme/multi@sha256:${digit.repeat(64)}`] = noConfigLabel;
@@ -199,37 +259,70 @@ describe("what an image declares", () => {
     const image = "ghcr.io/acme/multi:1";
     const armDigest = `sha256:${"2".repeat(64)}`;
     const { response } = evaluate(pod([{ name: "app", image }]), {
-      [image]: success(index([["linux/amd64", { [KEY]: "MIT" }], ["linux/arm64/v8", undefined], ["linux/s390x", { [KEY]: "Apache-2.0" }]])),
+      [image]: success(
+        index([
+          ["linux/amd64", { [KEY]: "MIT" }],
+          ["linux/arm64/v8", undefined],
+          ["linux/s390x", { [KEY]: "Apache-2.0" }],
+        ]),
+      ),
       // the arm64 entry's manifest declares nothing; nor does its config
       [`ghcr.io/acme/multi@${armDigest}`]: licensed("NONE"),
       [`v1/oci_manifest_config ghcr.io/acme/multi@${armDigest}`]: noConfigLabel,
     });
     expect(response.allowed).toBe(false);
-    expect(response.auditAnnotations).toEqual({ licenses: `{"${image}":"linux/amd64: MIT; linux/arm64/v8: NONE; linux/s390x: Apache-2.0"}` });
+    expect(response.auditAnnotations).toEqual({
+      licenses: `{"${image}":"linux/amd64: MIT; linux/arm64/v8: NONE; linux/s390x: Apache-2.0"}`,
+    });
   });
 
   test("platforms.inspect narrows what is recorded to the judged platforms", () => {
     const image = "ghcr.io/acme/multi:1";
-    const { response } = evaluate(pod([{ name: "app", image }]), {
-      [image]: success(index([["linux/amd64", { [KEY]: "MIT" }], ["linux/arm64/v8", { [KEY]: "Apache-2.0" }]])),
-    }, { platforms: { inspect: ["linux/arm64"] } });
+    const { response } = evaluate(
+      pod([{ name: "app", image }]),
+      {
+        [image]: success(
+          index([
+            ["linux/amd64", { [KEY]: "MIT" }],
+            ["linux/arm64/v8", { [KEY]: "Apache-2.0" }],
+          ]),
+        ),
+      },
+      { platforms: { inspect: ["linux/arm64"] } },
+    );
     expect(response.auditAnnotations).toEqual({ licenses: `{"${image}":"Apache-2.0"}` });
   });
 });
 
 describe("which images are recorded", () => {
   test("one entry per distinct image, under the reference first written in the pod spec", () => {
-    const { response, calls } = evaluate(pod([{ name: "a", image: "nginx" }, { name: "b", image: "docker.io/library/nginx:latest" }, { name: "c", image: "nginx" }]), {
-      nginx: licensed("BSD-2-Clause"),
-    });
+    const { response, calls } = evaluate(
+      pod([
+        { name: "a", image: "nginx" },
+        { name: "b", image: "docker.io/library/nginx:latest" },
+        { name: "c", image: "nginx" },
+      ]),
+      {
+        nginx: licensed("BSD-2-Clause"),
+      },
+    );
     expect(calls).toHaveLength(1);
     expect(response.auditAnnotations).toEqual({ licenses: '{"nginx":"BSD-2-Clause"}' });
   });
 
   test("exempt images and failed lookups are left out", () => {
-    const { response } = evaluate(pod([{ name: "pause", image: "registry.k8s.io/pause:3.10" }, { name: "app", image: APP }, { name: "worker", image: WORKER }]), {
-      [APP]: licensed("MIT"), [WORKER]: failure("registry unreachable"),
-    }, { exemptImages: ["registry.k8s.io/*"], onLookupError: "accept" });
+    const { response } = evaluate(
+      pod([
+        { name: "pause", image: "registry.k8s.io/pause:3.10" },
+        { name: "app", image: APP },
+        { name: "worker", image: WORKER },
+      ]),
+      {
+        [APP]: licensed("MIT"),
+        [WORKER]: failure("registry unreachable"),
+      },
+      { exemptImages: ["registry.k8s.io/*"], onLookupError: "accept" },
+    );
     expect(response.allowed).toBe(true);
     expect(response.auditAnnotations).toEqual({ licenses: `{"${APP}":"MIT"}` });
   });
@@ -273,7 +366,9 @@ describe("settings", () => {
   });
 
   test("null means the default (true)", () => {
-    const { response } = evaluate(pod([{ name: "app", image: APP }]), { [APP]: licensed("MIT") }, { auditLicenses: null } as unknown as JsonObject);
+    const { response } = evaluate(pod([{ name: "app", image: APP }]), { [APP]: licensed("MIT") }, {
+      auditLicenses: null,
+    } as unknown as JsonObject);
     expect(response.auditAnnotations).toEqual({ licenses: `{"${APP}":"MIT"}` });
   });
 });

@@ -40,7 +40,10 @@ function single(config: ConfigChange, annotations: Record<string, string | null>
 }
 
 const pod = (securityContext?: Record<string, unknown>, containerContext?: Record<string, unknown>) =>
-  podRequest({ containers: [{ name: "app", image: IMAGE, ...(containerContext ? { securityContext: containerContext } : {}) }], ...(securityContext ? { securityContext } : {}) });
+  podRequest({
+    containers: [{ name: "app", image: IMAGE, ...(containerContext ? { securityContext: containerContext } : {}) }],
+    ...(securityContext ? { securityContext } : {}),
+  });
 
 describe("config.rejectRootUser", () => {
   const settings = { config: { rejectRootUser: true } };
@@ -72,8 +75,12 @@ describe("config.rejectRootUser", () => {
 
 describe("config.forbiddenEnv and config.requiredLabels", () => {
   test("a forbidden variable name is reported without its value", () => {
-    const { response } = evaluate(pod(), single({ env: ["PATH=/usr/bin", "AWS_SECRET_ACCESS_KEY=wJalrXUtnFEMI/K7MDENG"] }), { config: { forbiddenEnv: ["AWS_*", "*_TOKEN"] } });
-    expect(response.status?.message).toBe(`container "app" image "${IMAGE}": environment variable "AWS_SECRET_ACCESS_KEY" is set in the image (forbidden by "AWS_*")`);
+    const { response } = evaluate(pod(), single({ env: ["PATH=/usr/bin", "AWS_SECRET_ACCESS_KEY=wJalrXUtnFEMI/K7MDENG"] }), {
+      config: { forbiddenEnv: ["AWS_*", "*_TOKEN"] },
+    });
+    expect(response.status?.message).toBe(
+      `container "app" image "${IMAGE}": environment variable "AWS_SECRET_ACCESS_KEY" is set in the image (forbidden by "AWS_*")`,
+    );
     expect(response.status?.message).not.toContain("wJalr");
   });
   test("required labels: missing and mismatching values", () => {
@@ -90,7 +97,8 @@ describe("config.forbiddenEnv and config.requiredLabels", () => {
 
 test('"*" needs a non-empty value, for labels and annotations alike', () => {
   const { response } = evaluate(pod(), single({ labels: { "org.opencontainers.image.vendor": "" } }, { "com.acme.team": "" }), {
-    annotations: { required: { "com.acme.team": "*" } }, config: { requiredLabels: { "org.opencontainers.image.vendor": "*" } },
+    annotations: { required: { "com.acme.team": "*" } },
+    config: { requiredLabels: { "org.opencontainers.image.vendor": "*" } },
   });
   expect(response.status?.message!.split("; ")).toEqual([
     `container "app" image "${IMAGE}": annotation "com.acme.team" is empty`,
@@ -100,7 +108,11 @@ test('"*" needs a non-empty value, for labels and annotations alike', () => {
 
 describe("annotations.required", () => {
   test("present, glob-matching annotations pass with one host call", () => {
-    const { response, calls } = evaluate(pod(), single({}), { annotations: { required: { "org.opencontainers.image.source": "https://github.com/acme/*", "org.opencontainers.image.revision": "*" } } });
+    const { response, calls } = evaluate(pod(), single({}), {
+      annotations: {
+        required: { "org.opencontainers.image.source": "https://github.com/acme/*", "org.opencontainers.image.revision": "*" },
+      },
+    });
     expect(response.allowed).toBe(true);
     expect(calls).toHaveLength(1);
   });
@@ -124,31 +136,55 @@ describe("platforms.required", () => {
       fixtures[`docker.io/library/nginx@${entry.digest}`] = success(imageManifest({ "org.opencontainers.image.licenses": "BSD-2-Clause" }));
     }
     const settings = { platforms: { required: ["linux/amd64", "linux/arm64", "linux/arm/v7"] } };
-    expect(evaluate(podRequest({ containers: [{ name: "web", image: INDEX }] }), fixtures, settings).response).toMatchObject({ allowed: true });
-    const { response } = evaluate(podRequest({ containers: [{ name: "web", image: INDEX }] }), fixtures, { platforms: { required: ["unknown/unknown"] } });
+    expect(evaluate(podRequest({ containers: [{ name: "web", image: INDEX }] }), fixtures, settings).response).toMatchObject({
+      allowed: true,
+    });
+    const { response } = evaluate(podRequest({ containers: [{ name: "web", image: INDEX }] }), fixtures, {
+      platforms: { required: ["unknown/unknown"] },
+    });
     expect(response.status?.message).toContain("platform unknown/unknown is not provided");
   });
   test("a platform the index lacks is reported with what it offers", () => {
-    const { response } = evaluate(podRequest({ containers: [{ name: "web", image: INDEX }] }), index(), { platforms: { required: ["linux/s390x"] } });
-    expect(response.status?.message).toContain('platform linux/s390x is not provided (the index offers linux/amd64, linux/arm/v7, linux/arm64/v8)');
+    const { response } = evaluate(podRequest({ containers: [{ name: "web", image: INDEX }] }), index(), {
+      platforms: { required: ["linux/s390x"] },
+    });
+    expect(response.status?.message).toContain(
+      "platform linux/s390x is not provided (the index offers linux/amd64, linux/arm/v7, linux/arm64/v8)",
+    );
   });
   test("a single-platform image must be the one required platform (from its config)", () => {
     const { response } = evaluate(pod(), single({ architecture: "amd64" }), { platforms: { required: ["linux/amd64", "linux/arm64"] } });
-    expect(response.status?.message).toBe(`container "app" image "${IMAGE}": platform linux/arm64 is not provided (single-platform image for linux/amd64)`);
-    expect(evaluate(pod(), single({ architecture: "arm64", variant: "v8" }), { platforms: { required: ["linux/arm64"] } }).response.allowed).toBe(true);
+    expect(response.status?.message).toBe(
+      `container "app" image "${IMAGE}": platform linux/arm64 is not provided (single-platform image for linux/amd64)`,
+    );
+    expect(
+      evaluate(pod(), single({ architecture: "arm64", variant: "v8" }), { platforms: { required: ["linux/arm64"] } }).response.allowed,
+    ).toBe(true);
   });
 });
 
 describe("exemptImages", () => {
   test("exempt images are not looked up and not named; patterns match the normalised reference", () => {
-    const { response, calls } = evaluate(podRequest({ containers: [{ name: "sh", image: "busybox:1.36" }, { name: "app", image: IMAGE }] }),
-      { [IMAGE]: success(imageManifest()) }, { exemptImages: ["docker.io/library/*"] });
+    const { response, calls } = evaluate(
+      podRequest({
+        containers: [
+          { name: "sh", image: "busybox:1.36" },
+          { name: "app", image: IMAGE },
+        ],
+      }),
+      { [IMAGE]: success(imageManifest()) },
+      { exemptImages: ["docker.io/library/*"] },
+    );
     expect(response.allowed).toBe(true);
     expect(lookups(calls)).toEqual([`v1/oci_manifest ${IMAGE}`]);
   });
   test("docker.io.evil.com never matches a docker.io pattern", () => {
     const image = "docker.io.evil.com/library/busybox:1.36";
-    const { response, calls } = evaluate(podRequest({ containers: [{ name: "sh", image }] }), { [image]: failure("nope") }, { exemptImages: ["docker.io/*"] });
+    const { response, calls } = evaluate(
+      podRequest({ containers: [{ name: "sh", image }] }),
+      { [image]: failure("nope") },
+      { exemptImages: ["docker.io/*"] },
+    );
     expect(response.allowed).toBe(false);
     expect(calls).toHaveLength(1);
   });
@@ -156,12 +192,21 @@ describe("exemptImages", () => {
 
 describe("onLookupError and enforcement", () => {
   test("onLookupError: accept admits with a warning naming image and host error", () => {
-    const { response } = evaluate(pod(), { [IMAGE]: failure("Fail to interact with OCI registry: timed out") }, { onLookupError: "accept" });
+    const { response } = evaluate(
+      pod(),
+      { [IMAGE]: failure("Fail to interact with OCI registry: timed out") },
+      { onLookupError: "accept" },
+    );
     expect(response.allowed).toBe(true);
-    expect(response.warnings).toEqual([`container "app" image "${IMAGE}": manifest lookup failed: Callback evaluation failure: Fail to interact with OCI registry: timed out`]);
+    expect(response.warnings).toEqual([
+      `container "app" image "${IMAGE}": manifest lookup failed: Callback evaluation failure: Fail to interact with OCI registry: timed out`,
+    ]);
   });
   test("enforcement: warn admits and lists every violation", () => {
-    const { response } = evaluate(pod(), single({ user: "root", env: ["GITHUB_TOKEN=x"] }), { enforcement: "warn", config: { rejectRootUser: true, forbiddenEnv: ["*_TOKEN"] } });
+    const { response } = evaluate(pod(), single({ user: "root", env: ["GITHUB_TOKEN=x"] }), {
+      enforcement: "warn",
+      config: { rejectRootUser: true, forbiddenEnv: ["*_TOKEN"] },
+    });
     expect(response.allowed).toBe(true);
     expect(response.status).toBeUndefined();
     expect(response.warnings).toHaveLength(2);
@@ -190,7 +235,11 @@ describe("pinDigest", () => {
   });
   test("an already pinned image is left as written, no digest lookup", () => {
     const image = `ghcr.io/acme/payments:1.2.0@${DIGEST}`;
-    const { response, calls } = evaluate(podRequest({ containers: [{ name: "app", image }] }), { [image]: success(imageManifest()) }, { pinDigest: true });
+    const { response, calls } = evaluate(
+      podRequest({ containers: [{ name: "app", image }] }),
+      { [image]: success(imageManifest()) },
+      { pinDigest: true },
+    );
     expect(response.patch).toBeUndefined();
     expect(calls).toHaveLength(1);
   });
@@ -201,7 +250,11 @@ describe("pinDigest", () => {
     expect(calls).toHaveLength(0);
   });
   test("a rejected request carries no patch", () => {
-    const { response } = evaluate(pod(), pinned({ [`ghcr.io/acme/payments@${DIGEST}`]: success(imageManifest({ "org.opencontainers.image.licenses": "SSPL-1.0" })) }), { pinDigest: true });
+    const { response } = evaluate(
+      pod(),
+      pinned({ [`ghcr.io/acme/payments@${DIGEST}`]: success(imageManifest({ "org.opencontainers.image.licenses": "SSPL-1.0" })) }),
+      { pinDigest: true },
+    );
     expect(response.allowed).toBe(false);
     expect(response.patch).toBeUndefined();
   });
@@ -224,12 +277,21 @@ describe("settings validation of the other checks", () => {
     expect(validateSettings(settings)).toEqual({ valid: false, message });
   });
   test("the full example settings document is accepted", () => {
-    expect(validateSettings({
-      licenses: { required: true, unlisted: "osi-approved", allow: [], deny: [], allowDeprecated: true },
-      annotations: { required: { "org.opencontainers.image.source": "https://github.com/acme/*" } },
-      platforms: { required: ["linux/amd64", "linux/arm64"] },
-      config: { rejectRootUser: true, forbiddenEnv: ["*_TOKEN", "AWS_SECRET_*"], requiredLabels: { "org.opencontainers.image.vendor": "Acme*" } },
-      exemptImages: ["registry.k8s.io/*"], onLookupError: "reject", enforcement: "deny", pinDigest: false,
-    })).toEqual({ valid: true });
+    expect(
+      validateSettings({
+        licenses: { required: true, unlisted: "osi-approved", allow: [], deny: [], allowDeprecated: true },
+        annotations: { required: { "org.opencontainers.image.source": "https://github.com/acme/*" } },
+        platforms: { required: ["linux/amd64", "linux/arm64"] },
+        config: {
+          rejectRootUser: true,
+          forbiddenEnv: ["*_TOKEN", "AWS_SECRET_*"],
+          requiredLabels: { "org.opencontainers.image.vendor": "Acme*" },
+        },
+        exemptImages: ["registry.k8s.io/*"],
+        onLookupError: "reject",
+        enforcement: "deny",
+        pinDigest: false,
+      }),
+    ).toEqual({ valid: true });
   });
 });

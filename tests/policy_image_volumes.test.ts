@@ -41,14 +41,23 @@ describe("image volumes are judged like images", () => {
   });
 
   test("an unlicensed image volume is rejected naming the volume", () => {
-    const { response } = evaluate(pod(), { [APP]: image("Apache-2.0"), [MODELS]: image(null), [`v1/oci_manifest_config ${MODELS}`]: configReply({}) });
+    const { response } = evaluate(pod(), {
+      [APP]: image("Apache-2.0"),
+      [MODELS]: image(null),
+      [`v1/oci_manifest_config ${MODELS}`]: configReply({}),
+    });
     expect(response.allowed).toBe(false);
     expect(response.status?.message).toBe(`volume "models" image "${MODELS}": ${NO_LICENSE}`);
   });
 
   test.each([
     ["Deployment", "apps", "deployments", (spec: JsonObject) => ({ spec: { replicas: 2, template: { spec } } })],
-    ["CronJob", "batch", "cronjobs", (spec: JsonObject) => ({ spec: { schedule: "0 * * * *", jobTemplate: { spec: { template: { spec } } } } })],
+    [
+      "CronJob",
+      "batch",
+      "cronjobs",
+      (spec: JsonObject) => ({ spec: { schedule: "0 * * * *", jobTemplate: { spec: { template: { spec } } } } }),
+    ],
   ])("a %s with an unlicensed image volume is rejected naming the volume", (kind, group, resource, body) => {
     const spec = { containers: [{ name: "app", image: APP }], volumes: [imageVolume("models", MODELS)] };
     const fixtures = { [APP]: image("Apache-2.0"), [MODELS]: image(null), [`v1/oci_manifest_config ${MODELS}`]: configReply({}) };
@@ -73,8 +82,10 @@ describe("image volumes are judged like images", () => {
   test("required config labels apply to image volumes (config looked up)", () => {
     const settings = { config: { requiredLabels: { "org.opencontainers.image.vendor": "Acme" } } };
     const fixtures = {
-      [APP]: image("Apache-2.0"), [`v1/oci_manifest_config ${APP}`]: configReply({ "org.opencontainers.image.vendor": "Acme" }),
-      [MODELS]: image("MIT"), [`v1/oci_manifest_config ${MODELS}`]: configReply({}),
+      [APP]: image("Apache-2.0"),
+      [`v1/oci_manifest_config ${APP}`]: configReply({ "org.opencontainers.image.vendor": "Acme" }),
+      [MODELS]: image("MIT"),
+      [`v1/oci_manifest_config ${MODELS}`]: configReply({}),
     };
     const { response, calls } = evaluate(pod(), fixtures, settings);
     expect(response.status?.message).toBe(`volume "models" image "${MODELS}": config label "org.opencontainers.image.vendor" is missing`);
@@ -106,7 +117,9 @@ describe("image volumes are judged like images", () => {
   });
 
   test("an invalid reference is named with the volume", () => {
-    const { response, calls } = evaluate(pod({ volumes: [imageVolume("models", "ghcr.io/acme/Models:1.0")] }), { [APP]: image("Apache-2.0") });
+    const { response, calls } = evaluate(pod({ volumes: [imageVolume("models", "ghcr.io/acme/Models:1.0")] }), {
+      [APP]: image("Apache-2.0"),
+    });
     expect(response.status?.message).toMatch(/^volume "models" image "ghcr.io\/acme\/Models:1.0": invalid image reference/);
     expect(calls).toHaveLength(1);
   });
@@ -117,7 +130,7 @@ describe("image volumes are judged like images", () => {
     const { response, calls } = evaluate(request, fixtures);
     expect(response.status?.message).toBe(
       'container "app" image "ghcr.io/acme/other:2.0": license "SSPL-1.0" is not OSI approved; ' +
-      `volume "models" image "${MODELS}": license "SSPL-1.0" is not OSI approved`,
+        `volume "models" image "${MODELS}": license "SSPL-1.0" is not OSI approved`,
     );
     expect(lookups(calls)).toEqual(["v1/oci_manifest ghcr.io/acme/other:2.0", `v1/oci_manifest ${MODELS}`]);
   });
@@ -136,11 +149,17 @@ describe("pinDigest rewrites the volume's reference in place", () => {
     expect(JSON.parse(Buffer.from(response.patch!, "base64").toString())).toEqual([{ op: "replace", path, value: `${MODELS}@${DIGEST}` }]);
   };
   test("a Pod", () => {
-    pinned(podRequest({ containers: [], volumes: [{ name: "cache", emptyDir: {} }, imageVolume("models", MODELS, "Always")] }), "/spec/volumes/1/image/reference");
+    pinned(
+      podRequest({ containers: [], volumes: [{ name: "cache", emptyDir: {} }, imageVolume("models", MODELS, "Always")] }),
+      "/spec/volumes/1/image/reference",
+    );
   });
   test("a Deployment", () => {
     const spec = { containers: [], volumes: [imageVolume("models", MODELS)] };
-    pinned(workloadRequest("apps", "v1", "Deployment", "deployments", { spec: { template: { spec } } }), "/spec/template/spec/volumes/0/image/reference");
+    pinned(
+      workloadRequest("apps", "v1", "Deployment", "deployments", { spec: { template: { spec } } }),
+      "/spec/template/spec/volumes/0/image/reference",
+    );
   });
   test("a container and a volume sharing an image: one digest lookup, both pinned", () => {
     const request = pod({ containers: [{ name: "app", image: MODELS }] });
@@ -163,11 +182,16 @@ describe("one lookup per distinct image, container or volume", () => {
     const request = pod({ containers: [{ name: "app", image: MODELS }] });
     const { response, calls } = evaluate(request, { [MODELS]: image(null), [`v1/oci_manifest_config ${MODELS}`]: configReply({}) });
     expect(lookups(calls)).toEqual([`v1/oci_manifest ${MODELS}`, `v1/oci_manifest_config ${MODELS}`]);
-    expect(response.status?.message).toBe(`container "app" image "${MODELS}": ${NO_LICENSE}; volume "models" image "${MODELS}": ${NO_LICENSE}`);
+    expect(response.status?.message).toBe(
+      `container "app" image "${MODELS}": ${NO_LICENSE}; volume "models" image "${MODELS}": ${NO_LICENSE}`,
+    );
   });
 
   test("the same image written differently is one image", () => {
-    const request = pod({ containers: [{ name: "app", image: "docker.io/library/nginx:1.27" }], volumes: [imageVolume("static", "nginx:1.27")] });
+    const request = pod({
+      containers: [{ name: "app", image: "docker.io/library/nginx:1.27" }],
+      volumes: [imageVolume("static", "nginx:1.27")],
+    });
     const { calls } = evaluate(request, { "docker.io/library/nginx:1.27": image("BSD-2-Clause") });
     expect(lookups(calls)).toEqual(["v1/oci_manifest docker.io/library/nginx:1.27"]);
   });
@@ -198,7 +222,9 @@ describe("checks about running a process do not apply to volumes", () => {
     const request = pod({ containers: [{ name: "app", image: MODELS }] });
     const fixtures = { [MODELS]: image("MIT"), [`v1/oci_manifest_config ${MODELS}`]: failure("registry down") };
     const { response } = evaluate(request, fixtures, { config: { rejectRootUser: true } });
-    expect(response.status?.message).toBe(`container "app" image "${MODELS}": config lookup failed: Callback evaluation failure: registry down`);
+    expect(response.status?.message).toBe(
+      `container "app" image "${MODELS}": config lookup failed: Callback evaluation failure: registry down`,
+    );
   });
 });
 
@@ -227,14 +253,18 @@ describe("OCI artifacts (config not an image config) are judged by their annotat
   });
 
   test("licenses.required: false forgives it; NOASSERTION counts as none", () => {
-    expect(evaluate(pod({ containers: [] }), { [MODELS]: artifact("NOASSERTION") }, { licenses: { required: false } }).response.allowed).toBe(true);
+    expect(
+      evaluate(pod({ containers: [] }), { [MODELS]: artifact("NOASSERTION") }, { licenses: { required: false } }).response.allowed,
+    ).toBe(true);
     expect(evaluate(pod({ containers: [] }), { [MODELS]: artifact("NOASSERTION") }).response.allowed).toBe(false);
   });
 
   test("a required config label is missing from an artifact, without a config lookup", () => {
     const settings = { config: { requiredLabels: { "org.opencontainers.image.vendor": "*" } } };
     const { response, calls } = evaluate(pod({ containers: [] }), { [MODELS]: artifact("Apache-2.0") }, settings);
-    expect(response.status?.message).toBe(`volume "models" image "${MODELS}": config label "org.opencontainers.image.vendor" is missing (${ARTIFACT_NO_LABELS})`);
+    expect(response.status?.message).toBe(
+      `volume "models" image "${MODELS}": config label "org.opencontainers.image.vendor" is missing (${ARTIFACT_NO_LABELS})`,
+    );
     expect(calls).toHaveLength(1);
   });
 
@@ -258,7 +288,11 @@ describe("kubectl debug: ephemeral containers through the pods/ephemeralcontaine
     request.subResource = "ephemeralcontainers";
     request.requestSubResource = "ephemeralcontainers";
     request.options = { kind: "UpdateOptions", apiVersion: "meta.k8s.io/v1" };
-    const fixtures = { [APP]: image("Apache-2.0"), "ghcr.io/x/unlicensed:1.0": image(null), "v1/oci_manifest_config ghcr.io/x/unlicensed:1.0": configReply({}) };
+    const fixtures = {
+      [APP]: image("Apache-2.0"),
+      "ghcr.io/x/unlicensed:1.0": image(null),
+      "v1/oci_manifest_config ghcr.io/x/unlicensed:1.0": configReply({}),
+    };
     const { response } = evaluate(request, fixtures);
     expect(response.allowed).toBe(false);
     expect(response.status?.message).toBe(`container "debugger-7x2kq" image "ghcr.io/x/unlicensed:1.0": ${NO_LICENSE}`);

@@ -23,7 +23,11 @@ function configWithLabel(license: string | null): string {
 const IMAGE = "ghcr.io/acme/payments:1.2.0";
 
 function judge(license: string, settings = {}): string | undefined {
-  const { response } = evaluate(podRequest({ containers: [{ name: "app", image: IMAGE }] }), { [IMAGE]: success(imageWithLicense(license)) }, settings);
+  const { response } = evaluate(
+    podRequest({ containers: [{ name: "app", image: IMAGE }] }),
+    { [IMAGE]: success(imageWithLicense(license)) },
+    settings,
+  );
   return response.allowed ? undefined : response.status?.message;
 }
 
@@ -67,11 +71,15 @@ describe("a license annotation or label that is present but declares none says s
   });
 
   test("no annotation, a config label NOASSERTION", () => {
-    expect(rejection(null, "NOASSERTION")).toBe(`container "app" image "${IMAGE}": no license declared (no "${KEY}" annotation, config label is "NOASSERTION")`);
+    expect(rejection(null, "NOASSERTION")).toBe(
+      `container "app" image "${IMAGE}": no license declared (no "${KEY}" annotation, config label is "NOASSERTION")`,
+    );
   });
 
   test("both present, both declaring none", () => {
-    expect(rejection("NONE", "")).toBe(`container "app" image "${IMAGE}": no license declared ("${KEY}" annotation is "NONE", config label is "")`);
+    expect(rejection("NONE", "")).toBe(
+      `container "app" image "${IMAGE}": no license declared ("${KEY}" annotation is "NONE", config label is "")`,
+    );
   });
 
   test("absent everywhere: the message stays as it was", () => {
@@ -83,10 +91,14 @@ describe("a license annotation or label that is present but declares none says s
   });
 
   test("licenses.required: false forgives NOASSERTION", () => {
-    const { response } = evaluate(request(), {
-      [IMAGE]: success(imageWithLicense("NOASSERTION")),
-      [`v1/oci_manifest_config ${IMAGE}`]: success(configWithLabel("NONE")),
-    }, { licenses: { required: false } });
+    const { response } = evaluate(
+      request(),
+      {
+        [IMAGE]: success(imageWithLicense("NOASSERTION")),
+        [`v1/oci_manifest_config ${IMAGE}`]: success(configWithLabel("NONE")),
+      },
+      { licenses: { required: false } },
+    );
     expect(response.allowed).toBe(true);
   });
 });
@@ -105,10 +117,14 @@ describe("settings change the verdict", () => {
   });
   test("required: false forgives a missing license but still judges a declared one", () => {
     const settings = { licenses: { required: false } };
-    const { response } = evaluate(podRequest({ containers: [{ name: "app", image: IMAGE }] }), {
-      [IMAGE]: success(imageWithLicense(null)),
-      [`v1/oci_manifest_config ${IMAGE}`]: success(configWithLabel(null)),
-    }, settings);
+    const { response } = evaluate(
+      podRequest({ containers: [{ name: "app", image: IMAGE }] }),
+      {
+        [IMAGE]: success(imageWithLicense(null)),
+        [`v1/oci_manifest_config ${IMAGE}`]: success(configWithLabel(null)),
+      },
+      settings,
+    );
     expect(response.allowed).toBe(true);
     expect(judge("SSPL-1.0", settings)).toContain("not OSI approved");
   });
@@ -127,7 +143,10 @@ describe("where licenses are found", () => {
     for (const entry of platforms) fixtures[`docker.io/library/nginx@${entry.digest}`] = success(imageWithLicense("BSD-2-Clause"));
     const { response, calls } = evaluate(podRequest({ containers: [{ name: "web", image }] }), fixtures);
     expect(response.allowed).toBe(true);
-    expect(lookups(calls)).toEqual([`v1/oci_manifest ${image}`, ...platforms.map((e: { digest: string }) => `v1/oci_manifest docker.io/library/nginx@${e.digest}`)]);
+    expect(lookups(calls)).toEqual([
+      `v1/oci_manifest ${image}`,
+      ...platforms.map((e: { digest: string }) => `v1/oci_manifest docker.io/library/nginx@${e.digest}`),
+    ]);
     expect(calls).toHaveLength(1 + 3);
   });
 
@@ -140,21 +159,29 @@ describe("where licenses are found", () => {
       fixtures[`nginx@${entry.digest}`] = success(imageWithLicense(i === 1 ? "SSPL-1.0" : "MIT"));
     });
     const { response } = evaluate(podRequest({ containers: [{ name: "web", image }] }), fixtures);
-    expect(response.status?.message).toBe(`container "web" image "${image}": platform linux/arm/v7: license "SSPL-1.0" is not OSI approved`);
+    expect(response.status?.message).toBe(
+      `container "web" image "${image}": platform linux/arm/v7: license "SSPL-1.0" is not OSI approved`,
+    );
   });
 
   test("an index that declares a license costs one call", () => {
     const image = "ghcr.io/acme/payments:1.2.0-multiarch";
-    const { response, calls } = evaluate(podRequest({ containers: [{ name: "app", image }] }), { [image]: success(manifest("oci_index_with_license")) });
+    const { response, calls } = evaluate(podRequest({ containers: [{ name: "app", image }] }), {
+      [image]: success(manifest("oci_index_with_license")),
+    });
     expect(response.allowed).toBe(true);
     expect(calls).toHaveLength(1);
   });
 
   test("a license found only as config label (docker/metadata-action) is judged", () => {
-    const { response, calls } = evaluate(podRequest({ containers: [{ name: "app", image: IMAGE }] }), {
-      [IMAGE]: success(imageWithLicense(null)),
-      [`v1/oci_manifest_config ${IMAGE}`]: success(configWithLabel("GPL-3.0-only")),
-    }, { licenses: { unlisted: "none", allow: ["MIT"] } });
+    const { response, calls } = evaluate(
+      podRequest({ containers: [{ name: "app", image: IMAGE }] }),
+      {
+        [IMAGE]: success(imageWithLicense(null)),
+        [`v1/oci_manifest_config ${IMAGE}`]: success(configWithLabel("GPL-3.0-only")),
+      },
+      { licenses: { unlisted: "none", allow: ["MIT"] } },
+    );
     expect(response.status?.message).toContain('license "GPL-3.0-only"');
     expect(lookups(calls)).toEqual([`v1/oci_manifest ${IMAGE}`, `v1/oci_manifest_config ${IMAGE}`]);
   });
@@ -184,9 +211,17 @@ describe("where licenses are found", () => {
   });
 
   test("the same image spelled two ways is looked up once", () => {
-    const { calls } = evaluate(podRequest({ containers: [{ name: "a", image: "nginx" }, { name: "b", image: "docker.io/library/nginx:latest" }] }), {
-      nginx: success(imageWithLicense("BSD-2-Clause")),
-    });
+    const { calls } = evaluate(
+      podRequest({
+        containers: [
+          { name: "a", image: "nginx" },
+          { name: "b", image: "docker.io/library/nginx:latest" },
+        ],
+      }),
+      {
+        nginx: success(imageWithLicense("BSD-2-Clause")),
+      },
+    );
     expect(lookups(calls)).toEqual(["v1/oci_manifest nginx"]);
   });
 });
@@ -210,7 +245,17 @@ describe("license settings validation", () => {
   });
 
   test("a complete license configuration is accepted", () => {
-    expect(validateSettings({ licenses: { required: true, unlisted: "osi-or-fsf", allow: ["LicenseRef-acme", "Classpath-exception-2.0"], deny: ["AGPL-3.0-only"], allowDeprecated: false } })).toEqual({ valid: true });
+    expect(
+      validateSettings({
+        licenses: {
+          required: true,
+          unlisted: "osi-or-fsf",
+          allow: ["LicenseRef-acme", "Classpath-exception-2.0"],
+          deny: ["AGPL-3.0-only"],
+          allowDeprecated: false,
+        },
+      }),
+    ).toEqual({ valid: true });
   });
 });
 
@@ -219,13 +264,20 @@ describe("nested indexes", () => {
     const image = "ghcr.io/acme/nested:1";
     const inner = JSON.parse(manifest("oci_index_docker_official_image"));
     const innerDigest = "sha256:" + "ab".repeat(32);
-    const outer = { schemaVersion: 2, mediaType: "application/vnd.oci.image.index.v1+json", manifests: [
-      { mediaType: "application/vnd.oci.image.index.v1+json", digest: innerDigest, size: 1234 },
-    ] };
-    const fixtures = { [image]: success(JSON.stringify(outer)), [`ghcr.io/acme/nested@${innerDigest}`]: success(JSON.stringify(inner)) } as Record<string, ReturnType<typeof success>>;
+    const outer = {
+      schemaVersion: 2,
+      mediaType: "application/vnd.oci.image.index.v1+json",
+      manifests: [{ mediaType: "application/vnd.oci.image.index.v1+json", digest: innerDigest, size: 1234 }],
+    };
+    const fixtures = {
+      [image]: success(JSON.stringify(outer)),
+      [`ghcr.io/acme/nested@${innerDigest}`]: success(JSON.stringify(inner)),
+    } as Record<string, ReturnType<typeof success>>;
     const platforms = inner.manifests.filter((e: { platform: { os: string } }) => e.platform.os !== "unknown");
     for (const entry of platforms) fixtures[`ghcr.io/acme/nested@${entry.digest}`] = success(imageWithLicense("MIT"));
-    const { response, calls } = evaluate(podRequest({ containers: [{ name: "app", image }] }), fixtures, { platforms: { required: ["linux/arm64"] } });
+    const { response, calls } = evaluate(podRequest({ containers: [{ name: "app", image }] }), fixtures, {
+      platforms: { required: ["linux/arm64"] },
+    });
     expect(response).toMatchObject({ allowed: true });
     expect(calls).toHaveLength(2 + platforms.length);
   });

@@ -83,10 +83,13 @@ describe("image indexes", () => {
 describe("host errors and malformed replies", () => {
   test("a failed lookup rejects, naming the image and the host's error", () => {
     const image = "ghcr.io/acme/missing:404";
-    const error = "Fail to interact with OCI registry: Registry error: url https://ghcr.io/v2/acme/missing/manifests/404, envelope: OCI API errors: [OciError { code: ManifestUnknown, message: \"manifest unknown\", detail: Null }]";
+    const error =
+      'Fail to interact with OCI registry: Registry error: url https://ghcr.io/v2/acme/missing/manifests/404, envelope: OCI API errors: [OciError { code: ManifestUnknown, message: "manifest unknown", detail: Null }]';
     const { response } = evaluate(podRequest({ containers: [{ name: "app", image }] }), { [image]: failure(error) });
     expect(response.allowed).toBe(false);
-    expect(response.status?.message).toBe(`container "app" image "${image}": manifest lookup failed: Callback evaluation failure: ${error}`);
+    expect(response.status?.message).toBe(
+      `container "app" image "${image}": manifest lookup failed: Callback evaluation failure: ${error}`,
+    );
   });
 
   test.each([
@@ -94,14 +97,25 @@ describe("host errors and malformed replies", () => {
     ["a JSON string", '"sha256:abc"'],
     ["an object of neither shape", '{"schemaVersion":2}'],
     ["annotations of the wrong type", JSON.stringify({ ...JSON.parse(manifest("oci_manifest_with_license")), annotations: ["MIT"] })],
-    ["a license that is not a string", JSON.stringify({ ...JSON.parse(manifest("oci_manifest_with_license")), annotations: { "org.opencontainers.image.licenses": 7 } })],
+    [
+      "a license that is not a string",
+      JSON.stringify({ ...JSON.parse(manifest("oci_manifest_with_license")), annotations: { "org.opencontainers.image.licenses": 7 } }),
+    ],
     ["layers that are not descriptors", JSON.stringify({ ...JSON.parse(manifest("oci_manifest_with_license")), layers: [1, 2] })],
-    ["an unsupported media type", JSON.stringify({ ...JSON.parse(manifest("oci_manifest_with_license")), mediaType: "application/vnd.docker.distribution.manifest.v1+prettyjws" })],
+    [
+      "an unsupported media type",
+      JSON.stringify({
+        ...JSON.parse(manifest("oci_manifest_with_license")),
+        mediaType: "application/vnd.docker.distribution.manifest.v1+prettyjws",
+      }),
+    ],
     ["schemaVersion 1", JSON.stringify({ ...JSON.parse(manifest("oci_manifest_with_license")), schemaVersion: 1 })],
   ])("a reply that is %s never admits the image", (_what, payload) => {
     const { response } = evaluate(podRequest({ containers: [{ name: "app", image: LICENSED }] }), { [LICENSED]: success(payload) });
     expect(response.allowed).toBe(false);
-    expect(response.status?.message).toMatch(new RegExp(`^container "app" image "${LICENSED.replace(/[.]/g, "\\.")}": manifest lookup failed: host reply`));
+    expect(response.status?.message).toMatch(
+      new RegExp(`^container "app" image "${LICENSED.replace(/[.]/g, "\\.")}": manifest lookup failed: host reply`),
+    );
     expect(response.status?.code).toBeUndefined();
   });
 });
@@ -111,7 +125,10 @@ describe("containers of a Pod", () => {
     const { response } = evaluate(
       podRequest({
         initContainers: [{ name: "migrate", image: UNLICENSED }],
-        containers: [{ name: "app", image: LICENSED }, { name: "sidecar", image: UNLICENSED }],
+        containers: [
+          { name: "app", image: LICENSED },
+          { name: "sidecar", image: UNLICENSED },
+        ],
         ephemeralContainers: [{ name: "debug", image: "docker.io/library/busybox:1.36" }],
       }),
       {
@@ -132,10 +149,20 @@ describe("containers of a Pod", () => {
 
   test("looks each distinct image up once", () => {
     const { response, calls } = evaluate(
-      podRequest({ containers: [{ name: "a", image: UNLICENSED }, { name: "b", image: UNLICENSED }, { name: "c", image: LICENSED }] }),
+      podRequest({
+        containers: [
+          { name: "a", image: UNLICENSED },
+          { name: "b", image: UNLICENSED },
+          { name: "c", image: LICENSED },
+        ],
+      }),
       { [LICENSED]: success(manifest("oci_manifest_with_license")), ...UNLICENSED_FIXTURES },
     );
-    expect(lookups(calls)).toEqual([`v1/oci_manifest ${UNLICENSED}`, `v1/oci_manifest_config ${UNLICENSED}`, `v1/oci_manifest ${LICENSED}`]);
+    expect(lookups(calls)).toEqual([
+      `v1/oci_manifest ${UNLICENSED}`,
+      `v1/oci_manifest_config ${UNLICENSED}`,
+      `v1/oci_manifest ${LICENSED}`,
+    ]);
     expect(response.status!.message!.split("; ")).toHaveLength(2);
   });
 
@@ -156,7 +183,11 @@ describe("containers of a Pod", () => {
 
   test("a Deployment's pod template is checked", () => {
     const request = workloadRequest("apps", "v1", "Deployment", "deployments", {
-      spec: { replicas: 2, selector: { matchLabels: { app: "x" } }, template: { metadata: { labels: { app: "x" } }, spec: podSpec({ containers: [{ name: "app", image: UNLICENSED }] }) } },
+      spec: {
+        replicas: 2,
+        selector: { matchLabels: { app: "x" } },
+        template: { metadata: { labels: { app: "x" } }, spec: podSpec({ containers: [{ name: "app", image: UNLICENSED }] }) },
+      },
     });
     const { response } = evaluate(request, UNLICENSED_FIXTURES);
     expect(response.allowed).toBe(false);
@@ -164,7 +195,12 @@ describe("containers of a Pod", () => {
   });
 
   test("a container arg ending in a backslash does not hide the containers after it", () => {
-    const request = podRequest({ containers: [{ name: "win", image: LICENSED }, { name: "app", image: UNLICENSED }] });
+    const request = podRequest({
+      containers: [
+        { name: "win", image: LICENSED },
+        { name: "app", image: UNLICENSED },
+      ],
+    });
     const containers = (request.object as { spec: { containers: Array<Record<string, unknown>> } }).spec.containers;
     containers[0].args = ["C:\\data\\"];
     containers[0].env = [{ name: "PATH_SUFFIX", value: "\\" }];
@@ -176,9 +212,13 @@ describe("containers of a Pod", () => {
 
   test("non-ASCII in names and host errors gives valid UTF-8 JSON", () => {
     const image = "ghcr.io/acme/emoji:1";
-    const { response } = evaluate(podRequest({ containers: [{ name: "ünïcødé-😀", image }] }), { [image]: failure("registry said 🚫 \ud800 no") });
+    const { response } = evaluate(podRequest({ containers: [{ name: "ünïcødé-😀", image }] }), {
+      [image]: failure("registry said 🚫 \ud800 no"),
+    });
     expect(response.allowed).toBe(false);
-    expect(response.status?.message).toBe(`container "ünïcødé-😀" image "${image}": manifest lookup failed: Callback evaluation failure: registry said 🚫 \ufffd no`);
+    expect(response.status?.message).toBe(
+      `container "ünïcødé-😀" image "${image}": manifest lookup failed: Callback evaluation failure: registry said 🚫 \ufffd no`,
+    );
   });
 
   test("an invalid reference is rejected without a lookup, echoed as valid UTF-8", () => {
@@ -190,16 +230,24 @@ describe("containers of a Pod", () => {
 });
 
 describe("every workload kind", () => {
-  const template = (containers: Array<{ name: string; image: string }>) => ({ metadata: { labels: { app: "x" } }, spec: podSpec({ containers }) });
+  const template = (containers: Array<{ name: string; image: string }>) => ({
+    metadata: { labels: { app: "x" } },
+    spec: podSpec({ containers }),
+  });
   const body = (kind: string, containers: Array<{ name: string; image: string }>): Record<string, unknown> => {
     if (kind === "Pod") return { spec: podSpec({ containers }) };
     if (kind === "CronJob") return { spec: { schedule: "*/5 * * * *", jobTemplate: { spec: { template: template(containers) } } } };
     return { spec: { selector: { matchLabels: { app: "x" } }, template: template(containers) } };
   };
   test.each([
-    ["", "Pod", "pods"], ["apps", "Deployment", "deployments"], ["apps", "ReplicaSet", "replicasets"],
-    ["apps", "StatefulSet", "statefulsets"], ["apps", "DaemonSet", "daemonsets"], ["", "ReplicationController", "replicationcontrollers"],
-    ["batch", "Job", "jobs"], ["batch", "CronJob", "cronjobs"],
+    ["", "Pod", "pods"],
+    ["apps", "Deployment", "deployments"],
+    ["apps", "ReplicaSet", "replicasets"],
+    ["apps", "StatefulSet", "statefulsets"],
+    ["apps", "DaemonSet", "daemonsets"],
+    ["", "ReplicationController", "replicationcontrollers"],
+    ["batch", "Job", "jobs"],
+    ["batch", "CronJob", "cronjobs"],
   ])("%s/%s: its pod template's images are checked", (group, kind, resource) => {
     const request = workloadRequest(group, "v1", kind, resource, body(kind, [{ name: "app", image: UNLICENSED }]));
     const { response, calls } = evaluate(request, UNLICENSED_FIXTURES);
@@ -208,7 +256,13 @@ describe("every workload kind", () => {
   });
 
   test("a Deployment in another API group is not a workload", () => {
-    const request = workloadRequest("example.com", "v1", "Deployment", "deployments", body("Deployment", [{ name: "app", image: UNLICENSED }]));
+    const request = workloadRequest(
+      "example.com",
+      "v1",
+      "Deployment",
+      "deployments",
+      body("Deployment", [{ name: "app", image: UNLICENSED }]),
+    );
     const { response, calls } = evaluate(request, {});
     expect(response.allowed).toBe(true);
     expect(calls).toHaveLength(0);

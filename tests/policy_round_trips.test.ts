@@ -3,7 +3,15 @@
 // 1–2 s budget, so the counts are part of the contract.
 
 import { evaluate, failure, lookups, podRequest, success, validateSettings, type Fixtures } from "./helpers/policy";
-import { DOI_IMAGE as IMAGE, DOI_NAME as NAME, DOI_PLATFORMS, doiFixtures, doiIndex, doiPlatformDigest as digestOf, LICENSE_KEY as KEY } from "../scripts/workloads";
+import {
+  DOI_IMAGE as IMAGE,
+  DOI_NAME as NAME,
+  DOI_PLATFORMS,
+  doiFixtures,
+  doiIndex,
+  doiPlatformDigest as digestOf,
+  LICENSE_KEY as KEY,
+} from "../scripts/workloads";
 
 /** The index and every platform image's manifest and config, as test fixtures. */
 function fixtures(index: string, manifestLicense: (n: number) => string | null, labelLicense: (n: number) => string | null): Fixtures {
@@ -17,7 +25,14 @@ const count = (calls: string[], operation: string): number => calls.filter((c) =
 
 describe("a Docker-Official-Image-shaped index (8 platforms, attestations skipped)", () => {
   test("licenses on the platform manifests: 1 + 8 manifest calls", () => {
-    const { response, calls } = evaluate(pod, fixtures(doiIndex(), () => "BSD-2-Clause", () => null));
+    const { response, calls } = evaluate(
+      pod,
+      fixtures(
+        doiIndex(),
+        () => "BSD-2-Clause",
+        () => null,
+      ),
+    );
     expect(response.allowed).toBe(true);
     const asked = lookups(calls);
     expect(count(asked, "v1/oci_manifest")).toBe(9);
@@ -25,7 +40,14 @@ describe("a Docker-Official-Image-shaped index (8 platforms, attestations skippe
   });
 
   test("licenses only in config labels: 2 manifest calls and 8 config calls (N + 2)", () => {
-    const { response, calls } = evaluate(pod, fixtures(doiIndex(), () => null, () => "BSD-2-Clause"));
+    const { response, calls } = evaluate(
+      pod,
+      fixtures(
+        doiIndex(),
+        () => null,
+        () => "BSD-2-Clause",
+      ),
+    );
     expect(response.allowed).toBe(true);
     const asked = lookups(calls);
     expect(asked.slice(0, 3)).toEqual([
@@ -39,33 +61,72 @@ describe("a Docker-Official-Image-shaped index (8 platforms, attestations skippe
   });
 
   test("labels: a platform image without license is still named after the switch to config calls", () => {
-    const { response } = evaluate(pod, fixtures(doiIndex(), () => null, (n) => (n === 5 ? null : "BSD-2-Clause")));
+    const { response } = evaluate(
+      pod,
+      fixtures(
+        doiIndex(),
+        () => null,
+        (n) => (n === 5 ? null : "BSD-2-Clause"),
+      ),
+    );
     expect(response.allowed).toBe(false);
-    expect(response.status?.message).toBe(`container "web" image "${IMAGE}": platform linux/mips64le: no license declared (no "${KEY}" annotation or config label)`);
+    expect(response.status?.message).toBe(
+      `container "web" image "${IMAGE}": platform linux/mips64le: no license declared (no "${KEY}" annotation or config label)`,
+    );
   });
 
   test("licenses in the index entries' annotations: exactly 1 call", () => {
-    const { response, calls } = evaluate(pod, fixtures(doiIndex({ descriptorLicense: () => "BSD-2-Clause" }), () => null, () => null));
+    const { response, calls } = evaluate(
+      pod,
+      fixtures(
+        doiIndex({ descriptorLicense: () => "BSD-2-Clause" }),
+        () => null,
+        () => null,
+      ),
+    );
     expect(response.allowed).toBe(true);
     expect(lookups(calls)).toEqual([`v1/oci_manifest ${IMAGE}`]);
   });
 
   test("an index entry's license is judged like any other", () => {
-    const { response, calls } = evaluate(pod, fixtures(doiIndex({ descriptorLicense: (n) => (n === 3 ? "SSPL-1.0" : "MIT") }), () => null, () => null));
-    expect(response.status?.message).toBe(`container "web" image "${IMAGE}": platform linux/arm64/v8: license "SSPL-1.0" is not OSI approved`);
+    const { response, calls } = evaluate(
+      pod,
+      fixtures(
+        doiIndex({ descriptorLicense: (n) => (n === 3 ? "SSPL-1.0" : "MIT") }),
+        () => null,
+        () => null,
+      ),
+    );
+    expect(response.status?.message).toBe(
+      `container "web" image "${IMAGE}": platform linux/arm64/v8: license "SSPL-1.0" is not OSI approved`,
+    );
     expect(calls).toHaveLength(1);
   });
 
   test("an index entry declaring NOASSERTION does not answer: that platform's manifest is asked", () => {
     const index = doiIndex({ descriptorLicense: (n) => (n === 2 ? "NOASSERTION" : "MIT") });
-    const { response, calls } = evaluate(pod, fixtures(index, () => "Apache-2.0", () => null));
+    const { response, calls } = evaluate(
+      pod,
+      fixtures(
+        index,
+        () => "Apache-2.0",
+        () => null,
+      ),
+    );
     expect(response.allowed).toBe(true);
     expect(lookups(calls)).toEqual([`v1/oci_manifest ${IMAGE}`, `v1/oci_manifest ${NAME}@${digestOf(2, "image")}`]);
   });
 
   test("an index entry declaring NOASSERTION, nothing on its platform image: the message says what the entry declares", () => {
     const index = doiIndex({ descriptorLicense: (n) => (n === 2 ? "NOASSERTION" : "MIT") });
-    const { response } = evaluate(pod, fixtures(index, () => null, () => null));
+    const { response } = evaluate(
+      pod,
+      fixtures(
+        index,
+        () => null,
+        () => null,
+      ),
+    );
     expect(response.allowed).toBe(false);
     expect(response.status?.message).toBe(
       `container "web" image "${IMAGE}": platform linux/arm/v7: no license declared ("${KEY}" annotation is "NOASSERTION", no config label)`,
@@ -76,7 +137,15 @@ describe("a Docker-Official-Image-shaped index (8 platforms, attestations skippe
     const index = JSON.parse(doiIndex({ descriptorLicense: () => "MIT" }));
     for (const entry of index.manifests) entry.annotations["org.opencontainers.image.source"] = "https://github.com/nginx/docker-nginx";
     const settings = { annotations: { required: { "org.opencontainers.image.source": "https://github.com/nginx/*" } } };
-    const { response, calls } = evaluate(pod, fixtures(JSON.stringify(index), () => null, () => null), settings);
+    const { response, calls } = evaluate(
+      pod,
+      fixtures(
+        JSON.stringify(index),
+        () => null,
+        () => null,
+      ),
+      settings,
+    );
     expect(response.allowed).toBe(true);
     expect(calls).toHaveLength(1);
   });
@@ -84,13 +153,27 @@ describe("a Docker-Official-Image-shaped index (8 platforms, attestations skippe
 
 describe("the per-index cap (19 platform images, from the time budget)", () => {
   test("19 platform images with licenses in labels are inspected: N + 2 calls", () => {
-    const { response, calls } = evaluate(pod, fixtures(doiIndex({ platforms: 19 }), () => null, () => "MIT"));
+    const { response, calls } = evaluate(
+      pod,
+      fixtures(
+        doiIndex({ platforms: 19 }),
+        () => null,
+        () => "MIT",
+      ),
+    );
     expect(response.allowed).toBe(true);
     expect(calls).toHaveLength(21);
   });
 
   test("20 are refused with what to do instead, after the index alone", () => {
-    const { response, calls } = evaluate(pod, fixtures(doiIndex({ platforms: 20 }), () => null, () => "MIT"));
+    const { response, calls } = evaluate(
+      pod,
+      fixtures(
+        doiIndex({ platforms: 20 }),
+        () => null,
+        () => "MIT",
+      ),
+    );
     expect(response.status?.message).toBe(
       `container "web" image "${IMAGE}": the index lists 20 platform images and at most 19 are inspected; declare what is checked on the index or its entries, or narrow platforms.inspect`,
     );
@@ -98,7 +181,15 @@ describe("the per-index cap (19 platform images, from the time budget)", () => {
   });
 
   test("platforms.inspect brings a large index under the cap", () => {
-    const { response, calls } = evaluate(pod, fixtures(doiIndex({ platforms: 20 }), () => "MIT", () => null), { platforms: { inspect: ["linux/amd64"] } });
+    const { response, calls } = evaluate(
+      pod,
+      fixtures(
+        doiIndex({ platforms: 20 }),
+        () => "MIT",
+        () => null,
+      ),
+      { platforms: { inspect: ["linux/amd64"] } },
+    );
     expect(response.allowed).toBe(true);
     expect(calls).toHaveLength(2);
   });
@@ -109,7 +200,15 @@ describe("platforms.inspect", () => {
 
   test("only the listed platforms' images are judged: 1 + 2 calls", () => {
     // s390x is unlicensed, but not inspected.
-    const { response, calls } = evaluate(pod, fixtures(doiIndex(), (n) => (n === 7 ? null : "MIT"), () => null), inspect);
+    const { response, calls } = evaluate(
+      pod,
+      fixtures(
+        doiIndex(),
+        (n) => (n === 7 ? null : "MIT"),
+        () => null,
+      ),
+      inspect,
+    );
     expect(response.allowed).toBe(true);
     expect(lookups(calls)).toEqual([
       `v1/oci_manifest ${IMAGE}`,
@@ -119,12 +218,30 @@ describe("platforms.inspect", () => {
   });
 
   test("an inspected platform without license is rejected", () => {
-    const { response } = evaluate(pod, fixtures(doiIndex(), (n) => (n === 3 ? null : "MIT"), () => null), inspect);
-    expect(response.status?.message).toBe(`container "web" image "${IMAGE}": platform linux/arm64/v8: no license declared (no "${KEY}" annotation or config label)`);
+    const { response } = evaluate(
+      pod,
+      fixtures(
+        doiIndex(),
+        (n) => (n === 3 ? null : "MIT"),
+        () => null,
+      ),
+      inspect,
+    );
+    expect(response.status?.message).toBe(
+      `container "web" image "${IMAGE}": platform linux/arm64/v8: no license declared (no "${KEY}" annotation or config label)`,
+    );
   });
 
   test("an index offering none of them is rejected: nothing would be judged", () => {
-    const { response, calls } = evaluate(pod, fixtures(doiIndex(), () => "MIT", () => null), { platforms: { inspect: ["windows/amd64"] } });
+    const { response, calls } = evaluate(
+      pod,
+      fixtures(
+        doiIndex(),
+        () => "MIT",
+        () => null,
+      ),
+      { platforms: { inspect: ["windows/amd64"] } },
+    );
     expect(response.allowed).toBe(false);
     expect(response.status?.message).toBe(
       `container "web" image "${IMAGE}": none of the platforms to inspect (windows/amd64) is in the index (it offers ` +
@@ -134,13 +251,25 @@ describe("platforms.inspect", () => {
   });
 
   test("required still reads the whole index", () => {
-    const { response } = evaluate(pod, fixtures(doiIndex(), () => "MIT", () => null), { platforms: { inspect: ["linux/amd64"], required: ["linux/s390x", "linux/riscv64"] } });
+    const { response } = evaluate(
+      pod,
+      fixtures(
+        doiIndex(),
+        () => "MIT",
+        () => null,
+      ),
+      { platforms: { inspect: ["linux/amd64"], required: ["linux/s390x", "linux/riscv64"] } },
+    );
     expect(response.status?.message).toContain("platform linux/riscv64 is not provided");
     expect(response.status?.message).not.toContain("linux/s390x is not");
   });
 
   test("a lookup error of an inspected platform is reported with its platform", () => {
-    const table = fixtures(doiIndex(), () => "MIT", () => null);
+    const table = fixtures(
+      doiIndex(),
+      () => "MIT",
+      () => null,
+    );
     table[`${NAME}@${digestOf(3, "image")}`] = failure("Fail to interact with OCI registry: timeout");
     const { response } = evaluate(pod, table, inspect);
     expect(response.status?.message).toContain("platform linux/arm64/v8: manifest lookup failed: ");
@@ -148,7 +277,10 @@ describe("platforms.inspect", () => {
 
   test.each([
     [{ platforms: { inspect: ["linux"] } }, 'platforms.inspect[0]: "linux" is not "os/arch" or "os/arch/variant" (lowercase)'],
-    [{ platforms: { inspect: ["linux/amd64", "Linux/arm64"] } }, 'platforms.inspect[1]: "Linux/arm64" is not "os/arch" or "os/arch/variant" (lowercase)'],
+    [
+      { platforms: { inspect: ["linux/amd64", "Linux/arm64"] } },
+      'platforms.inspect[1]: "Linux/arm64" is not "os/arch" or "os/arch/variant" (lowercase)',
+    ],
     [{ platforms: { inspect: "linux/amd64" } }, "platforms.inspect: must be a list of strings"],
   ])("settings %j are refused", (settings, message) => {
     expect(validateSettings(settings)).toEqual({ valid: false, message });

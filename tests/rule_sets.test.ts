@@ -34,19 +34,30 @@ function ruleSets(where: string, text: string): Array<[string, Rule[]]> {
 }
 
 const files = yamlFiles(ROOT).map((path) => [relative(ROOT, path), readFileSync(path, "utf8")] as const);
-const readmeBlocks = [...readFileSync(join(ROOT, "README.md"), "utf8").matchAll(/```ya?ml\n([\s\S]*?)```/g)].map((m, i) => [`README.md yaml block ${i}`, m[1]] as const);
+const readmeBlocks = [...readFileSync(join(ROOT, "README.md"), "utf8").matchAll(/```ya?ml\n([\s\S]*?)```/g)].map(
+  (m, i) => [`README.md yaml block ${i}`, m[1]] as const,
+);
 const sets = [...files, ...readmeBlocks].flatMap(([where, text]) => ruleSets(where, text));
 
 function intercepts(rules: Rule[]): boolean {
-  return rules.some((r) =>
-    (r.apiGroups ?? []).some((g) => g === "" || g === "*") &&
-    (r.resources ?? []).some((res) => res === "pods/ephemeralcontainers" || res === "pods/*" || res === "*/*") &&
-    (r.operations ?? []).some((op) => op === "UPDATE" || op === "*"));
+  return rules.some(
+    (r) =>
+      (r.apiGroups ?? []).some((g) => g === "" || g === "*") &&
+      (r.resources ?? []).some((res) => res === "pods/ephemeralcontainers" || res === "pods/*" || res === "*/*") &&
+      (r.operations ?? []).some((op) => op === "UPDATE" || op === "*"),
+  );
 }
 
 test("the repository's rule sets are found: metadata, both examples, README", () => {
   const names = sets.map(([where]) => where.split(" ")[0]);
-  expect(names).toEqual(expect.arrayContaining(["policy-metadata.yml", "examples/cluster-admission-policy.yaml", "examples/admission-policy.yaml", "README.md"]));
+  expect(names).toEqual(
+    expect.arrayContaining([
+      "policy-metadata.yml",
+      "examples/cluster-admission-policy.yaml",
+      "examples/admission-policy.yaml",
+      "README.md",
+    ]),
+  );
 });
 
 test.each(sets)("%s intercepts pods/ephemeralcontainers UPDATE", (_where, rules) => {

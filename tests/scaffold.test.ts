@@ -83,7 +83,9 @@ spec:
 
   test("settings and title from the command line; strings quoted only where YAML needs it", () => {
     const { yaml } = scaffoldManifest(`file://${ANNOTATED}`, {
-      type: "AdmissionPolicy", title: "licenses.acme", settingsJson: '{"exemptImages":["*"],"licenses":{"allow":["MIT"]},"tag":"1.0","empty":""}',
+      type: "AdmissionPolicy",
+      title: "licenses.acme",
+      settingsJson: '{"exemptImages":["*"],"licenses":{"allow":["MIT"]},"tag":"1.0","empty":""}',
     });
     expect(yaml.split("\n").slice(0, 18).join("\n")).toBe(`apiVersion: policies.kubewarden.io/v1
 kind: AdmissionPolicy
@@ -132,16 +134,20 @@ spec:
     const wasm = annotatedWith(`${ONE_RULE}mutating: false\ncontextAwareResources:\n  - apiVersion: v1\n    kind: Namespace\n`);
     const refused = scaffoldManifest(wasm, { type: "ClusterAdmissionPolicy", title: "t" });
     expect(refused.yaml).not.toContain("contextAwareResources");
-    expect(refused.warnings[0]).toBe("Policy requires access to Kubernetes resources at evaluation time. For safety reasons, the `contextAwareResources` attribute has been left empty.");
+    expect(refused.warnings[0]).toBe(
+      "Policy requires access to Kubernetes resources at evaluation time. For safety reasons, the `contextAwareResources` attribute has been left empty.",
+    );
     const allowed = scaffoldManifest(wasm, { type: "ClusterAdmissionPolicy", title: "t", allowContextAware: true });
     expect(allowed.yaml).toContain("  contextAwareResources:\n  - apiVersion: v1\n    kind: Namespace\n");
   });
 
   test("errors: no metadata, a title that is not an RFC 1123 name, settings that are not a mapping", () => {
     expect(() => scaffoldManifest(POLICY_PATH, { type: "AdmissionPolicy" })).toThrow(
-      `No Kubewarden metadata found inside of 'file://${POLICY_PATH}'.\nPolicies can be annotated with the \`kwctl annotate\` command.`);
+      `No Kubewarden metadata found inside of 'file://${POLICY_PATH}'.\nPolicies can be annotated with the \`kwctl annotate\` command.`,
+    );
     expect(() => scaffoldManifest(ANNOTATED, { type: "AdmissionPolicy", title: "Image_Metadata" })).toThrow(
-      "Invalid title 'Image_Metadata'. Must conform to RFC 1123: use lowercase alphanumeric chars, '-' or '.', and start/end with an alphanumeric character.");
+      "Invalid title 'Image_Metadata'. Must conform to RFC 1123: use lowercase alphanumeric chars, '-' or '.', and start/end with an alphanumeric character.",
+    );
     expect(() => scaffoldManifest(ANNOTATED, { type: "AdmissionPolicy", settingsJson: "[1]" })).toThrow("the settings must be a mapping");
     for (const good of ["a", "image-metadata", "a.b-c.d0"]) expect(isValidPolicyTitle(good)).toBe(true);
     for (const bad of ["", "-a", "a-", "A", "a_b", "a..b", "x".repeat(64)]) expect(isValidPolicyTitle(bad)).toBe(false);
@@ -149,18 +155,26 @@ spec:
 });
 
 type Rule = { apiGroups: string[]; apiVersions: string[]; resources: string[]; operations: string[] };
-type Policy = { kind: "ClusterAdmissionPolicy" | "AdmissionPolicy"; metadata: { name: string; annotations?: Record<string, string> }; spec: Record<string, unknown> };
+type Policy = {
+  kind: "ClusterAdmissionPolicy" | "AdmissionPolicy";
+  metadata: { name: string; annotations?: Record<string, string> };
+  spec: Record<string, unknown>;
+};
 
 /** Every (group, version, resource, operation) a rule set matches. */
 function matched(rules: Rule[]): Set<string> {
   const out = new Set<string>();
-  for (const r of rules) for (const g of r.apiGroups) for (const v of r.apiVersions) for (const res of r.resources) for (const op of r.operations) out.add(`${g}/${v}/${res}/${op}`);
+  for (const r of rules)
+    for (const g of r.apiGroups)
+      for (const v of r.apiVersions) for (const res of r.resources) for (const op of r.operations) out.add(`${g}/${v}/${res}/${op}`);
   return out;
 }
 
 describe.each(readdirSync(join(ROOT, "examples")).filter((f) => f.endsWith(".yaml")))("examples/%s", (file) => {
   const example = parse(readFileSync(join(ROOT, "examples", file), "utf8")) as Policy;
-  const scaffolded = parse(scaffoldManifest(ANNOTATED, { type: example.kind, settingsJson: JSON.stringify(example.spec.settings) }).yaml) as Policy;
+  const scaffolded = parse(
+    scaffoldManifest(ANNOTATED, { type: example.kind, settingsJson: JSON.stringify(example.spec.settings) }).yaml,
+  ) as Policy;
 
   test("has the scaffolded apiVersion, kind, settings and the policy's annotations", () => {
     expect(example).toMatchObject({ apiVersion: "policies.kubewarden.io/v1", kind: scaffolded.kind });
@@ -179,7 +193,15 @@ describe.each(readdirSync(join(ROOT, "examples")).filter((f) => f.endsWith(".yam
     const pins = (example.spec.settings as { pinDigest?: boolean }).pinDigest === true;
     expect(example.spec.mutating).toBe(pins ? true : example.spec.mutating);
     if (pins) expect(scaffolded.spec.mutating).toBe(true);
-    const deploymentFields = ["mode", "failurePolicy", "timeoutEvalSeconds", "namespaceSelector", "objectSelector", "matchPolicy", "backgroundAudit"];
+    const deploymentFields = [
+      "mode",
+      "failurePolicy",
+      "timeoutEvalSeconds",
+      "namespaceSelector",
+      "objectSelector",
+      "matchPolicy",
+      "backgroundAudit",
+    ];
     const scaffoldedKeys = Object.keys(scaffolded.spec);
     expect(Object.keys(example.spec).filter((k) => !scaffoldedKeys.includes(k) && !deploymentFields.includes(k))).toEqual([]);
   });

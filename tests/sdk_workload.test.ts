@@ -26,11 +26,13 @@ describe("image volumes", () => {
         { name: "plugins", image: { reference: "ghcr.io/acme/plugins@sha256:" + "a".repeat(64) } },
       ],
     });
-    expect(describeWorkload(request)).toBe([
-      "container containers[0] app ghcr.io/acme/app:1.0",
-      'volume [1] models ghcr.io/acme/models:1.0 Always "ghcr.io/acme/models:1.0"',
-      `volume [3] plugins ghcr.io/acme/plugins@sha256:${"a".repeat(64)} - "ghcr.io/acme/plugins@sha256:${"a".repeat(64)}"`,
-    ].join("\n"));
+    expect(describeWorkload(request)).toBe(
+      [
+        "container containers[0] app ghcr.io/acme/app:1.0",
+        'volume [1] models ghcr.io/acme/models:1.0 Always "ghcr.io/acme/models:1.0"',
+        `volume [3] plugins ghcr.io/acme/plugins@sha256:${"a".repeat(64)} - "ghcr.io/acme/plugins@sha256:${"a".repeat(64)}"`,
+      ].join("\n"),
+    );
   });
 
   test.each([
@@ -42,7 +44,13 @@ describe("image volumes", () => {
     ["CronJob", "batch", "cronjobs", (spec: JsonObject) => ({ spec: { jobTemplate: { spec: { template: { spec } } } } })],
     ["ReplicationController", "", "replicationcontrollers", (spec: JsonObject) => ({ spec: { template: { spec } } })],
   ])("%s: the pod template's image volumes", (kind, group, resource, body) => {
-    const request = workloadRequest(group, "v1", kind, resource, body(podSpecWithVolumes([imageVolume("models", "ghcr.io/acme/models:1.0")])));
+    const request = workloadRequest(
+      group,
+      "v1",
+      kind,
+      resource,
+      body(podSpecWithVolumes([imageVolume("models", "ghcr.io/acme/models:1.0")])),
+    );
     expect(describeWorkload(request)).toContain('volume [0] models ghcr.io/acme/models:1.0 IfNotPresent "ghcr.io/acme/models:1.0"');
   });
 
@@ -64,7 +72,10 @@ describe("image volumes", () => {
     [{ volumes: [{ name: "m", image: {} }] }, "request.object.spec.volumes[0].image.reference is missing"],
     [{ volumes: [{ name: "m", image: { reference: 7 } }] }, "request.object.spec.volumes[0].image.reference is not a string"],
     [{ volumes: [{ name: "m", image: { reference: "" } }] }, "request.object.spec.volumes[0].image.reference is empty"],
-    [{ volumes: [{ name: "m", image: { reference: "a:1", pullPolicy: true } }] }, "request.object.spec.volumes[0].image.pullPolicy is not a string"],
+    [
+      { volumes: [{ name: "m", image: { reference: "a:1", pullPolicy: true } }] },
+      "request.object.spec.volumes[0].image.pullPolicy is not a string",
+    ],
     [{ volumes: [{ name: 3, image: { reference: "a:1" } }] }, "request.object.spec.volumes[0].name is not a string"],
   ])("a wrongly typed volume %j is reported: %s", (extra, message) => {
     const request = workloadRequest("", "v1", "Pod", "pods", { spec: { containers: [], ...extra } });
@@ -89,8 +100,10 @@ describe("containers", () => {
       initContainers: [{ name: "init", image: "b:1" }],
       ephemeralContainers: [{ name: "debugger", image: "c:1" }],
     });
-    expect(describeWorkload(request)).toBe([
-      "container initContainers[0] init b:1", "container containers[0] app a:1", "container ephemeralContainers[0] debugger c:1",
-    ].join("\n"));
+    expect(describeWorkload(request)).toBe(
+      ["container initContainers[0] init b:1", "container containers[0] app a:1", "container ephemeralContainers[0] debugger c:1"].join(
+        "\n",
+      ),
+    );
   });
 });

@@ -14,6 +14,10 @@ describe("validate_settings", () => {
   });
 
   test("rejects an unknown key, naming it", () => {
-    expect(validateSettings({ licence: {} })).toEqual({ valid: false, message: "licence: unknown setting (known: licenses, annotations, platforms, config, exemptImages, onLookupError, enforcement, pinDigest, auditLicenses)" });
+    expect(validateSettings({ licence: {} })).toEqual({
+      valid: false,
+      message:
+        "licence: unknown setting (known: licenses, annotations, platforms, config, exemptImages, onLookupError, enforcement, pinDigest, auditLicenses)",
+    });
   });
 });

@@ -12,8 +12,7 @@ import * as os from "node:os";
 import * as path from "node:path";
 
 export type RegistryAuth =
-  | { readonly kind: "anonymous" }
-  | { readonly kind: "basic"; readonly username: string; readonly password: string };
+  { readonly kind: "anonymous" } | { readonly kind: "basic"; readonly username: string; readonly password: string };
 
 export const ANONYMOUS: RegistryAuth = { kind: "anonymous" };
 
@@ -155,7 +154,9 @@ export function checkDockerConfigDir(dir: string): void {
     text = fs.readFileSync(file, "utf8");
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;
-    throw new DockerConfigError(code === "ENOENT" ? `${flag} ${dir}: ${file} does not exist` : `${flag} ${dir}: cannot read ${file}: ${(err as Error).message}`);
+    throw new DockerConfigError(
+      code === "ENOENT" ? `${flag} ${dir}: ${file} does not exist` : `${flag} ${dir}: cannot read ${file}: ${(err as Error).message}`,
+    );
   }
   let parsed: unknown;
   try {

@@ -31,7 +31,10 @@ export interface LookupConfig {
 }
 
 /** Reads the sources file (throws SourcesError, like kwctl refusing to start). */
-export function resolveLookupConfig(options: RegistryOptions, extra: { platform?: PlatformSelector; requestTimeoutMs?: number } = {}): LookupConfig {
+export function resolveLookupConfig(
+  options: RegistryOptions,
+  extra: { platform?: PlatformSelector; requestTimeoutMs?: number } = {},
+): LookupConfig {
   const sourcesFile = resolveSourcesFile(options.sourcesPath);
   return {
     sources: sourcesFile === null ? EMPTY_SOURCES : loadSourcesFile(sourcesFile),

@@ -20,7 +20,11 @@ export type JsonValue =
   | { readonly kind: "object"; readonly entries: ReadonlyMap<string, JsonValue> };
 
 export class JsonSyntaxError extends Error {
-  constructor(readonly reason: string, readonly line: number, readonly column: number) {
+  constructor(
+    readonly reason: string,
+    readonly line: number,
+    readonly column: number,
+  ) {
     super(`${reason} at line ${line} column ${column}`);
     this.name = "JsonSyntaxError";
   }

@@ -70,8 +70,7 @@ export interface OciImageIndex {
 
 /** `#[serde(untagged)] enum OciManifest { Image, ImageIndex }` */
 export type OciManifest =
-  | { readonly kind: "image"; readonly manifest: OciImageManifest }
-  | { readonly kind: "index"; readonly index: OciImageIndex };
+  { readonly kind: "image"; readonly manifest: OciImageManifest } | { readonly kind: "index"; readonly index: OciImageIndex };
 
 // ---------------------------------------------------------------------------------------------
 // Decoding. A decoder throws NO_MATCH when the value does not deserialize into the type, which is

@@ -41,8 +41,7 @@ export interface ReferenceError {
 }
 
 export type ReferenceParseResult =
-  | { readonly ok: true; readonly reference: ImageReference }
-  | { readonly ok: false; readonly error: ReferenceError };
+  { readonly ok: true; readonly reference: ImageReference } | { readonly ok: false; readonly error: ReferenceError };
 
 const MESSAGES: Record<ReferenceErrorKind, string> = {
   DigestInvalidFormat: "invalid checksum digest format",
@@ -64,7 +63,11 @@ const DOCKER_HUB_DOMAIN = "docker.io";
 const DOCKER_HUB_API_HOST = "index.docker.io";
 const DOCKER_HUB_OFFICIAL_REPO_NAME = "library";
 const DEFAULT_TAG = "latest";
-const DIGEST_HEX_LENGTHS: ReadonlyMap<string, number> = new Map([["sha256", 64], ["sha384", 96], ["sha512", 128]]);
+const DIGEST_HEX_LENGTHS: ReadonlyMap<string, number> = new Map([
+  ["sha256", 64],
+  ["sha384", 96],
+  ["sha512", 128],
+]);
 
 // Pieces of oci-spec's REFERENCE_REGEXP, each free of nested quantifiers.
 const DOMAIN_COMPONENT = /^[a-zA-Z0-9](?:[a-zA-Z0-9-]*[a-zA-Z0-9])?$/;
@@ -218,7 +221,9 @@ export function withDigest(reference: ImageReference, digest: string): ImageRefe
  * ParseError on failure), then policy-fetcher parses the normalised form again (a RegistryError
  * "Invalid OCI image reference: …"), e.g. "Foo/bar" passes the first parse and fails the second.
  */
-export function parseForLookup(image: string): { ok: true; reference: ImageReference } | { ok: false; error: ReferenceError; reparsed: boolean } {
+export function parseForLookup(
+  image: string,
+): { ok: true; reference: ImageReference } | { ok: false; error: ReferenceError; reparsed: boolean } {
   const parsed = parseReference(image);
   if (!parsed.ok) return { ok: false, error: parsed.error, reparsed: false };
   const reparsed = parseReference(wholeReference(parsed.reference));

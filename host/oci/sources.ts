@@ -37,9 +37,10 @@ export class SourcesError extends Error {
 
 /** kwctl's default when --sources-path is not given: ProjectDirs("io.kubewarden","","kubewarden"). */
 export function defaultSourcesPath(): string {
-  const configHome = process.env.XDG_CONFIG_HOME !== undefined && path.isAbsolute(process.env.XDG_CONFIG_HOME)
-    ? process.env.XDG_CONFIG_HOME
-    : path.join(os.homedir(), ".config");
+  const configHome =
+    process.env.XDG_CONFIG_HOME !== undefined && path.isAbsolute(process.env.XDG_CONFIG_HOME)
+      ? process.env.XDG_CONFIG_HOME
+      : path.join(os.homedir(), ".config");
   return path.join(configHome, "kubewarden", "sources.yaml");
 }
 

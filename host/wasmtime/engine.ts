@@ -40,15 +40,19 @@ export function resolveBridge(): BridgeSpawn & { worker: string } {
   if (!fs.existsSync(python)) {
     throw new Error(`the wasmtime engine needs ${python} (Python with the wasmtime package): run \`make deps\` first`);
   }
-  const worker = [path.join(__dirname, "bridge-worker.js"), path.join(root, "dist", "host", "wasmtime", "bridge-worker.js")]
-    .find((candidate) => fs.existsSync(candidate));
+  const worker = [path.join(__dirname, "bridge-worker.js"), path.join(root, "dist", "host", "wasmtime", "bridge-worker.js")].find(
+    (candidate) => fs.existsSync(candidate),
+  );
   if (worker === undefined) throw new Error("the wasmtime bridge worker is not built: run `make host` first");
   return { python, script: path.join(root, "host", "wasmtime", "bridge.py"), worker };
 }
 
 /** A load or an initialisation that failed: the policy cannot be used (policy-server does not start). */
 export class WasmtimeInitializationError extends Error {
-  constructor(message: string, readonly interrupted: boolean) {
+  constructor(
+    message: string,
+    readonly interrupted: boolean,
+  ) {
     super(message);
   }
 }
@@ -102,14 +106,15 @@ class Bridge {
       }
       if (op !== "host_call") return frame;
       const { binding, namespace, operation } = frame.header as { binding: string; namespace: string; operation: string };
-      const outcome = onHostCall !== undefined
-        ? onHostCall(binding, namespace, operation, frame.body)
-        : { ok: false as const, error: "no host callback registered" };
+      const outcome =
+        onHostCall !== undefined
+          ? onHostCall(binding, namespace, operation, frame.body)
+          : { ok: false as const, error: "no host callback registered" };
       const reply: BridgeFrame = outcome.ok
         ? { header: { op: "host_reply", ok: true }, body: outcome.payload }
-        // The error travels as UTF-8 bytes, as the V8 host writes it: a lone surrogate becomes
-        // U+FFFD (a Rust String, the real host's error, cannot hold one either).
-        : { header: { op: "host_reply", ok: false }, body: UTF8.encode(outcome.error) };
+        : // The error travels as UTF-8 bytes, as the V8 host writes it: a lone surrogate becomes
+          // U+FFFD (a Rust String, the real host's error, cannot hold one either).
+          { header: { op: "host_reply", ok: false }, body: UTF8.encode(outcome.error) };
       frame = this.exchange(this.spawn, reply);
     }
   }
@@ -122,7 +127,10 @@ export class WasmtimeModule {
   private readonly bridge = Bridge.get();
   private readonly id: number;
 
-  constructor(wasm: Uint8Array, readonly configuration: WasmtimeConfiguration) {
+  constructor(
+    wasm: Uint8Array,
+    readonly configuration: WasmtimeConfiguration,
+  ) {
     const key = `${configuration} ${createHash("sha256").update(wasm).digest("hex")}`;
     const known = WasmtimeModule.loaded.get(key);
     if (known !== undefined && this.bridge.has(known)) {
@@ -130,7 +138,8 @@ export class WasmtimeModule {
       return;
     }
     const reply = this.bridge.request({ op: "load", configuration }, wasm);
-    if (reply.header.ok !== true) throw new WasmtimeInitializationError(`cannot load the policy on wasmtime: ${String(reply.header.error)}`, false);
+    if (reply.header.ok !== true)
+      throw new WasmtimeInitializationError(`cannot load the policy on wasmtime: ${String(reply.header.error)}`, false);
     this.id = Number(reply.header.module);
     this.bridge.modules.add(this.id);
     WasmtimeModule.loaded.set(key, this.id);
@@ -159,7 +168,11 @@ export class WasmtimeInstance implements GuestInstance {
   hostCalls = 0;
   memoryBytes = 0;
 
-  constructor(private readonly bridge: Bridge, module: number, private readonly hostCallback: HostCallback) {
+  constructor(
+    private readonly bridge: Bridge,
+    module: number,
+    private readonly hostCallback: HostCallback,
+  ) {
     this.id = bridge.newInstanceId();
     const reply = bridge.request({ op: "instantiate", module, instance: this.id }, EMPTY, this.counting());
     if (reply.header.ok !== true) throw new WasmtimeInitializationError(String(reply.header.error), reply.header.interrupted === true);

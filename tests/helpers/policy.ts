@@ -5,7 +5,12 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { type HostCallRecord, type LookupAnswer, TableBackend } from "../../host/capabilities";
 import {
-  type AdmissionResponse, type EngineName, formatAdmissionResponse, type JsonObject, PolicyEvaluator, type SettingsValidation,
+  type AdmissionResponse,
+  type EngineName,
+  formatAdmissionResponse,
+  type JsonObject,
+  PolicyEvaluator,
+  type SettingsValidation,
 } from "../../host/evaluator";
 
 export const ROOT = join(__dirname, "..", "..");
@@ -72,7 +77,14 @@ export function imageVolume(name: string, reference: string, pullPolicy = "IfNot
   return { name, image: { reference, pullPolicy } };
 }
 
-export function workloadRequest(group: string, version: string, kind: string, resource: string, body: JsonObject, operation = "CREATE"): JsonObject {
+export function workloadRequest(
+  group: string,
+  version: string,
+  kind: string,
+  resource: string,
+  body: JsonObject,
+  operation = "CREATE",
+): JsonObject {
   return {
     uid: "705ab4f5-6393-11e8-b7cc-42010a800002",
     kind: { group, version, kind },
@@ -113,9 +125,18 @@ export const ENGINE_SETUPS: readonly { name: string; engine: EngineName; freshIn
 
 type EngineSetup = (typeof ENGINE_SETUPS)[number];
 
-function evaluateOn(setup: EngineSetup, request: JsonObject, fixtures: Fixtures, settings: JsonObject): Evaluation & { settings: SettingsValidation } {
+function evaluateOn(
+  setup: EngineSetup,
+  request: JsonObject,
+  fixtures: Fixtures,
+  settings: JsonObject,
+): Evaluation & { settings: SettingsValidation } {
   const calls: HostCallRecord[] = [];
-  const evaluator = new PolicyEvaluator(policyWasm(), { ...setup, backend: new TableBackend(table(fixtures)), onCall: (c) => calls.push(c) });
+  const evaluator = new PolicyEvaluator(policyWasm(), {
+    ...setup,
+    backend: new TableBackend(table(fixtures)),
+    onCall: (c) => calls.push(c),
+  });
   try {
     const validation = evaluator.validateSettings(settings);
     if (!validation.valid) return { settings: validation, response: null as unknown as AdmissionResponse, calls };
@@ -129,7 +150,8 @@ function evaluateOn(setup: EngineSetup, request: JsonObject, fixtures: Fixtures,
 function expectSameAnswer<T>(what: string, reference: T, other: T, engine: string, render: (value: T) => string): void {
   const expected = render(reference);
   const actual = render(other);
-  if (expected !== actual) throw new Error(`${engine} answered ${what} differently from V8:\n  V8:     ${expected}\n  ${engine}: ${actual}`);
+  if (expected !== actual)
+    throw new Error(`${engine} answered ${what} differently from V8:\n  V8:     ${expected}\n  ${engine}: ${actual}`);
 }
 
 /**
@@ -164,6 +186,8 @@ export function validateSettings(settings: unknown): SettingsValidation {
       evaluator.dispose();
     }
   });
-  others.forEach((other, i) => expectSameAnswer("validate_settings", reference, other, ENGINE_SETUPS[i + 1].name, (v) => JSON.stringify(v)));
+  others.forEach((other, i) =>
+    expectSameAnswer("validate_settings", reference, other, ENGINE_SETUPS[i + 1].name, (v) => JSON.stringify(v)),
+  );
   return reference;
 }

@@ -176,7 +176,11 @@ function imageConfig(spec: ConfigSpec): string {
     history: [
       { created: "2026-10-30T08:00:00Z", created_by: "/bin/sh -c #(nop) ADD file:4b1d…e0 in / " },
       { created: "2026-10-30T08:00:00Z", created_by: '/bin/sh -c #(nop)  CMD ["sh"]', empty_layer: true },
-      { created: "2026-11-01T10:00:00.123456789Z", created_by: "COPY app /usr/local/bin/app # buildkit", comment: "buildkit.dockerfile.v0" },
+      {
+        created: "2026-11-01T10:00:00.123456789Z",
+        created_by: "COPY app /usr/local/bin/app # buildkit",
+        comment: "buildkit.dockerfile.v0",
+      },
     ],
     os: spec.os,
     ...(spec.osVersion === undefined ? {} : { "os.version": spec.osVersion }),
@@ -200,7 +204,13 @@ class Pusher {
     private readonly credentials: { username: string; password: string } | undefined,
   ) {}
 
-  private async request(method: string, url: string, repository: string, headers: Record<string, string> = {}, body?: Uint8Array): Promise<HttpResponse> {
+  private async request(
+    method: string,
+    url: string,
+    repository: string,
+    headers: Record<string, string> = {},
+    body?: Uint8Array,
+  ): Promise<HttpResponse> {
     const send = (): Promise<HttpResponse> =>
       this.transport.request({
         method,
@@ -230,7 +240,12 @@ class Pusher {
     realm.searchParams.append("scope", `repository:${repository}:pull,push`);
     const service = bearer.params.get("service");
     if (service !== undefined) realm.searchParams.append("service", service);
-    const response = await this.transport.request({ method: "GET", url: realm.toString(), headers: { Authorization: basic }, tls: this.tls });
+    const response = await this.transport.request({
+      method: "GET",
+      url: realm.toString(),
+      headers: { Authorization: basic },
+      tls: this.tls,
+    });
     if (response.status !== 200) throw new Error(`${this.name}: token request failed with ${response.status}`);
     const token = (JSON.parse(response.body.toString("utf8")) as { token: string }).token;
     this.authorization = `Bearer ${token}`;
@@ -419,7 +434,13 @@ export async function pushFixtures(state: RegistryState): Promise<FixtureSummary
   const transport = new HttpTransport();
   const credentials = { username: state.username, password: state.password };
   const plain = new Pusher(transport, "plain", state.plain, { mode: "system" }, undefined);
-  const secure = new Pusher(transport, "secure", state.secure, { mode: "custom", ca: [fs.readFileSync(state.caFile, "utf8")] }, credentials);
+  const secure = new Pusher(
+    transport,
+    "secure",
+    state.secure,
+    { mode: "custom", ca: [fs.readFileSync(state.caFile, "utf8")] },
+    credentials,
+  );
   const token = new Pusher(transport, "token", state.token, { mode: "system" }, credentials);
   const images: Record<string, PushedManifest> = {};
 
@@ -436,14 +457,22 @@ export async function pushFixtures(state: RegistryState): Promise<FixtureSummary
       },
     );
     images.licensed = await pushImage(plain, "fixtures/licensed", "1.0", licensedSpec);
-    images.unlicensed = await pushImage(plain, "fixtures/unlicensed", "1.0", oci({ architecture: "amd64", os: "linux", user: "app", layers: [appLayer("unlicensed")] }));
+    images.unlicensed = await pushImage(
+      plain,
+      "fixtures/unlicensed",
+      "1.0",
+      oci({ architecture: "amd64", os: "linux", user: "app", layers: [appLayer("unlicensed")] }),
+    );
 
     // multi-arch index with attestations
     const amd64 = await pushImage(
       plain,
       "fixtures/multiarch",
       undefined,
-      oci({ architecture: "amd64", os: "linux", user: "65532", layers: [appLayer("multiarch-amd64")] }, { annotations: { [LICENSE_KEY]: "Apache-2.0" } }),
+      oci(
+        { architecture: "amd64", os: "linux", user: "65532", layers: [appLayer("multiarch-amd64")] },
+        { annotations: { [LICENSE_KEY]: "Apache-2.0" } },
+      ),
     );
     const arm64 = await pushImage(
       plain,
@@ -462,8 +491,18 @@ export async function pushFixtures(state: RegistryState): Promise<FixtureSummary
     ]);
 
     // Docker media types
-    images["docker-image"] = await pushImage(plain, "fixtures/docker-image", "1.0", docker({ architecture: "amd64", os: "linux", layers: [appLayer("docker")] }));
-    const dockerAmd64 = await pushImage(plain, "fixtures/docker-list", undefined, docker({ architecture: "amd64", os: "linux", layers: [appLayer("list-amd64")] }));
+    images["docker-image"] = await pushImage(
+      plain,
+      "fixtures/docker-image",
+      "1.0",
+      docker({ architecture: "amd64", os: "linux", layers: [appLayer("docker")] }),
+    );
+    const dockerAmd64 = await pushImage(
+      plain,
+      "fixtures/docker-list",
+      undefined,
+      docker({ architecture: "amd64", os: "linux", layers: [appLayer("list-amd64")] }),
+    );
     const dockerArm64 = await pushImage(
       plain,
       "fixtures/docker-list",
@@ -565,7 +604,12 @@ export async function pushFixtures(state: RegistryState): Promise<FixtureSummary
       undefined,
       oci({ architecture: "amd64", os: "windows", osVersion: "10.0.20348.2113", layers: [appLayer("foreign-windows")] }),
     );
-    const s390x = await pushImage(plain, "fixtures/foreign", undefined, oci({ architecture: "s390x", os: "linux", layers: [appLayer("foreign-s390x")] }));
+    const s390x = await pushImage(
+      plain,
+      "fixtures/foreign",
+      undefined,
+      oci({ architecture: "s390x", os: "linux", layers: [appLayer("foreign-s390x")] }),
+    );
     images.foreign = await pushIndex(plain, "fixtures/foreign", "1.0", MEDIA.ociIndex, [
       { manifest: windows, platform: { architecture: "amd64", os: "windows", "os.version": "10.0.20348.2113" } },
       { manifest: s390x, platform: { architecture: "s390x", os: "linux" } },

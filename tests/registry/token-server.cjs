@@ -87,9 +87,9 @@ const server = http.createServer((req, res) => {
     jti: crypto.randomUUID(),
     access,
   });
-  res.writeHead(200, { "Content-Type": "application/json" }).end(
-    JSON.stringify({ token, access_token: token, expires_in: 300, issued_at: new Date(now * 1000).toISOString() }),
-  );
+  res
+    .writeHead(200, { "Content-Type": "application/json" })
+    .end(JSON.stringify({ token, access_token: token, expires_in: 300, issued_at: new Date(now * 1000).toISOString() }));
 });
 
 server.listen(Number(options.port), "127.0.0.1", () => {
