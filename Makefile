@@ -71,11 +71,12 @@ e2e-tests: annotated-policy.wasm host $(VENV_STAMP)
 	$(BATS) tests/e2e.bats tests/e2e_live.bats
 	KWCTL=tests/helpers/kwhost-three-engines $(BATS) tests/e2e.bats
 
-# Type check, then eslint with typescript-eslint (eslint.config.mjs) over the host, scripts and
-# tests (assembly/ is AssemblyScript, checked by asc).
+# Type check, eslint with typescript-eslint (eslint.config.mjs) and prettier's format check over
+# the host, scripts and tests (assembly/ is AssemblyScript, checked by asc).
 lint: $(DEPS_STAMP)
 	npx tsc --noEmit -p tsconfig.json
 	npx eslint --max-warnings 0 host scripts tests eslint.config.mjs
+	npx prettier --check --log-level warn host scripts tests eslint.config.mjs
 
 # Figures for README "Performance": size, validate vs JSON.parse, fresh instances, memory, scaling;
 # then the time budget: host calls, registry GETs and wall time at simulated registry latencies.
