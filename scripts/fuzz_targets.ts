@@ -781,21 +781,17 @@ export const settingsCases: fc.Arbitrary<FuzzCase> = fc
     { weight: 6, arbitrary: fc.tuple(settingsDoc, defect).map(([doc, d]) => ({ doc, defect: d as Defect | null })) },
     {
       weight: 1,
-      arbitrary: fc
-        .tuple(fc.constantFrom("allow", "deny"), fc.integer({ min: 1000, max: 20_000 }))
-        .map(([list, n]) => ({
-          doc: { licenses: { [list]: Array.from({ length: n }, (_, i) => VALID.ids[i % VALID.ids.length]) } } as JsonObject,
-          defect: null as Defect | null,
-        })),
+      arbitrary: fc.tuple(fc.constantFrom("allow", "deny"), fc.integer({ min: 1000, max: 20_000 })).map(([list, n]) => ({
+        doc: { licenses: { [list]: Array.from({ length: n }, (_, i) => VALID.ids[i % VALID.ids.length]) } } as JsonObject,
+        defect: null as Defect | null,
+      })),
     },
     {
       weight: 1,
-      arbitrary: fc
-        .integer({ min: 100, max: 500 })
-        .map((depth) => ({
-          doc: { exemptImages: [nest("x", depth, true)] } as JsonObject,
-          defect: { path: "exemptImages[0]", apply: () => {} } as Defect | null,
-        })),
+      arbitrary: fc.integer({ min: 100, max: 500 }).map((depth) => ({
+        doc: { exemptImages: [nest("x", depth, true)] } as JsonObject,
+        defect: { path: "exemptImages[0]", apply: () => {} } as Defect | null,
+      })),
     },
   )
   .map(({ doc, defect: d }) => {
@@ -868,13 +864,11 @@ function wrongField(base: JsonObject, path: Path, label: string, allowNull: bool
 
 function textReplies(valid: string): fc.Arbitrary<Reply> {
   return fc.oneof(
-    fc
-      .nat()
-      .map((cut) => ({
-        label: `truncated at ${cut % valid.length}`,
-        answer: { ok: true as const, payload: valid.slice(0, cut % valid.length) },
-        malformed: true,
-      })),
+    fc.nat().map((cut) => ({
+      label: `truncated at ${cut % valid.length}`,
+      answer: { ok: true as const, payload: valid.slice(0, cut % valid.length) },
+      malformed: true,
+    })),
     fc.uint8Array({ maxLength: 300 }).map((b) => ({ label: "random bytes", answer: { ok: true as const, payload: b }, malformed: true })),
     fc
       .constantFrom(
@@ -999,20 +993,16 @@ const manifestReplies: fc.Arbitrary<Reply> = (() => {
         malformed: true,
       })),
     // odd but valid: Docker media types, no media type, extra fields, huge indexes, null optionals
-    fc
-      .constantFrom("application/vnd.docker.distribution.manifest.v2+json", null)
-      .map((m) => ({
-        label: `valid, media type ${String(m)}`,
-        answer: { ok: true as const, payload: JSON.stringify({ ...image, mediaType: m }) },
-        malformed: false,
-      })),
-    fc
-      .dictionary(nastyString, anyJson, { maxKeys: 3 })
-      .map((extra) => ({
-        label: "valid, extra fields",
-        answer: { ok: true as const, payload: JSON.stringify({ ...extra, ...image }) },
-        malformed: false,
-      })),
+    fc.constantFrom("application/vnd.docker.distribution.manifest.v2+json", null).map((m) => ({
+      label: `valid, media type ${String(m)}`,
+      answer: { ok: true as const, payload: JSON.stringify({ ...image, mediaType: m }) },
+      malformed: false,
+    })),
+    fc.dictionary(nastyString, anyJson, { maxKeys: 3 }).map((extra) => ({
+      label: "valid, extra fields",
+      answer: { ok: true as const, payload: JSON.stringify({ ...extra, ...image }) },
+      malformed: false,
+    })),
     fc
       .tuple(
         fc.oneof(
@@ -1101,13 +1091,11 @@ const digestReplies: fc.Arbitrary<Reply> = fc.oneof(
       answer: { ok: true as const, payload: JSON.stringify({ digest: d }) },
       malformed: true,
     })),
-  fc
-    .constantFrom("sha384:" + "cd".repeat(48), "sha512:" + "ef".repeat(64), DIGEST)
-    .map((d) => ({
-      label: `valid digest ${d.slice(0, 12)}`,
-      answer: { ok: true as const, payload: JSON.stringify({ digest: d, extra: [1] }) },
-      malformed: false,
-    })),
+  fc.constantFrom("sha384:" + "cd".repeat(48), "sha512:" + "ef".repeat(64), DIGEST).map((d) => ({
+    label: `valid digest ${d.slice(0, 12)}`,
+    answer: { ok: true as const, payload: JSON.stringify({ digest: d, extra: [1] }) },
+    malformed: false,
+  })),
 );
 
 /**
