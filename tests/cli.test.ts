@@ -8,6 +8,19 @@ import { readCustomSection, METADATA_SECTION } from "../host/annotate";
 import { ROOT } from "./helpers/policy";
 
 const KWHOST = join(ROOT, "bin", "kwhost");
+/** A request and the replay session recorded for it: licensed images, then one unlicensed. */
+const LICENSED_REPLAY = [
+  "-r",
+  "test_data/pod_with_licensed_image.json",
+  "--replay-host-capabilities-interactions",
+  "test_data/sessions/oci_manifest_pod_with_licensed_image.yml",
+];
+const UNLICENSED_REPLAY = [
+  "-r",
+  "test_data/pod_with_unlicensed_image.json",
+  "--replay-host-capabilities-interactions",
+  "test_data/sessions/oci_manifest_pod_with_unlicensed_image.yml",
+];
 
 function kwhost(args: string[], input?: string): { status: number | null; stdout: string; stderr: string } {
   const result = spawnSync(KWHOST, args, { cwd: ROOT, input, encoding: "utf8" });
@@ -16,14 +29,7 @@ function kwhost(args: string[], input?: string): { status: number | null; stdout
 
 describe("kwhost run", () => {
   test("prints one AdmissionResponse line in kwctl's field order", () => {
-    const { status, stdout } = kwhost([
-      "run",
-      "policy.wasm",
-      "-r",
-      "test_data/pod_with_unlicensed_image.json",
-      "--replay-host-capabilities-interactions",
-      "test_data/sessions/oci_manifest_pod_with_unlicensed_image.yml",
-    ]);
+    const { status, stdout } = kwhost(["run", "policy.wasm", ...UNLICENSED_REPLAY]);
     expect(status).toBe(0);
     const lines = stdout.trimEnd().split("\n");
     expect(lines).toHaveLength(1);
@@ -80,12 +86,7 @@ describe("kwhost run", () => {
   });
 
   test("the policy may be a file:// URI; remote URIs are refused with a hint", () => {
-    const args = [
-      "-r",
-      "test_data/pod_with_licensed_image.json",
-      "--replay-host-capabilities-interactions",
-      "test_data/sessions/oci_manifest_pod_with_licensed_image.yml",
-    ];
+    const args = [...LICENSED_REPLAY];
     const local = kwhost(["run", `file://${join(ROOT, "policy.wasm")}`, ...args]);
     expect(local.status).toBe(0);
     expect(JSON.parse(local.stdout).allowed).toBe(true);
@@ -141,12 +142,7 @@ describe("kwhost run", () => {
 });
 
 describe("kwhost --engine", () => {
-  const example = [
-    "-r",
-    "test_data/pod_with_unlicensed_image.json",
-    "--replay-host-capabilities-interactions",
-    "test_data/sessions/oci_manifest_pod_with_unlicensed_image.yml",
-  ];
+  const example = [...UNLICENSED_REPLAY];
 
   test("run prints the same on wasmtime, in kwctl's and policy-server's configurations, as on V8", () => {
     const v8 = kwhost(["run", "policy.wasm", ...example]);
@@ -176,12 +172,7 @@ describe("kwhost --engine", () => {
 });
 
 describe("kwhost bench", () => {
-  const replay = [
-    "-r",
-    "test_data/pod_with_licensed_image.json",
-    "--replay-host-capabilities-interactions",
-    "test_data/sessions/oci_manifest_pod_with_licensed_image.yml",
-  ];
+  const replay = [...LICENSED_REPLAY];
 
   test("--warm-up-time 0 is allowed: no warm-up, the samples are measured", () => {
     const { status, stdout, stderr } = kwhost(["bench", "policy.wasm", ...replay, "--warm-up-time", "0", "--num-samples", "2"]);
