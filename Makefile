@@ -81,7 +81,7 @@ lint: $(DEPS_STAMP)
 # Figures for README "Performance": size, validate vs JSON.parse, fresh instances, memory, scaling;
 # then the time budget: host calls, registry GETs and wall time at simulated registry latencies.
 bench: policy.wasm host
-	node dist/scripts/bench.js
+	node --disable-warning=ExperimentalWarning dist/scripts/bench.js
 	node dist/scripts/budget.js
 
 # Property-based fuzzing of requests, settings and host replies, then the same generators on V8
