@@ -2,7 +2,7 @@
 // reply, every invariant held. Long runs: `make fuzz` (node dist/scripts/fuzz.js --runs N --seed S).
 
 import { policyBytes } from "../scripts/workloads";
-import { classify, type FuzzCase, fuzzDifferential, FuzzRunner, fuzzTarget, recordedHost } from "../scripts/fuzz_targets";
+import { classify, type FuzzCase, fuzzDifferential, FuzzRunner, fuzzTarget, recordedHost } from "../scripts/fuzz/index";
 
 const SEED = 20_260_501;
 const RUNS = 600;
