@@ -1,6 +1,6 @@
 // The time budget as figures: policy-server interrupts an evaluation after 2 epoch ticks of one
-// second, i.e. after 1 to 2 s of wall-clock time, host calls included (ARCHITECTURE.md "Host calls
-// and time"). On a cold cache every host call is registry round trips, so this script evaluates
+// second, i.e. after 1 to 2 s of wall-clock time, host calls included (README "Host
+// calls" and "The real engine: wasmtime"). On a cold cache every host call is registry round trips, so this script evaluates
 // each scenario with host calls that sleep a simulated registry latency per GET and prints host
 // calls, registry GETs and wall time at 20, 50 and 100 ms.
 //

@@ -1,4 +1,5 @@
-// A second, minimal waPC host written straight from the wire-protocol reference, sharing no code
+// A second, minimal waPC host written straight from wapc-rs and policy-evaluator
+// (https://github.com/wapc/wapc-rs, https://github.com/kubewarden/kubewarden-controller), sharing no code
 // with host/: no WASI at all, a fresh instance for every call (policy-server), strict FIFO replay
 // of the kwctl session files, its own ValidationResponse check. Every bundled scenario must give
 // the same verdict and message through it as through kwhost, so the policy does not lean on

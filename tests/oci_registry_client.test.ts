@@ -104,7 +104,8 @@ afterAll(() => {
   }
 }, 90_000);
 
-// --- expectations written from the wire-protocol reference (§5.2), independently of host/oci ----
+// --- expectations written from oci-client's re-serialisation (src/manifest.rs of
+// https://github.com/oras-project/rust-oci-client), independently of host/oci ----
 
 type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
 type JsonObject = { [key: string]: Json };

@@ -1,4 +1,4 @@
-// License evidence in the audit log (ARCHITECTURE.md "License evidence in the audit log"): with
+// License evidence in the audit log (README "`auditLicenses`: the licenses in the audit log"): with
 // auditLicenses (default true) every response to a request whose images were looked up carries
 // audit_annotations {"licenses": "<JSON object>"}, which kwctl and policy-server print as the
 // AdmissionResponse's auditAnnotations.

@@ -1,4 +1,4 @@
-// Every way an image enters a pod is judged (ARCHITECTURE.md): image volumes
+// Every way an image enters a pod is judged (README "What counts as an image of a workload"): image volumes
 // (`volumes[].image.reference`) by the license, annotation and label rules, exemptImages,
 // onLookupError, enforcement and pinDigest, deduplicated with container images; OCI artifacts
 // (config not an image config) by their annotations alone; and ephemeral containers added through

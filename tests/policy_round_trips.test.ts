@@ -1,5 +1,5 @@
-// Host calls for an index, pinned per case (ARCHITECTURE.md "Fine points", "Where a license is
-// found", platforms.inspect): every call may be a registry round trip inside policy-server's
+// Host calls for an index, pinned per case (README "Host calls",
+// "`licenses`", "`platforms.inspect`"): every call may be a registry round trip inside policy-server's
 // 1–2 s budget, so the counts are part of the contract.
 
 import { evaluate, failure, lookups, podRequest, success, validateSettings, type Fixtures } from "./helpers/policy";

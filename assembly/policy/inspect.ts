@@ -4,7 +4,7 @@
 // process (root user, environment, platforms); an OCI artifact, whose config is not an image
 // config, is judged by its annotations and never asked for its config.
 //
-// Host calls (ARCHITECTURE.md "Fine points"): an image whose manifest or index annotations answer
+// Host calls (README "Host calls"): an image whose manifest or index annotations answer
 // every active check costs one call; the config is asked only when a check needs it; an index
 // whose annotations do not answer costs 1 + N (N runnable platforms judged, narrowed by
 // platforms.inspect; none for a platform whose index entry's annotations answer), and when

@@ -1,4 +1,4 @@
-// Policy settings (ARCHITECTURE.md "Settings"; the names are the product's interface), decoded
+// Policy settings (README "Settings"; the names are the product's interface), decoded
 // and validated from the JSON object the host sends. The first problem is reported as
 // "<field path>: <what is wrong>"; nothing unknown is accepted silently.
 

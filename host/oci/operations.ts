@@ -1,7 +1,8 @@
 // The three OCI host operations with the real host's reply shapes and error texts
 // (crates/policy-evaluator/src/callback_handler/oci.rs), and its cache.
 //
-// Replies (wire protocol §5):
+// Replies (policy-evaluator crates/policy-evaluator/src/callback_handler/oci.rs,
+// https://github.com/kubewarden/kubewarden-controller):
 //   v1/oci_manifest        the manifest or index, re-serialised (see manifest.ts)
 //   v1/manifest_digest     {"digest":"sha256:…"}
 //   v1/oci_manifest_config {"manifest":<image manifest>,"digest":"<its digest>","config":<config, keys sorted>}

@@ -10,7 +10,8 @@
 //   host:     replies to v1/oci_manifest, v1/oci_manifest_config and v1/manifest_digest —
 //             malformed by construction (not JSON, wrong types, bad media types, bad digests, host
 //             errors) or odd but valid (huge indexes, extra fields, Docker media types).
-// Every outcome is classified the way the real host sees it (wire protocol §1.3, §3.5):
+// Every outcome is classified the way the real host sees it (wapc-rs WapcHost::call, policy-evaluator
+// runtimes/wapc; README "The real engine: wasmtime"):
 //   clean         a reply that is valid UTF-8 JSON of the right shape (ValidationResponse or
 //                 SettingsValidationResponse);
 //   guestError    __guest_error with a non-empty message;

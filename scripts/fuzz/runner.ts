@@ -1,5 +1,5 @@
-// Runs fuzz cases on one engine and classifies each outcome the way the real host sees it (wire
-// protocol §1.3, §3.5); see scripts/fuzz/generators.ts for the cases.
+// Runs fuzz cases on one engine and classifies each outcome the way the real host sees it (wapc-rs
+// WapcHost::call, https://github.com/wapc/wapc-rs); see scripts/fuzz/generators.ts for the cases.
 
 import { checkValidationResponse, type JsonObject } from "../../host/evaluator";
 import { type GuestCallOutcome, type GuestInstance, type HostCallback, WapcInstance } from "../../host/wapc";

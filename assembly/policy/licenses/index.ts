@@ -1,6 +1,6 @@
 // License judgement: the public API the policy uses.
 //
-// Semantics (ARCHITECTURE.md "License semantics" and "Fine points"), with the decisions taken here:
+// Semantics (README "`licenses`"), with the decisions taken here:
 // - OR passes when one alternative passes; AND when every part passes; `X WITH E` when X passes and
 //   E is a known exception that is not denied (AdditionRef-… passes only through `allow`, or
 //   `unlisted: any`). A deprecated exception fails only with allowDeprecated false.

@@ -1,5 +1,5 @@
 // OCI image-spec model as the Kubewarden host sends it (oci-client 0.17 re-serialisation; see
-// the wire-protocol reference §5.2). Decoded by hand from a JsonValue: every field's type is
+// https://github.com/oras-project/rust-oci-client, src/manifest.rs). Decoded by hand from a JsonValue: every field's type is
 // checked, unknown fields are ignored, a wrong type is an error value naming the field.
 
 import { JsonValue } from "../json/reader";
