@@ -3,7 +3,7 @@ SHELL := /bin/bash
 .DEFAULT_GOAL := all
 
 AS_SOURCES := $(shell find assembly -name '*.ts')
-HOST_SOURCES := $(shell find host scripts -name "*.ts")
+HOST_SOURCES := $(shell find host scripts tests/support -name "*.ts")
 KWCTL ?= $(shell command -v kwctl 2>/dev/null)
 DEPS_STAMP := node_modules/.deps-installed
 BATS := node_modules/bats/bin/bats
@@ -66,10 +66,10 @@ jest: policy.wasm host $(VENV_STAMP)
 # registries started on 127.0.0.1 (stopped again by the bats teardown, also when a test fails);
 # then the replayed sessions once more through kwhost on V8 and on wasmtime in kwctl's and
 # policy-server's configurations, whose outputs must be byte-identical
-# (tests/helpers/kwhost-three-engines).
+# (tests/support/kwhost-three-engines).
 e2e-tests: annotated-policy.wasm host $(VENV_STAMP)
 	$(BATS) tests/e2e.bats tests/e2e_live.bats
-	KWCTL=tests/helpers/kwhost-three-engines $(BATS) tests/e2e.bats
+	KWCTL=tests/support/kwhost-three-engines $(BATS) tests/e2e.bats
 
 # Type check, eslint with typescript-eslint (eslint.config.mjs) and prettier's format check over
 # the host, scripts and tests (assembly/ is AssemblyScript, checked by asc).

@@ -22,7 +22,16 @@ import { PolicyEvaluator, type JsonObject } from "../host/evaluator";
 import { sortedJson } from "../host/sorted_json";
 import { type HostCallback, WapcInstance } from "../host/wapc";
 import { resolveBridge } from "../host/wasmtime/engine";
-import { APP_IMAGE, benchPod, benchReplies, bigPod, POLICY_PATH, policyBytes, PROXY_IMAGE, recordedManifest } from "./workloads";
+import {
+  APP_IMAGE,
+  benchPod,
+  benchReplies,
+  bigPod,
+  POLICY_PATH,
+  policyBytes,
+  PROXY_IMAGE,
+  recordedManifest,
+} from "../tests/support/workloads";
 
 const quick = process.argv.includes("--quick");
 const ROOT_DIR = join(__dirname, "..", "..");

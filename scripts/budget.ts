@@ -24,7 +24,7 @@ import {
   platformManifest,
   podRequest,
   policyBytes,
-} from "./workloads";
+} from "../tests/support/workloads";
 
 const GETS: Record<OciOperation, number> = { "v1/oci_manifest": 1, "v1/manifest_digest": 1, "v1/oci_manifest_config": 2 };
 

@@ -1,4 +1,4 @@
-// Deterministic, seedable property-based fuzzing of policy.wasm (scripts/fuzz/: generators, runner, campaigns).
+// Deterministic, seedable property-based fuzzing of policy.wasm (tests/support/fuzz/: generators, runner, campaigns).
 //
 //   npx tsc -p tsconfig.build.json && node dist/scripts/fuzz.js [--runs N] [--seed S] [--target request|settings|host] [--wasm FILE]
 //       [--differential N]
@@ -10,8 +10,8 @@
 // configuration) and compares them outcome by outcome (default 0: none); any difference fails.
 
 import { readFileSync } from "node:fs";
-import { fuzzDifferential, FuzzRunner, fuzzTarget, OUTCOME_CLASSES, type TargetReport } from "./fuzz/index";
-import { POLICY_PATH } from "./workloads";
+import { fuzzDifferential, FuzzRunner, fuzzTarget, OUTCOME_CLASSES, type TargetReport } from "../tests/support/fuzz/index";
+import { POLICY_PATH } from "../tests/support/workloads";
 
 const TARGET_NAMES = ["request", "settings", "host"] as const;
 type TargetName = (typeof TARGET_NAMES)[number];

@@ -1,8 +1,8 @@
 // Bad input, pinned: what the policy does with malformed requests, invalid settings documents and
 // malformed host replies. Never a trap; always a readable message; never an admission by accident.
 
-import { FuzzRunner, type HostAnswer, type HostScript, recordedHost, TRAP } from "../scripts/fuzz/index";
-import { container, podRequest, recordedManifest } from "../scripts/workloads";
+import { FuzzRunner, type HostAnswer, type HostScript, recordedHost, TRAP } from "./support/fuzz/index";
+import { container, podRequest, recordedManifest } from "./support/workloads";
 import type { JsonObject } from "../host/evaluator";
 
 const encoder = new TextEncoder();

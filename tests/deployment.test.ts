@@ -4,7 +4,7 @@
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { parse } from "yaml";
-import { ROOT, validateSettings } from "./helpers/policy";
+import { ROOT, validateSettings } from "./support/policy";
 
 const COMMON_SPEC = [
   "policyServer",

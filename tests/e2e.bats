@@ -2,7 +2,7 @@
 # End-to-end: the annotated policy through kwctl when installed, else this repo's kwhost, with
 # host lookups replayed from kwctl session files.
 
-load helpers/patch
+load support/patch
 
 setup() {
   cd "$BATS_TEST_DIRNAME/.."

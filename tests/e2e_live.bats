@@ -3,7 +3,7 @@
 # 127.0.0.1 by tests/registry/start-registry.sh (plain HTTP, TLS + basic auth, bearer tokens),
 # fixtures pushed by tests/registry/push-fixtures.ts, the policy evaluated live through kwhost.
 
-load helpers/patch
+load support/patch
 bats_require_minimum_version 1.5.0
 
 setup_file() {

@@ -5,7 +5,7 @@
 // policy-server's 500.
 //
 // The policy tests (tests/policy_*.test.ts) run on the three engines as well, through
-// tests/helpers/policy.ts; this file adds the kwhost-level scenarios of test_data and the engine's
+// tests/support/policy.ts; this file adds the kwhost-level scenarios of test_data and the engine's
 // own behaviour.
 
 import { readdirSync, readFileSync } from "node:fs";
@@ -14,7 +14,7 @@ import { type LookupAnswer, type OciOperation, TableBackend } from "../host/capa
 import { run, type RunFlags } from "../host/cli";
 import { formatAdmissionResponse, INTERRUPTED_EVALUATION_MESSAGE, PolicyEvaluator } from "../host/evaluator";
 import { WasmtimeInitializationError, WasmtimeModule } from "../host/wasmtime/engine";
-import { ENGINE_SETUPS, podRequest, POLICY_PATH, policyWasm, ROOT } from "./helpers/policy";
+import { ENGINE_SETUPS, podRequest, POLICY_PATH, policyWasm, ROOT } from "./support/policy";
 
 const TEST_DATA = join(ROOT, "test_data");
 const jsonFiles = (dir: string): string[] =>

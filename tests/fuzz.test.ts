@@ -1,8 +1,8 @@
 // A short, deterministic fuzzing run (generators shared with scripts/fuzz.ts): no trap, no invalid
 // reply, every invariant held. Long runs: `make fuzz` (node dist/scripts/fuzz.js --runs N --seed S).
 
-import { policyBytes } from "../scripts/workloads";
-import { classify, type FuzzCase, fuzzDifferential, FuzzRunner, fuzzTarget, recordedHost } from "../scripts/fuzz/index";
+import { policyBytes } from "./support/workloads";
+import { classify, type FuzzCase, fuzzDifferential, FuzzRunner, fuzzTarget, recordedHost } from "./support/fuzz/index";
 
 const SEED = 20_260_501;
 const RUNS = 600;

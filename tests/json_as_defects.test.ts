@@ -4,7 +4,7 @@
 // of the same inputs is pinned in policy_manifest.test.ts ("a container arg ending in a backslash
 // …", "non-ASCII in names …").
 
-import { AsHarness, compileHarness } from "./helpers/as_harness";
+import { AsHarness, compileHarness } from "./support/as_harness";
 
 let probe: AsHarness;
 

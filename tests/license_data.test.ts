@@ -6,7 +6,7 @@ import { execFileSync, spawnSync } from "node:child_process";
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import * as path from "node:path";
-import { AsHarness, ROOT, compileHarness } from "./helpers/as_harness";
+import { AsHarness, ROOT, compileHarness } from "./support/as_harness";
 
 const DATA_FILE = path.join(ROOT, "assembly/policy/licenses/spdx-license-list.json");
 const GENERATOR = path.join(ROOT, "scripts/generate-license-data.mjs");

@@ -1,7 +1,7 @@
 // Conformance table for the SPDX expression parser and the license judgement
 // (assembly/policy/licenses), run through the AssemblyScript harness tests/assembly/licenses_harness.ts.
 import fc from "fast-check";
-import { AsHarness, compileHarness } from "./helpers/as_harness";
+import { AsHarness, compileHarness } from "./support/as_harness";
 
 let h: AsHarness;
 

@@ -16,7 +16,7 @@ import {
   validateSettings,
   workloadRequest,
   type Fixtures,
-} from "./helpers/policy";
+} from "./support/policy";
 
 const KEY = "org.opencontainers.image.licenses";
 const APP = "ghcr.io/acme/payments:1.2.0";

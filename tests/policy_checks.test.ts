@@ -1,7 +1,7 @@
 // The checks beyond licenses: annotations, platforms, image config (root user, env, labels),
 // exemptions, lookup-error handling, warn mode and digest pinning, with their host-call costs.
 
-import { evaluate, failure, lookups, manifest, podRequest, success, validateSettings, type Fixtures } from "./helpers/policy";
+import { evaluate, failure, lookups, manifest, podRequest, success, validateSettings, type Fixtures } from "./support/policy";
 
 const IMAGE = "ghcr.io/acme/payments:1.2.0";
 const DIGEST = "sha256:5b2d0c9a3f7e4b1d8c6a0e9f2b4d6c8a1e3f5b7d9c0a2e4f6b8d0c2e4a6f8b0d";

@@ -5,7 +5,7 @@
 // the pods/ephemeralcontainers subresource (kubectl debug).
 
 import type { JsonObject } from "../host/evaluator";
-import { evaluate, failure, imageVolume, lookups, manifest, podRequest, success, workloadRequest, type Fixtures } from "./helpers/policy";
+import { evaluate, failure, imageVolume, lookups, manifest, podRequest, success, workloadRequest, type Fixtures } from "./support/policy";
 
 const MODELS = "ghcr.io/acme/models:1.0";
 const APP = "ghcr.io/acme/payments:1.2.0";

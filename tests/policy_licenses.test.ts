@@ -1,7 +1,7 @@
 // License semantics through the whole policy: where licenses are found (index, platform
 // manifests, config labels), how they are judged under the settings, and what it costs in host calls.
 
-import { evaluate, lookups, manifest, podRequest, success, validateSettings } from "./helpers/policy";
+import { evaluate, lookups, manifest, podRequest, success, validateSettings } from "./support/policy";
 
 const KEY = "org.opencontainers.image.licenses";
 

@@ -1,7 +1,7 @@
 // The license check on what v1/oci_manifest answers: image manifests and indexes, OCI and Docker
 // media types, a missing mediaType, host errors and malformed replies.
 
-import { evaluate, failure, lookups, manifest, podRequest, success, workloadRequest, podSpec } from "./helpers/policy";
+import { evaluate, failure, lookups, manifest, podRequest, success, workloadRequest, podSpec } from "./support/policy";
 
 const LICENSED = "ghcr.io/acme/payments:1.2.0";
 const UNLICENSED = "ghcr.io/acme/unlicensed:1.0";

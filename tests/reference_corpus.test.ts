@@ -3,7 +3,7 @@
 // AssemblyScript harness) and the host's (host/oci/reference.ts, as a lookup parses it).
 import { readFileSync } from "node:fs";
 import * as path from "node:path";
-import { AsHarness, compileHarness, ROOT } from "./helpers/as_harness";
+import { AsHarness, compileHarness, ROOT } from "./support/as_harness";
 import { parseForLookup, wholeReference } from "../host/oci/reference";
 
 interface ValidCase {

@@ -1,8 +1,8 @@
 // The SDK's reading of workloads (assembly/sdk/kubernetes.ts) through the AssemblyScript harness
 // tests/assembly/kubernetes_harness.ts: containers of every list and image volumes
 // (`volumes[].image`, https://kubernetes.io/docs/concepts/storage/volumes/#image) of every kind.
-import { AsHarness, compileHarness } from "./helpers/as_harness";
-import { imageVolume, podRequest, workloadRequest } from "./helpers/policy";
+import { AsHarness, compileHarness } from "./support/as_harness";
+import { imageVolume, podRequest, workloadRequest } from "./support/policy";
 import type { JsonObject } from "../host/evaluator";
 
 let h: AsHarness;

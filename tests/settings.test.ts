@@ -1,6 +1,6 @@
 // validate_settings: {} is valid; anything unknown is refused with its field path.
 
-import { validateSettings } from "./helpers/policy";
+import { validateSettings } from "./support/policy";
 
 describe("validate_settings", () => {
   test("accepts the empty settings object", () => {

@@ -1,5 +1,5 @@
 // Test-only AssemblyScript entry exposing the SDK's workload reading (assembly/sdk/kubernetes.ts)
-// to jest (see tests/helpers/as_harness.ts).
+// to jest (see tests/support/as_harness.ts).
 import { parseJsonString } from "../../assembly/sdk/json/reader";
 import { readWorkload } from "../../assembly/sdk/kubernetes";
 

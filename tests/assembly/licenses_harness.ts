@@ -1,4 +1,4 @@
-// Test-only AssemblyScript entry exposing the license module to jest (see tests/helpers/as_harness.ts).
+// Test-only AssemblyScript entry exposing the license module to jest (see tests/support/as_harness.ts).
 import {
   LicenseRules, Unlisted, judgeLicense, checkRuleId, declaresNoLicense, SPDX_LICENSE_LIST_VERSION,
 } from "../../assembly/policy/licenses/index";

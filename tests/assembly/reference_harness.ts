@@ -1,5 +1,5 @@
 // Test-only AssemblyScript entry exposing the SDK's image reference parser to jest
-// (see tests/helpers/as_harness.ts and tests/reference_corpus.test.ts).
+// (see tests/support/as_harness.ts and tests/reference_corpus.test.ts).
 import { parseReference } from "../../assembly/sdk/oci/reference";
 
 /** "registry|repository|tag|digest|normalized" ("-" for no tag or digest), or "error: <message>". */

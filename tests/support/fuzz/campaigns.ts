@@ -2,7 +2,7 @@
 // compared outcome by outcome (fuzzDifferential).
 
 import fc from "fast-check";
-import type { GuestCallOutcome } from "../../host/wapc";
+import type { GuestCallOutcome } from "../../../host/wapc";
 import { type FuzzCase, type OutcomeClass, shorten, type Verdict } from "./cases";
 import { TARGETS } from "./generators";
 import { type FuzzEngine, FuzzRunner, isTrap } from "./runner";

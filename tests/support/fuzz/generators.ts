@@ -25,7 +25,7 @@
 // the classification: replies and errors are decoded with a fatal UTF-8 decoder).
 
 import fc from "fast-check";
-import type { JsonObject } from "../../host/evaluator";
+import type { JsonObject } from "../../../host/evaluator";
 import { container, initContainer, podRequest, recordedManifest } from "../workloads";
 import { encoder, type FuzzCase, type HostAnswer, type HostScript, shorten, strictUtf8 } from "./cases";
 

@@ -1,9 +1,9 @@
 // Runs fuzz cases on one engine and classifies each outcome the way the real host sees it (wapc-rs
-// WapcHost::call, https://github.com/wapc/wapc-rs); see scripts/fuzz/generators.ts for the cases.
+// WapcHost::call, https://github.com/wapc/wapc-rs); see tests/support/fuzz/generators.ts for the cases.
 
-import { checkValidationResponse, type JsonObject } from "../../host/evaluator";
-import { type GuestCallOutcome, type GuestInstance, type HostCallback, WapcInstance } from "../../host/wapc";
-import { WasmtimeModule } from "../../host/wasmtime/engine";
+import { checkValidationResponse, type JsonObject } from "../../../host/evaluator";
+import { type GuestCallOutcome, type GuestInstance, type HostCallback, WapcInstance } from "../../../host/wapc";
+import { WasmtimeModule } from "../../../host/wasmtime/engine";
 import { policyBytes } from "../workloads";
 import { encoder, type FuzzCase, type HostScript, shorten, strictUtf8, TRAP, type Verdict, wellFormed } from "./cases";
 

@@ -3,7 +3,7 @@
 
 import { existsSync, readFileSync } from "node:fs";
 import { dirname, join } from "node:path";
-import type { JsonObject } from "../host/evaluator";
+import type { JsonObject } from "../../host/evaluator";
 
 /** The repository root (this file runs from scripts/ under ts-jest and from dist/scripts/ under node). */
 export function repoRoot(from: string = __dirname): string {

@@ -1,5 +1,5 @@
 // The fuzz cases and what is said of their outcomes, shared by the generators
-// (scripts/fuzz/generators.ts), the runner (runner.ts) and the campaigns (campaigns.ts).
+// (tests/support/fuzz/generators.ts), the runner (runner.ts) and the campaigns (campaigns.ts).
 
 export type OutcomeClass = "clean" | "guestError" | "trap" | "invalidReply";
 export const OUTCOME_CLASSES: readonly OutcomeClass[] = ["clean", "guestError", "trap", "invalidReply"];
