@@ -48,12 +48,16 @@ export const EPOCH_INTERRUPTION_ERROR = "guest code interrupted, execution deadl
 export const INTERRUPTED_EVALUATION_MESSAGE = "Policy execution interrupted because it exceeded the allowed execution time";
 
 /** Creates instances of one compiled policy on one engine. */
-interface CompiledPolicy {
+export interface CompiledPolicy {
   instantiate(hostCallback: HostCallback): GuestInstance;
   readonly description: string;
 }
 
-function compile(wasm: Uint8Array, options: EvaluatorOptions): CompiledPolicy {
+/**
+ * Compiles `wasm` for `engine` (V8 by default; wasmtime in policy-server's configuration when
+ * `freshInstancePerCall`, else in kwctl's).
+ */
+export function compilePolicy(wasm: Uint8Array, options: Pick<EvaluatorOptions, "engine" | "freshInstancePerCall">): CompiledPolicy {
   if (options.engine === "wasmtime") {
     const configuration: WasmtimeConfiguration = options.freshInstancePerCall ? "policy-server" : "kwctl";
     const module = new WasmtimeModule(wasm, configuration);
@@ -80,7 +84,7 @@ export class PolicyEvaluator {
     wasm: Uint8Array,
     private readonly options: EvaluatorOptions,
   ) {
-    this.policy = compile(wasm, options);
+    this.policy = compilePolicy(wasm, options);
     this.hostCallback = capabilityHandler(options.backend, options);
   }
 
@@ -91,8 +95,7 @@ export class PolicyEvaluator {
 
   private acquire(): GuestInstance {
     if (this.options.freshInstancePerCall || this.instance === null) {
-      this.instance?.dispose();
-      this.instance = null;
+      this.dispose();
       this.instance = this.policy.instantiate(this.hostCallback);
     }
     return this.instance;
@@ -161,13 +164,7 @@ export class PolicyEvaluator {
     if (!outcome.ok) {
       // policy-evaluator: a GuestCallFailure containing the interruption text is this rejection.
       if (outcome.error.includes(EPOCH_INTERRUPTION_ERROR)) {
-        return {
-          uid,
-          allowed: false,
-          status: { message: INTERRUPTED_EVALUATION_MESSAGE, code: 500 },
-          auditAnnotations: null,
-          warnings: null,
-        };
+        return rejection(uid, INTERRUPTED_EVALUATION_MESSAGE, 500);
       }
       return internalError(uid, `Guest call failure: ${outcome.error}`);
     }
@@ -213,14 +210,14 @@ export function checkValidationResponse(reply: unknown): string | null {
   return null;
 }
 
+/** AdmissionResponse::reject: not allowed, with a status message and code. */
+function rejection(uid: string, message: string, code: number): AdmissionResponse {
+  return { uid, allowed: false, status: { message, code }, auditAnnotations: null, warnings: null };
+}
+
+/** AdmissionResponse::reject_internal_server_error. */
 function internalError(uid: string, message: string): AdmissionResponse {
-  return {
-    uid,
-    allowed: false,
-    status: { message: `internal server error: ${message}`, code: 500 },
-    auditAnnotations: null,
-    warnings: null,
-  };
+  return rejection(uid, `internal server error: ${message}`, 500);
 }
 
 function toAdmissionResponse(uid: string, reply: ValidationResponse, request: JsonObject): AdmissionResponse {
@@ -228,17 +225,11 @@ function toAdmissionResponse(uid: string, reply: ValidationResponse, request: Js
   if (reply.mutated_object !== undefined && reply.mutated_object !== null) {
     const original = request.object;
     if (original === undefined || original === null) {
-      return {
+      return rejection(
         uid,
-        allowed: false,
-        status: {
-          message:
-            "Incoming object is null, which happens only with DELETE operations, but the policy is attempting a mutation. This is not allowed",
-          code: 500,
-        },
-        auditAnnotations: null,
-        warnings: null,
-      };
+        "Incoming object is null, which happens only with DELETE operations, but the policy is attempting a mutation. This is not allowed",
+        500,
+      );
     }
     const patch = jsonPatchDiff(original, reply.mutated_object);
     if (patch.length > 0) {

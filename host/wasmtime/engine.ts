@@ -67,8 +67,8 @@ class Bridge {
   private readonly spawn: BridgeSpawn;
   private nextInstance = 1;
   readonly wasmtimeVersion: string;
-  /** ids of the modules this child has loaded */
-  readonly modules = new Set<number>();
+  /** modules this child has loaded, by configuration and SHA-256 of the bytes */
+  readonly loaded = new Map<string, number>();
 
   static get(): Bridge {
     Bridge.current ??= new Bridge();
@@ -81,11 +81,6 @@ class Bridge {
     this.exchange = createSyncFn<BridgeExchange>(located.worker);
     const reply = this.request({ op: "version" });
     this.wasmtimeVersion = String(reply.header.wasmtime);
-  }
-
-  /** false once the child that loaded `module` is gone */
-  has(module: number): boolean {
-    return Bridge.current === this && this.modules.has(module);
   }
 
   newInstanceId(): number {
@@ -122,8 +117,6 @@ class Bridge {
 
 /** A policy compiled and pre-linked by wasmtime (`InstancePre`), in one configuration. */
 export class WasmtimeModule {
-  /** modules already loaded in the bridge, by configuration and SHA-256 of the bytes */
-  private static readonly loaded = new Map<string, number>();
   private readonly bridge = Bridge.get();
   private readonly id: number;
 
@@ -132,8 +125,8 @@ export class WasmtimeModule {
     readonly configuration: WasmtimeConfiguration,
   ) {
     const key = `${configuration} ${createHash("sha256").update(wasm).digest("hex")}`;
-    const known = WasmtimeModule.loaded.get(key);
-    if (known !== undefined && this.bridge.has(known)) {
+    const known = this.bridge.loaded.get(key);
+    if (known !== undefined) {
       this.id = known;
       return;
     }
@@ -141,8 +134,7 @@ export class WasmtimeModule {
     if (reply.header.ok !== true)
       throw new WasmtimeInitializationError(`cannot load the policy on wasmtime: ${String(reply.header.error)}`, false);
     this.id = Number(reply.header.module);
-    this.bridge.modules.add(this.id);
-    WasmtimeModule.loaded.set(key, this.id);
+    this.bridge.loaded.set(key, this.id);
   }
 
   get wasmtimeVersion(): string {

@@ -1,9 +1,8 @@
 // Runs fuzz cases on one engine and classifies each outcome the way the real host sees it (wapc-rs
 // WapcHost::call, https://github.com/wapc/wapc-rs); see tests/support/fuzz/generators.ts for the cases.
 
-import { checkValidationResponse, type JsonObject } from "../../../host/evaluator";
-import { type GuestCallOutcome, type GuestInstance, type HostCallback, WapcInstance } from "../../../host/wapc";
-import { WasmtimeModule } from "../../../host/wasmtime/engine";
+import { checkValidationResponse, compilePolicy, type JsonObject } from "../../../host/evaluator";
+import type { GuestCallOutcome, GuestInstance, HostCallback } from "../../../host/wapc";
 import { policyBytes } from "../workloads";
 import { encoder, type FuzzCase, type HostScript, shorten, strictUtf8, TRAP, type Verdict, wellFormed } from "./cases";
 
@@ -15,7 +14,6 @@ import { encoder, type FuzzCase, type HostScript, shorten, strictUtf8, TRAP, typ
  * policy-server (a fresh instance for every call, epoch deadline armed).
  */
 export type FuzzEngine = "v8" | "wasmtime-kwctl" | "wasmtime-policy-server";
-export const FUZZ_ENGINES: readonly FuzzEngine[] = ["v8", "wasmtime-kwctl", "wasmtime-policy-server"];
 
 /** Runs cases on one engine; one reused instance (recreated after a trap) except under policy-server's configuration. */
 export class FuzzRunner {
@@ -31,14 +29,10 @@ export class FuzzRunner {
     wasm: Uint8Array<ArrayBuffer> = policyBytes(),
     readonly engine: FuzzEngine = "v8",
   ) {
-    if (engine === "v8") {
-      const module = new WebAssembly.Module(wasm);
-      this.instantiate = (callback) => new WapcInstance(module, callback);
-    } else {
-      const module = new WasmtimeModule(wasm, engine === "wasmtime-kwctl" ? "kwctl" : "policy-server");
-      this.instantiate = (callback) => module.instantiate(callback);
-    }
+    const wasmtime = engine !== "v8";
     this.fresh = engine === "wasmtime-policy-server";
+    const policy = compilePolicy(wasm, { engine: wasmtime ? "wasmtime" : "v8", freshInstancePerCall: this.fresh });
+    this.instantiate = (callback) => policy.instantiate(callback);
     this.callback = (binding, namespace, operation, payload) => {
       this.lastCalls.push(`${binding} ${namespace} ${operation} ${Buffer.from(payload).toString("latin1")}`);
       if (binding !== "kubewarden") return { ok: false, error: `unknown binding: ${binding}` };
