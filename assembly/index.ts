@@ -1,11 +1,11 @@
 // Entry points of policy.wasm. The host calls `__guest_call` with one of the operations below.
 
-import { GuestFunction, GuestResult, handleGuestCall } from "./sdk/wapc";
+import { GuestFunction, handleGuestCall } from "./sdk/wapc";
 import {
-  protocolVersionResponse, readValidationRequest, SettingsValidationResponse,
+  protocolVersionResponse, readSettingsPayload, readValidationRequest, SettingsValidationResponse,
 } from "./sdk/protocol";
-import { parseJson } from "./sdk/json/reader";
-import { readSettings } from "./policy/settings";
+import { fail, ok, Result } from "./sdk/result";
+import { readSettings, Settings, SETTINGS_WORDING } from "./policy/settings";
 import { validateRequest } from "./policy/validate";
 
 export function __guest_call(operationLen: usize, payloadLen: usize): u32 {
@@ -19,24 +19,23 @@ function route(operation: string): GuestFunction | null {
   return null;
 }
 
-function protocolVersion(payload: ArrayBuffer): GuestResult {
-  return GuestResult.ok(protocolVersionResponse());
+function protocolVersion(payload: ArrayBuffer): Result<ArrayBuffer> {
+  return ok(protocolVersionResponse());
 }
 
-function validate(payload: ArrayBuffer): GuestResult {
+function validate(payload: ArrayBuffer): Result<ArrayBuffer> {
   const read = readValidationRequest(payload);
   const request = read.value;
-  if (request == null) return GuestResult.fail(read.error!);
-  const settings = readSettings(request.settings);
-  if (settings.settings == null) return GuestResult.fail("invalid settings: " + settings.error!);
-  return GuestResult.ok(validateRequest(request.request, settings.settings!).toJson());
+  if (request == null) return fail<ArrayBuffer>(read.error!);
+  const document = request.settings(SETTINGS_WORDING);
+  const settings = document.ok ? readSettings(document.value) : fail<Settings>(document.error!);
+  if (!settings.ok) return fail<ArrayBuffer>("invalid settings: " + settings.error!);
+  return ok(validateRequest(request, settings.value!).toJson());
 }
 
-function validateSettings(payload: ArrayBuffer): GuestResult {
-  const parsed = parseJson(payload);
-  const root = parsed.value;
-  if (root == null) return GuestResult.ok(SettingsValidationResponse.reject("settings: not valid JSON: " + parsed.error!).toJson());
-  const settings = readSettings(root);
-  if (settings.settings == null) return GuestResult.ok(SettingsValidationResponse.reject(settings.error!).toJson());
-  return GuestResult.ok(SettingsValidationResponse.accept().toJson());
+function validateSettings(payload: ArrayBuffer): Result<ArrayBuffer> {
+  const document = readSettingsPayload(payload, SETTINGS_WORDING);
+  const settings = document.ok ? readSettings(document.value) : fail<Settings>(document.error!);
+  const response = settings.ok ? SettingsValidationResponse.accept() : SettingsValidationResponse.reject(settings.error!);
+  return ok(response.toJson());
 }

@@ -2,7 +2,8 @@
 // and validated from the JSON object the host sends. The first problem is reported as
 // "<field path>: <what is wrong>"; nothing unknown is accepted silently.
 
-import { JsonValue } from "../sdk/json/reader";
+import { FieldReader, Wording } from "../sdk/fields";
+import { fail, ok, Result } from "../sdk/result";
 import { checkRuleId, LicenseRules, Unlisted } from "./licenses/index";
 import { globProblem } from "./glob";
 import { joinStrings } from "../sdk/strings";
@@ -55,160 +56,79 @@ export class Settings {
   auditLicenses: bool = true;
 }
 
-export class SettingsResult {
-  constructor(
-    public settings: Settings | null,
-    /** "<field path>: <what is wrong>" */
-    public error: string | null,
-  ) {}
-}
-
 const UNLISTED_NAMES: string[] = ["osi-approved", "fsf-libre", "osi-or-fsf", "any", "none"];
 const UNLISTED_VALUES: Unlisted[] = [Unlisted.OsiApproved, Unlisted.FsfLibre, Unlisted.OsiOrFsf, Unlisted.Any, Unlisted.None];
 
-/** Reads typed fields of one settings object, remembering the first problem with its path. */
-class FieldReader {
-  error: string | null = null;
+/**
+ * Settings problems read "<field path>: <what is wrong>"; annotation and label keys hold dots, so
+ * paths quote them: annotations.required["a.b"].
+ */
+export const SETTINGS_WORDING: Wording = new Wording(": ", "must be true or false", "must be a string", "must be an integer", "must be a list of strings", "must be an object", true);
 
-  constructor(public object: JsonValue, public path: string, known: string[]) {
-    for (let i = 0, n = object.length; i < n; i++) {
-      const key = object.keyAt(i);
-      if (!known.includes(key)) {
-        this.fail(key, "unknown setting (known: " + joinStrings(known, ", ") + ")");
-        break;
-      }
-    }
-  }
-
-  at(key: string): string {
-    return this.path.length == 0 ? key : this.path + "." + key;
-  }
-
-  fail(key: string, message: string): void {
-    if (this.error == null) this.error = this.at(key) + ": " + message;
-  }
-
-  /** The member, or null when absent or JSON null (null means "use the default"). */
-  member(key: string): JsonValue | null {
-    const value = this.object.get(key);
-    return value == null || value.isNull ? null : value;
-  }
-
-  bool(key: string, fallback: bool): bool {
-    const value = this.member(key);
-    if (value == null) return fallback;
-    if (!value.isBool) {
-      this.fail(key, "must be true or false");
-      return fallback;
-    }
-    return value.kind == 2; // JsonKind.True
-  }
-
-  string(key: string): string | null {
-    const value = this.member(key);
-    if (value == null) return null;
-    const text = value.str();
-    if (text == null) this.fail(key, "must be a string");
-    return text;
-  }
-
-  stringList(key: string): string[] {
-    const list = new Array<string>();
-    const value = this.member(key);
-    if (value == null) return list;
-    if (!value.isArray) {
-      this.fail(key, "must be a list of strings");
-      return list;
-    }
-    for (let i = 0; i < value.length; i++) {
-      const text = value.at(i)!.str();
-      if (text == null) {
-        this.fail(key + "[" + i.toString() + "]", "must be a string");
-        return list;
-      }
-      list.push(text);
-    }
-    return list;
-  }
-
-  /** An object of string values; each value must be a valid glob. */
-  globMap(key: string): Map<string, string> {
-    const map = new Map<string, string>();
-    const value = this.member(key);
-    if (value == null) return map;
-    if (!value.isObject) {
-      this.fail(key, "must be an object mapping keys to glob patterns");
-      return map;
-    }
-    for (let i = 0, n = value.length; i < n; i++) {
-      const name = value.keyAt(i);
-      const entryPath = key + quoteKey(name);
-      if (name.length == 0) {
-        this.fail(entryPath, "keys must not be empty");
-        return map;
-      }
-      const text = value.valueAt(i)!.str();
-      if (text == null) {
-        this.fail(entryPath, "must be a string (a glob pattern)");
-        return map;
-      }
-      const problem = globProblem(text);
-      if (problem != null) {
-        this.fail(entryPath, problem);
-        return map;
-      }
-      map.set(name, text);
-    }
-    return map;
-  }
-
-  /** A list of valid globs. */
-  globList(key: string): string[] {
-    const list = this.stringList(key);
-    for (let i = 0; i < list.length; i++) {
-      const problem = globProblem(list[i]);
-      if (problem != null) {
-        this.fail(key + "[" + i.toString() + "]", problem);
-        break;
-      }
-    }
-    return list;
-  }
-
-  /** One of `choices`, or `fallback` when absent. Returns the index in `choices`. */
-  choice(key: string, choices: string[], fallback: i32): i32 {
-    const text = this.string(key);
-    if (text == null) return fallback;
-    const index = choices.indexOf(text);
-    if (index < 0) {
-      this.fail(key, "\"" + text + "\" is not one of " + joinStrings(choices, ", "));
-      return fallback;
-    }
-    return index;
-  }
-
-  /** A nested settings object, or null when absent (its defaults apply). */
-  object_(key: string): JsonValue | null {
-    const value = this.member(key);
-    if (value == null) return null;
-    if (!value.isObject) {
-      this.fail(key, "must be an object");
-      return null;
-    }
-    return value;
-  }
+/** Records an unknown member of `r` (the known ones are named); true when there is none. */
+function knownKeysOnly(r: FieldReader, known: string[]): bool {
+  const unknown = r.unknownKey(known);
+  if (unknown == null) return true;
+  r.fail(unknown, "unknown setting (known: " + joinStrings(known, ", ") + ")");
+  return false;
 }
 
-function readLicenses(node: JsonValue, path: string, out: LicenseSettings): string | null {
-  const r = new FieldReader(node, path, ["required", "unlisted", "allow", "deny", "allowDeprecated"]);
-  if (r.error != null) return r.error;
-  out.required = r.bool("required", true);
-  const unlisted = r.string("unlisted");
-  if (unlisted != null) {
-    const index = UNLISTED_NAMES.indexOf(unlisted);
-    if (index < 0) r.fail("unlisted", "\"" + unlisted + "\" is not one of " + joinStrings(UNLISTED_NAMES, ", "));
-    else out.rules.unlisted = UNLISTED_VALUES[index];
+/** An object of string values (`key` of `r`), each a valid glob; {} when not written. */
+function globMap(r: FieldReader, key: string): Map<string, string> {
+  const map = new Map<string, string>();
+  const entries = r.map(key, "must be an object mapping keys to glob patterns");
+  if (entries == null) return map;
+  for (let i = 0; i < entries.size; i++) {
+    const name = entries.keyAt(i);
+    if (name.length == 0) {
+      entries.fail(i, "keys must not be empty");
+      return map;
+    }
+    if (!entries.isString(i)) {
+      entries.fail(i, "must be a string (a glob pattern)");
+      return map;
+    }
+    const text = entries.string(i)!;
+    const problem = globProblem(text);
+    if (problem != null) {
+      entries.fail(i, problem);
+      return map;
+    }
+    map.set(name, text);
   }
+  return map;
+}
+
+/** A list of valid globs (`key` of `r`); [] when not written. */
+function globList(r: FieldReader, key: string): string[] {
+  const list = r.stringList(key);
+  for (let i = 0; i < list.length; i++) {
+    const problem = globProblem(list[i]);
+    if (problem != null) {
+      r.fail(key + "[" + i.toString() + "]", problem);
+      break;
+    }
+  }
+  return list;
+}
+
+/** One of `choices` (`key` of `r`), or `fallback` when not written. Returns the index in `choices`. */
+function choice(r: FieldReader, key: string, choices: string[], fallback: i32): i32 {
+  const text = r.string(key);
+  if (text == null) return fallback;
+  const index = choices.indexOf(text);
+  if (index < 0) {
+    r.fail(key, "\"" + text + "\" is not one of " + joinStrings(choices, ", "));
+    return fallback;
+  }
+  return index;
+}
+
+function readLicenses(r: FieldReader, out: LicenseSettings): string | null {
+  if (!knownKeysOnly(r, ["required", "unlisted", "allow", "deny", "allowDeprecated"])) return r.error;
+  out.required = r.bool("required", true);
+  const unlisted = choice(r, "unlisted", UNLISTED_NAMES, -1);
+  if (unlisted >= 0) out.rules.unlisted = UNLISTED_VALUES[unlisted];
   out.rules.allow = r.stringList("allow");
   out.rules.deny = r.stringList("deny");
   out.rules.allowDeprecated = r.bool("allowDeprecated", true);
@@ -225,11 +145,6 @@ function readLicenses(node: JsonValue, path: string, out: LicenseSettings): stri
   return null;
 }
 
-/** Annotation and label keys hold dots, so paths quote them: annotations.required["a.b"]. */
-function quoteKey(key: string): string {
-  return "[\"" + key + "\"]";
-}
-
 function isPlatformPart(part: string): bool {
   if (part.length == 0) return false;
   for (let i = 0; i < part.length; i++) {
@@ -240,8 +155,8 @@ function isPlatformPart(part: string): bool {
   return true;
 }
 
-function readPlatforms(node: JsonValue, out: Settings): string | null {
-  const r = new FieldReader(node, "platforms", ["required", "inspect"]);
+function readPlatforms(r: FieldReader, out: Settings): string | null {
+  knownKeysOnly(r, ["required", "inspect"]);
   const required = r.stringList("required");
   const inspect = r.stringList("inspect");
   if (r.error != null) return r.error;
@@ -263,43 +178,39 @@ function readPlatformList(list: string[], field: string, out: PlatformSpec[]): s
   return null;
 }
 
-function readConfig(node: JsonValue, out: ConfigSettings): string | null {
-  const r = new FieldReader(node, "config", ["rejectRootUser", "forbiddenEnv", "requiredLabels"]);
-  if (r.error != null) return r.error;
+function readConfig(r: FieldReader, out: ConfigSettings): string | null {
+  if (!knownKeysOnly(r, ["rejectRootUser", "forbiddenEnv", "requiredLabels"])) return r.error;
   out.rejectRootUser = r.bool("rejectRootUser", false);
-  out.forbiddenEnv = r.globList("forbiddenEnv");
-  out.requiredLabels = r.globMap("requiredLabels");
+  out.forbiddenEnv = globList(r, "forbiddenEnv");
+  out.requiredLabels = globMap(r, "requiredLabels");
   return r.error;
 }
 
 const TOP_LEVEL: string[] = ["licenses", "annotations", "platforms", "config", "exemptImages", "onLookupError", "enforcement", "pinDigest", "auditLicenses"];
 
-export function readSettings(root: JsonValue): SettingsResult {
-  // null is what policy-evaluator's PolicySettings accepts as "no settings": the defaults.
-  if (root.isNull) return new SettingsResult(new Settings(), null);
-  if (!root.isObject) return new SettingsResult(null, "settings: must be an object");
+/** The settings of a settings document (null: JSON null, the defaults), or its first problem. */
+export function readSettings(r: FieldReader | null): Result<Settings> {
   const settings = new Settings();
-  const r = new FieldReader(root, "", TOP_LEVEL);
-  if (r.error != null) return new SettingsResult(null, r.error);
-  const licenses = r.object_("licenses");
-  const annotations = r.object_("annotations");
-  const platforms = r.object_("platforms");
-  const config = r.object_("config");
-  settings.exemptImages = r.globList("exemptImages");
-  settings.acceptLookupErrors = r.choice("onLookupError", ["reject", "accept"], 0) == 1;
-  settings.warnOnly = r.choice("enforcement", ["deny", "warn"], 0) == 1;
+  if (r == null) return ok(settings);
+  if (!knownKeysOnly(r, TOP_LEVEL)) return fail<Settings>(r.error!);
+  const licenses = r.object("licenses");
+  const annotations = r.object("annotations");
+  const platforms = r.object("platforms");
+  const config = r.object("config");
+  settings.exemptImages = globList(r, "exemptImages");
+  settings.acceptLookupErrors = choice(r, "onLookupError", ["reject", "accept"], 0) == 1;
+  settings.warnOnly = choice(r, "enforcement", ["deny", "warn"], 0) == 1;
   settings.pinDigest = r.bool("pinDigest", false);
   settings.auditLicenses = r.bool("auditLicenses", true);
-  if (r.error != null) return new SettingsResult(null, r.error);
+  if (r.error != null) return fail<Settings>(r.error!);
   let problem: string | null = null;
-  if (licenses != null) problem = readLicenses(licenses, "licenses", settings.licenses);
+  if (licenses != null) problem = readLicenses(licenses, settings.licenses);
   if (problem == null && annotations != null) {
-    const a = new FieldReader(annotations, "annotations", ["required"]);
-    settings.requiredAnnotations = a.globMap("required");
-    problem = a.error;
+    if (knownKeysOnly(annotations, ["required"])) settings.requiredAnnotations = globMap(annotations, "required");
+    problem = annotations.error;
   }
   if (problem == null && platforms != null) problem = readPlatforms(platforms, settings);
   if (problem == null && config != null) problem = readConfig(config, settings.config);
-  if (problem != null) return new SettingsResult(null, problem);
-  return new SettingsResult(settings, null);
+  if (problem != null) return fail<Settings>(problem);
+  return ok(settings);
 }

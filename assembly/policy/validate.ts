@@ -1,19 +1,19 @@
 // The admission decision: every distinct, non-exempt image of the workload (containers, init and
 // ephemeral containers, image volumes) is looked up through the host once and judged against the
-// settings; each violation becomes one clause naming the container or volume, the image and the
-// reason. Host lookups are made only when an active check needs them.
+// settings (planner.ts, checks/); each violation becomes one clause naming the container or
+// volume, the image and the reason. Host lookups are made only when an active check needs them.
 
-import { ValidationResponse } from "../sdk/protocol";
-import { Container, readWorkload, Workload } from "../sdk/kubernetes";
-import { JsonValue } from "../sdk/json/reader";
-import { jsonString, JsonWriter } from "../sdk/json/writer";
-import { Replacement, spliceJson } from "../sdk/json/splice";
+import { Container, ImagePin, ImageSource, Workload } from "../sdk/kubernetes";
+import { Lookups } from "../sdk/oci/lookups";
 import { parseReference, Reference } from "../sdk/oci/reference";
-import { anyGlobMatches } from "./glob";
-import { Settings } from "./settings";
-import { ImageReport, inspectImage, Lookups } from "./inspect";
-import { rootOverride, RootOverride } from "./root_user";
+import { jsonObjectText, ValidationRequest, ValidationResponse } from "../sdk/protocol";
 import { joinStrings } from "../sdk/strings";
+import { RootOverride, rootOverride } from "./checks/root_user";
+import { anyGlobMatches } from "./glob";
+import { inspectImage } from "./planner";
+import { ImageReport } from "./report";
+import { Settings } from "./settings";
+import { Violation } from "./violations";
 
 /** One way an image enters the pod: a container of any kind, or an image volume. */
 class ImageUse {
@@ -24,15 +24,17 @@ class ImageUse {
   key: string = "";
 
   constructor(
-    /** `container "app"` or `volume "models"` */
+    /** "container" or "volume" */
     public subject: string,
-    /** the image as written in the pod spec */
-    public image: string,
-    /** the JSON string token of the image, for pinning */
-    public node: JsonValue,
+    public name: string,
+    public source: ImageSource,
     /** null for an image volume */
     public container: Container | null,
   ) {}
+
+  violation(platform: string, reason: string): Violation {
+    return new Violation(this.subject, this.name, this.source.image, platform, reason);
+  }
 }
 
 /** A distinct image of the request, judged once for every use. */
@@ -52,19 +54,19 @@ function imageUses(workload: Workload): ImageUse[] {
   const uses = new Array<ImageUse>();
   for (let i = 0; i < workload.containers.length; i++) {
     const container = workload.containers[i];
-    uses.push(new ImageUse("container \"" + container.name + "\"", container.image, container.imageNode, container));
+    uses.push(new ImageUse("container", container.name, container, container));
   }
   for (let i = 0; i < workload.imageVolumes.length; i++) {
     const volume = workload.imageVolumes[i];
-    uses.push(new ImageUse("volume \"" + volume.name + "\"", volume.reference, volume.referenceNode, null));
+    uses.push(new ImageUse("volume", volume.name, volume, null));
   }
   return uses;
 }
 
-export function validateRequest(request: JsonValue, settings: Settings): ValidationResponse {
-  const read = readWorkload(request);
-  if (read.error != null) return ValidationResponse.reject("cannot read the workload: " + read.error!, 400);
-  const workload = read.workload;
+export function validateRequest(request: ValidationRequest, settings: Settings): ValidationResponse {
+  const read = request.workload();
+  if (!read.ok) return ValidationResponse.reject("cannot read the workload: " + read.error!, 400);
+  const workload = read.value;
   if (workload == null) return ValidationResponse.accept();
 
   // Which distinct images there are and whether a container runs them, before any lookup: an
@@ -74,7 +76,7 @@ export function validateRequest(request: JsonValue, settings: Settings): Validat
   const order = new Array<DistinctImage>();
   for (let i = 0; i < uses.length; i++) {
     const use = uses[i];
-    const parsed = parseReference(use.image);
+    const parsed = parseReference(use.source.image);
     const reference = parsed.value;
     if (reference == null) {
       use.parseError = parsed.error;
@@ -85,7 +87,7 @@ export function validateRequest(request: JsonValue, settings: Settings): Validat
     if (anyGlobMatches(settings.exemptImages, key)) continue;
     use.key = key;
     if (!images.has(key)) {
-      const distinct = new DistinctImage(reference, use.image);
+      const distinct = new DistinctImage(reference, use.source.image);
       images.set(key, distinct);
       order.push(distinct);
     }
@@ -94,44 +96,43 @@ export function validateRequest(request: JsonValue, settings: Settings): Validat
   const lookups = new Lookups();
   for (let i = 0; i < order.length; i++) order[i].report = inspectImage(order[i].reference, settings, lookups, order[i].runs);
 
-  const violations = new Array<string>();
-  const warnings = new Array<string>();
-  const pins = new Array<Replacement>();
+  const violations = new Array<Violation>();
+  const warnings = new Array<Violation>();
+  const pins = new Array<ImagePin>();
   for (let i = 0; i < uses.length; i++) {
     const use = uses[i];
     const parseError = use.parseError;
     if (parseError != null) {
-      violations.push(describe(use, parseError));
+      violations.push(use.violation("", parseError));
       continue;
     }
     if (use.key.length == 0) continue; // exempt
     const report = images.get(use.key).report!;
     const container = use.container;
-    for (let p = 0; p < report.problems.length; p++) {
-      const problem = report.problems[p];
-      if (problem.process && container == null) continue;
-      const clause = describe(use, problem.text);
-      if (problem.lookupError && settings.acceptLookupErrors) warnings.push(clause);
-      else violations.push(clause);
+    for (let p = 0; p < report.findings.length; p++) {
+      const finding = report.findings[p];
+      if (finding.process && container == null) continue;
+      const violation = use.violation(finding.platform, finding.reason);
+      if (finding.lookupError && settings.acceptLookupErrors) warnings.push(violation);
+      else violations.push(violation);
     }
     if (container != null && settings.config.rejectRootUser) {
       const rootProblem = rootUserProblem(container, workload, report);
-      if (rootProblem != null) violations.push(describe(use, rootProblem));
+      if (rootProblem != null) violations.push(use.violation("", rootProblem));
     }
     const digest = report.resolvedDigest;
-    if (digest != null) pins.push(new Replacement(use.node, jsonString(use.reference!.pinned(digest))));
+    if (digest != null) pins.push(new ImagePin(use.source, use.reference!.pinned(digest)));
   }
 
   let response: ValidationResponse;
   if (violations.length > 0 && !settings.warnOnly) {
-    response = ValidationResponse.reject(joinStrings(violations, "; "));
+    response = ValidationResponse.reject(joinStrings(clauses(violations), "; "));
   } else {
     response = ValidationResponse.accept();
     for (let i = 0; i < violations.length; i++) warnings.push(violations[i]);
-    const object = workload.object;
-    if (pins.length > 0 && object != null) response.mutatedObject = spliceJson(object, pins);
+    if (pins.length > 0) response.mutatedObject = workload.pinImages(pins);
   }
-  if (warnings.length > 0) response.warnings = warnings;
+  if (warnings.length > 0) response.warnings = clauses(warnings);
   if (settings.auditLicenses) {
     const licenses = auditedLicenses(order);
     if (licenses != null) {
@@ -141,6 +142,12 @@ export function validateRequest(request: JsonValue, settings: Settings): Validat
     }
   }
   return response;
+}
+
+function clauses(violations: Violation[]): string[] {
+  const texts = new Array<string>(violations.length);
+  for (let i = 0; i < violations.length; i++) texts[i] = violations[i].toString();
+  return texts;
 }
 
 /**
@@ -155,18 +162,17 @@ function auditedLicenses(images: DistinctImage[]): string | null {
     if (!report.lookupFailed) licenses.set(images[i].written, report.declaredLicense);
   }
   if (licenses.size == 0) return null;
-  return new JsonWriter(64).sortedObject(licenses).toString();
+  return jsonObjectText(licenses);
 }
 
-function describe(use: ImageUse, problem: string): string {
-  return use.subject + " image \"" + use.image + "\": " + problem;
-}
-
-/** The root-user clause for this container, or null: securityContext first, then the image. */
+/** The root-user reason for this container, or null: securityContext first, then the image. */
 function rootUserProblem(container: Container, workload: Workload, report: ImageReport): string | null {
   const decided = rootOverride(container.securityContext, workload.podSecurityContext);
   if (decided == RootOverride.NonRoot) return null;
   if (decided == RootOverride.Root) return "runs as root (securityContext runAsUser: 0)";
-  if (report.rootUsers.length == 0) return null;
-  return joinStrings(report.rootUsers, ", ");
+  const rootUsers = report.rootUsers;
+  if (rootUsers.length == 0) return null;
+  const texts = new Array<string>(rootUsers.length);
+  for (let i = 0; i < rootUsers.length; i++) texts[i] = rootUsers[i].toString();
+  return joinStrings(texts, ", ");
 }

@@ -2,7 +2,10 @@
 // volumes of every workload kind that embeds a PodSpec. Types are checked as they are read: a field of the wrong
 // type is reported, never guessed.
 
-import { JsonValue } from "./json/reader";
+import { JsonKind, JsonValue } from "./json/reader";
+import { jsonString } from "./json/writer";
+import { Replacement, spliceJson } from "./json/splice";
+import { fail, ok, Result } from "./result";
 
 /** Where the PodSpec sits, per kind. */
 const POD_PATH: string[] = ["spec"];
@@ -26,35 +29,100 @@ function podSpecPath(group: string, kind: string): string[] | null {
 /** The container lists of a PodSpec, in the order they are reported. */
 export const CONTAINER_FIELDS: string[] = ["initContainers", "containers", "ephemeralContainers"];
 
-export class Container {
+/** Where an image enters the pod: a container's `image` or an image volume's `image.reference`. */
+export class ImageSource {
+  constructor(
+    /** the image as written */
+    public image: string,
+    /** the JSON string token of the image, for rewriting it in place */
+    private node: JsonValue,
+  ) {}
+
+  /** The token's place in the request, for `Workload.pinImages`. */
+  get token(): JsonValue {
+    return this.node;
+  }
+
+  /** The token as written, escapes included (tests and diagnostics). */
+  get writtenToken(): string {
+    return this.node.rawText();
+  }
+}
+
+/**
+ * The fields of a securityContext (pod or container) that decide who a container runs as
+ * (https://kubernetes.io/docs/tasks/configure-pod-container/security-context/). A field is
+ * "written" when present and not null; a written field of another type decides nothing but still
+ * hides the pod's field of the same name.
+ */
+export class SecurityContext {
+  runAsUserWritten: bool = false;
+  /** runAsUser is written as an integer */
+  runAsUserIsInteger: bool = false;
+  runAsUser: i64 = 0;
+  runAsNonRootWritten: bool = false;
+  /** runAsNonRoot is written as true */
+  runAsNonRoot: bool = false;
+
+  static read(object: JsonValue): SecurityContext {
+    const context = new SecurityContext();
+    const user = object.get("runAsUser");
+    if (user != null && !user.isNull) {
+      context.runAsUserWritten = true;
+      const uid = user.integer();
+      if (uid != null) {
+        context.runAsUserIsInteger = true;
+        context.runAsUser = uid.value;
+      }
+    }
+    const nonRoot = object.get("runAsNonRoot");
+    if (nonRoot != null && !nonRoot.isNull) {
+      context.runAsNonRootWritten = true;
+      context.runAsNonRoot = nonRoot.kind == JsonKind.True;
+    }
+    return context;
+  }
+}
+
+export class Container extends ImageSource {
   constructor(
     /** "containers", "initContainers" or "ephemeralContainers" */
     public field: string,
     public index: i32,
     public name: string,
-    public image: string,
-    /** the JSON string token of the image, for rewriting it in place */
-    public imageNode: JsonValue,
-    /** the container's securityContext object, or null */
-    public securityContext: JsonValue | null,
-  ) {}
+    image: string,
+    imageNode: JsonValue,
+    /** the container's securityContext, or null */
+    public securityContext: SecurityContext | null,
+  ) {
+    super(image, imageNode);
+  }
 }
 
 /**
  * A volume of the PodSpec whose source is an OCI image or artifact (`volumes[].image`, Kubernetes
- * 1.31+; https://kubernetes.io/docs/concepts/storage/volumes/#image).
+ * 1.31+; https://kubernetes.io/docs/concepts/storage/volumes/#image). Its `image` is
+ * `image.reference`, as written.
  */
-export class ImageVolume {
+export class ImageVolume extends ImageSource {
   constructor(
     /** the position in `volumes` */
     public index: i32,
     public name: string,
-    /** `image.reference`, as written */
-    public reference: string,
-    /** the JSON string token of the reference, for rewriting it in place */
-    public referenceNode: JsonValue,
+    reference: string,
+    referenceNode: JsonValue,
     /** `image.pullPolicy` ("Always", "Never", "IfNotPresent"), null when absent */
     public pullPolicy: string | null,
+  ) {
+    super(reference, referenceNode);
+  }
+}
+
+/** An image to write in place of the one a container or volume names (pinning). */
+export class ImagePin {
+  constructor(
+    public source: ImageSource,
+    public image: string,
   ) {}
 }
 
@@ -63,28 +131,24 @@ export class Workload {
     public kind: string,
     /** the JSON path of the PodSpec inside the object, e.g. ["spec","template","spec"] */
     public podSpecPath: string[],
-    public podSpec: JsonValue,
+    /** the object the PodSpec belongs to (request.object) */
+    private object: JsonValue,
     public containers: Container[],
     /** the volumes with an `image` source, in `volumes` order */
-    public imageVolumes: ImageVolume[] = [],
+    public imageVolumes: ImageVolume[],
+    /** the pod-level securityContext, or null when absent or not an object */
+    public podSecurityContext: SecurityContext | null,
   ) {}
 
-  /** The object the PodSpec belongs to (request.object). */
-  object: JsonValue | null = null;
-
-  /** The pod-level securityContext object, or null. */
-  get podSecurityContext(): JsonValue | null {
-    const context = this.podSpec.get("securityContext");
-    return context != null && context.isObject ? context : null;
+  /**
+   * The object as JSON text with the pinned images written in place; every other byte stays as
+   * the host sent it, so the JSON patch the host derives names only the images.
+   */
+  pinImages(pins: ImagePin[]): string {
+    const replacements = new Array<Replacement>();
+    for (let i = 0; i < pins.length; i++) replacements.push(new Replacement(pins[i].source.token, jsonString(pins[i].image)));
+    return spliceJson(this.object, replacements);
   }
-}
-
-export class WorkloadResult {
-  constructor(
-    /** null with no error: the request is not about a workload this SDK knows (accept it) */
-    public workload: Workload | null,
-    public error: string | null,
-  ) {}
 }
 
 /** `request.operation`, or "" when absent or not a string. */
@@ -95,26 +159,29 @@ export function operationOf(request: JsonValue): string {
   return text == null ? "" : text;
 }
 
-/** Reads the workload in `request.object`; other kinds and DELETE give no workload. */
-export function readWorkload(request: JsonValue): WorkloadResult {
+/**
+ * Reads the workload in `request.object`: null (nothing to judge) for other kinds, DELETE and
+ * CONNECT; an error naming the field when the object is malformed.
+ */
+export function readWorkload(request: JsonValue): Result<Workload | null> {
   const operation = operationOf(request);
-  if (operation == "DELETE" || operation == "CONNECT") return new WorkloadResult(null, null);
+  if (operation == "DELETE" || operation == "CONNECT") return ok<Workload | null>(null);
   const kind = request.get("kind");
-  if (kind == null || !kind.isObject) return new WorkloadResult(null, "request.kind is missing or not an object");
+  if (kind == null || !kind.isObject) return fail<Workload | null>("request.kind is missing or not an object");
   const kindName = stringField(kind, "kind");
   const group = stringField(kind, "group");
-  if (kindName == null) return new WorkloadResult(null, "request.kind.kind is missing or not a string");
+  if (kindName == null) return fail<Workload | null>("request.kind.kind is missing or not a string");
   const found = podSpecPath(group == null ? "" : group, kindName);
-  if (found == null) return new WorkloadResult(null, null);
+  if (found == null) return ok<Workload | null>(null);
   const path = found;
   const object = request.get("object");
-  if (object == null || object.isNull) return new WorkloadResult(null, null);
-  if (!object.isObject) return new WorkloadResult(null, "request.object is not an object");
+  if (object == null || object.isNull) return ok<Workload | null>(null);
+  if (!object.isObject) return fail<Workload | null>("request.object is not an object");
   let node: JsonValue = object;
   for (let i = 0; i < path.length; i++) {
     const next = node.get(path[i]);
-    if (next == null || next.isNull) return new WorkloadResult(null, pathText(path, i + 1) + " is missing");
-    if (!next.isObject) return new WorkloadResult(null, pathText(path, i + 1) + " is not an object");
+    if (next == null || next.isNull) return fail<Workload | null>(pathText(path, i + 1) + " is missing");
+    if (!next.isObject) return fail<Workload | null>(pathText(path, i + 1) + " is not an object");
     node = next;
   }
   const containers = new Array<Container>();
@@ -122,35 +189,35 @@ export function readWorkload(request: JsonValue): WorkloadResult {
     const field = CONTAINER_FIELDS[f];
     const list = node.get(field);
     if (list == null || list.isNull) continue;
-    if (!list.isArray) return new WorkloadResult(null, pathText(path, path.length) + "." + field + " is not an array");
+    if (!list.isArray) return fail<Workload | null>(pathText(path, path.length) + "." + field + " is not an array");
     for (let i = 0, n = list.length; i < n; i++) {
       const item = list.at(i)!;
-      if (!item.isObject) return new WorkloadResult(null, itemText(path, field, i) + " is not an object");
+      if (!item.isObject) return fail<Workload | null>(itemText(path, field, i) + " is not an object");
       const name = stringField(item, "name");
       const imageNode = item.get("image");
-      if (imageNode == null || imageNode.isNull) return new WorkloadResult(null, itemText(path, field, i) + ".image is missing");
+      if (imageNode == null || imageNode.isNull) return fail<Workload | null>(itemText(path, field, i) + ".image is missing");
       const image = imageNode.str();
-      if (image == null) return new WorkloadResult(null, itemText(path, field, i) + ".image is not a string");
-      if (image.length == 0) return new WorkloadResult(null, itemText(path, field, i) + ".image is empty");
+      if (image == null) return fail<Workload | null>(itemText(path, field, i) + ".image is not a string");
+      if (image.length == 0) return fail<Workload | null>(itemText(path, field, i) + ".image is empty");
       const context = item.get("securityContext");
       if (context != null && !context.isNull && !context.isObject) {
-        return new WorkloadResult(null, itemText(path, field, i) + ".securityContext is not an object");
+        return fail<Workload | null>(itemText(path, field, i) + ".securityContext is not an object");
       }
       containers.push(new Container(
         field, i,
         name == null ? "#" + i.toString() : name,
         image,
         imageNode,
-        context != null && context.isObject ? context : null,
+        context != null && context.isObject ? SecurityContext.read(context) : null,
       ));
     }
   }
   const volumes = new Array<ImageVolume>();
   const volumesError = readImageVolumes(node, path, volumes);
-  if (volumesError != null) return new WorkloadResult(null, volumesError);
-  const workload = new Workload(kindName, path, node, containers, volumes);
-  workload.object = object;
-  return new WorkloadResult(workload, null);
+  if (volumesError != null) return fail<Workload | null>(volumesError);
+  const podContext = node.get("securityContext");
+  const podSecurityContext = podContext != null && podContext.isObject ? SecurityContext.read(podContext) : null;
+  return ok<Workload | null>(new Workload(kindName, path, object, containers, volumes, podSecurityContext));
 }
 
 /** Appends the image volumes of `podSpec` to `out`; returns what is wrong with them, or null. */

@@ -3,38 +3,67 @@
 
 import { JsonValue, parseJson } from "./json/reader";
 import { JsonWriter } from "./json/writer";
+import { FieldReader, Wording } from "./fields";
+import { readWorkload, Workload } from "./kubernetes";
+import { fail, ok, Result } from "./result";
 
 /** `{"request": <AdmissionRequest>, "settings": {…}}`, as policy-evaluator builds it. */
 export class ValidationRequest {
   constructor(
-    public request: JsonValue,
-    public settings: JsonValue,
+    private request: JsonValue,
+    private settingsValue: JsonValue,
   ) {}
-}
 
-export class ValidationRequestResult {
-  constructor(
-    public value: ValidationRequest | null,
-    public error: string | null,
-  ) {}
+  /** The workload the admission request is about (see readWorkload). */
+  workload(): Result<Workload | null> {
+    return readWorkload(this.request);
+  }
+
+  /** The settings object, read with the policy's `wording` (see settingsFields). */
+  settings(wording: Wording): Result<FieldReader | null> {
+    return settingsFields(this.settingsValue, wording);
+  }
 }
 
 /** Reads the `validate` payload; a malformed one is an error value naming what is wrong. */
-export function readValidationRequest(payload: ArrayBuffer): ValidationRequestResult {
+export function readValidationRequest(payload: ArrayBuffer): Result<ValidationRequest> {
   const parsed = parseJson(payload);
   const root = parsed.value;
-  if (root == null) return new ValidationRequestResult(null, "cannot decode validation request: " + parsed.error!);
-  if (!root.isObject) return new ValidationRequestResult(null, "cannot decode validation request: not a JSON object");
+  if (root == null) return fail<ValidationRequest>("cannot decode validation request: " + parsed.error!);
+  if (!root.isObject) return fail<ValidationRequest>("cannot decode validation request: not a JSON object");
   const request = root.get("request");
   if (request == null || !request.isObject) {
-    return new ValidationRequestResult(null, "cannot decode validation request: \"request\" is missing or not an object");
+    return fail<ValidationRequest>("cannot decode validation request: \"request\" is missing or not an object");
   }
   let settings = root.get("settings");
   if (settings == null || settings.isNull) {
     // policy-evaluator always sends an object; treat an absent one as {}.
     settings = parseJson(String.UTF8.encode("{}")).value!;
   }
-  return new ValidationRequestResult(new ValidationRequest(request, settings), null);
+  return ok(new ValidationRequest(request, settings));
+}
+
+/**
+ * A settings document: null when it is JSON null (policy-evaluator's PolicySettings takes that
+ * for "no settings": the defaults), else a reader of the object; anything else is an error.
+ */
+function settingsFields(value: JsonValue, wording: Wording): Result<FieldReader | null> {
+  if (value.isNull) return ok<FieldReader | null>(null);
+  if (!value.isObject) return fail<FieldReader | null>("settings" + wording.separator + wording.notObject);
+  return ok<FieldReader | null>(FieldReader.of(value, "", wording));
+}
+
+/** Reads the `validate_settings` payload (the settings document itself). */
+export function readSettingsPayload(payload: ArrayBuffer, wording: Wording): Result<FieldReader | null> {
+  const parsed = parseJson(payload);
+  const root = parsed.value;
+  if (root == null) return fail<FieldReader | null>("settings" + wording.separator + "not valid JSON: " + parsed.error!);
+  return settingsFields(root, wording);
+}
+
+/** A JSON object of string (or null) values with sorted keys, as text: an audit annotation's value. */
+export function jsonObjectText(entries: Map<string, string | null>): string {
+  return new JsonWriter(64).sortedObject(entries).toString();
 }
 
 export class ValidationResponse {

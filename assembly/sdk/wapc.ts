@@ -3,6 +3,7 @@
 // ABI: wapc/wapc-rs crates/wapc-guest/src/protocol.rs; __host_call returns 1 on success, 0 on error.
 
 import { arenaBeginCall, arenaEndCall, uninitializedBuffer } from "./arena";
+import { fail, ok, Result } from "./result";
 
 @external("wapc", "__guest_request")
 declare function __guest_request(operationPtr: usize, payloadPtr: usize): void;
@@ -27,22 +28,7 @@ declare function __host_error_len(): usize;
 declare function __host_error(ptr: usize): void;
 
 /** What a guest function hands back: response bytes, or an error message for __guest_error. */
-export class GuestResult {
-  constructor(
-    public response: ArrayBuffer | null,
-    public error: string | null,
-  ) {}
-
-  static ok(response: ArrayBuffer): GuestResult {
-    return new GuestResult(response, null);
-  }
-
-  static fail(message: string): GuestResult {
-    return new GuestResult(null, message);
-  }
-}
-
-export type GuestFunction = (payload: ArrayBuffer) => GuestResult;
+export type GuestFunction = (payload: ArrayBuffer) => Result<ArrayBuffer>;
 
 /**
  * Body of the exported `__guest_call`: reads the invocation, runs the handler chosen by
@@ -70,8 +56,8 @@ export function handleGuestCall(
   return status;
 }
 
-function respond(result: GuestResult): u32 {
-  const response = result.response;
+function respond(result: Result<ArrayBuffer>): u32 {
+  const response = result.value;
   if (response != null) {
     __guest_response(changetype<usize>(response), <usize>response.byteLength);
     return 1;
@@ -87,18 +73,6 @@ function reportGuestError(message: string): void {
   __guest_error(changetype<usize>(bytes), <usize>bytes.byteLength);
 }
 
-/** Outcome of a host call: the host's reply bytes, or its error text. Never a trap. */
-export class HostCallResult {
-  constructor(
-    public payload: ArrayBuffer | null,
-    public error: string | null,
-  ) {}
-
-  get ok(): bool {
-    return this.payload != null;
-  }
-}
-
 /**
  * Host capability names (binding, namespace, operation) are passed as pointers to length-prefixed
  * UTF-8 bytes in a data segment: `memory.data<u8>([length, ...utf8])`. kwctl annotate looks for
@@ -111,8 +85,11 @@ export type Utf8Name = usize;
 /** The binding of every Kubewarden host capability. */
 export const KUBEWARDEN_BINDING: Utf8Name = memory.data<u8>([10, 0x6b, 0x75, 0x62, 0x65, 0x77, 0x61, 0x72, 0x64, 0x65, 0x6e]);
 
-/** Calls a host capability (`binding`, `namespace`, `operation`: Utf8Name) with `payload` bytes. */
-export function hostCall(binding: Utf8Name, namespace: Utf8Name, operation: Utf8Name, payload: ArrayBuffer): HostCallResult {
+/**
+ * Calls a host capability (`binding`, `namespace`, `operation`: Utf8Name) with `payload` bytes:
+ * the host's reply bytes, or its error text. Never a trap.
+ */
+export function hostCall(binding: Utf8Name, namespace: Utf8Name, operation: Utf8Name, payload: ArrayBuffer): Result<ArrayBuffer> {
   const status = __host_call(
     binding + 1, <usize>load<u8>(binding),
     namespace + 1, <usize>load<u8>(namespace),
@@ -123,13 +100,13 @@ export function hostCall(binding: Utf8Name, namespace: Utf8Name, operation: Utf8
     const length = __host_response_len();
     const response = uninitializedBuffer(<i32>length);
     if (length > 0) __host_response(changetype<usize>(response));
-    return new HostCallResult(response, null);
+    return ok(response);
   }
   const length = __host_error_len();
   const errorBytes = uninitializedBuffer(<i32>length);
   if (length > 0) __host_error(changetype<usize>(errorBytes));
   const text = length > 0 ? String.UTF8.decode(errorBytes) : "host call failed without an error message";
-  return new HostCallResult(null, text);
+  return fail<ArrayBuffer>(text);
 }
 
 /**

@@ -13,8 +13,8 @@ export function describeWorkload(request: string): string {
   const root = parsed.value;
   if (root == null) return "error: not JSON: " + parsed.error!;
   const read = readWorkload(root);
-  if (read.error != null) return "error: " + read.error!;
-  const workload = read.workload;
+  if (!read.ok) return "error: " + read.error!;
+  const workload = read.value;
   if (workload == null) return "none";
   const lines = new Array<string>();
   for (let i = 0; i < workload.containers.length; i++) {
@@ -24,8 +24,8 @@ export function describeWorkload(request: string): string {
   for (let i = 0; i < workload.imageVolumes.length; i++) {
     const v = workload.imageVolumes[i];
     const pullPolicy = v.pullPolicy;
-    lines.push("volume [" + v.index.toString() + "] " + v.name + " " + v.reference + " " + (pullPolicy != null ? pullPolicy : "-") +
-      " " + v.referenceNode.rawText());
+    lines.push("volume [" + v.index.toString() + "] " + v.name + " " + v.image + " " + (pullPolicy != null ? pullPolicy : "-") +
+      " " + v.writtenToken);
   }
   return lines.join("\n");
 }

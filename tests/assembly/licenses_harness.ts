@@ -32,13 +32,13 @@ export function judge(expr: string, unlisted: i32, allowCsv: string, denyCsv: st
 /** Fully parenthesised canonical form, or "error: <message>". */
 export function parse(expr: string): string {
   const r = parseExpression(expr);
-  return r.ok ? expressionToString(r.node, true) : "error: " + r.error;
+  return r.ok ? expressionToString(r.value!, true) : "error: " + r.error!;
 }
 
 /** Minimal canonical form, or "error: <message>". */
 export function canonical(expr: string): string {
   const r = parseExpression(expr);
-  return r.ok ? expressionToString(r.node, false) : "error: " + r.error;
+  return r.ok ? expressionToString(r.value!, false) : "error: " + r.error!;
 }
 
 /** "MIT osi=1 fsf=yes dep=0", "GPL-2.0 osi=1 fsf=yes dep=1 succ=GPL-2.0-only plus=GPL-2.0-or-later",

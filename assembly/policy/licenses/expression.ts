@@ -24,6 +24,7 @@ import {
   findLicense, findException, licenseId, exceptionId, startsWithExact, startsWithIgnoreCase,
 } from "./table";
 import { joinStrings } from "../../sdk/strings";
+import { fail, ok, Result } from "../../sdk/result";
 
 export enum Kind {
   /** a license id on the SPDX list (index set) */
@@ -61,20 +62,6 @@ export class Node {
     this.text = text;
     this.index = index;
     this.column = column;
-  }
-}
-
-export class ParseResult {
-  ok: bool;
-  /** the tree when ok; a placeholder Unknown leaf otherwise */
-  node: Node;
-  /** the error when !ok, e.g. `expected license id after "AND" at column 8` */
-  error: string;
-
-  constructor(ok: bool, node: Node, error: string) {
-    this.ok = ok;
-    this.node = node;
-    this.error = error;
   }
 }
 
@@ -289,12 +276,12 @@ class Parser {
 
   // ---- parser ----
 
-  parse(): ParseResult {
-    if (this.kind() == T_END) return new ParseResult(false, placeholder(), "empty expression");
+  parse(): Result<Node> {
+    if (this.kind() == T_END) return fail<Node>("empty expression");
     const node = this.parseOr();
     if (this.error.length == 0 && this.kind() != T_END) this.unexpected();
-    if (this.error.length != 0) return new ParseResult(false, placeholder(), this.error);
-    return new ParseResult(true, node, "");
+    if (this.error.length != 0) return fail<Node>(this.error);
+    return ok(node);
   }
 
   parseOr(): Node {
@@ -514,15 +501,18 @@ function quoteSlice(s: string, start: i32, end: i32): string {
   return "\"" + s.substring(start, end) + "\"";
 }
 
-/** Parses an SPDX license expression. Never throws; see ParseResult. */
-export function parseExpression(s: string): ParseResult {
+/**
+ * Parses an SPDX license expression. Never throws: the error names what is wrong and where, e.g.
+ * `expected license id after "AND" at column 8`.
+ */
+export function parseExpression(s: string): Result<Node> {
   // The common case, one license id on the list ("Apache-2.0"), gives the same leaf as the parser.
   const n = s.length;
   let plain = n > 0;
   for (let i = 0; plain && i < n; i++) plain = isIdChar(s.charCodeAt(i));
   if (plain) {
     const index = findLicense(s, 0, n);
-    if (index >= 0) return new ParseResult(true, new Node(Kind.License, licenseId(index), index, 1), "");
+    if (index >= 0) return ok(new Node(Kind.License, licenseId(index), index, 1));
   }
   const p = new Parser(s);
   return p.parse();

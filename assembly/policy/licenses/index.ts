@@ -262,7 +262,7 @@ function judgeLicenseLeaf(node: Node, ctx: Context, depth: i32): string {
     if (succ.length > 0) {
       const parsed = parseExpression(succ);
       if (!parsed.ok) return "license \"" + name + "\" has an invalid successor \"" + succ + "\"";
-      const verdict = judgeNode(parsed.node, ctx, depth + 1);
+      const verdict = judgeNode(parsed.value!, ctx, depth + 1);
       if (verdict.length == 0) return "";
       return "deprecated license \"" + name + "\" is judged as \"" + succ + "\": " + verdict;
     }
@@ -363,13 +363,13 @@ function judgeNode(node: Node, ctx: Context, depth: i32): string {
  */
 export function judgeLicense(expression: string, rules: LicenseRules): string | null {
   const parsed = parseExpression(expression);
-  if (!parsed.ok) return "license expression " + quote(expression) + " is invalid: " + parsed.error;
-  const verdict = judgeNode(parsed.node, new Context(rules), 0);
+  if (!parsed.ok) return "license expression " + quote(expression) + " is invalid: " + parsed.error!;
+  const verdict = judgeNode(parsed.value!, new Context(rules), 0);
   return verdict.length == 0 ? null : verdict;
 }
 
 /** The canonical form of a valid expression (list spellings, upper-case operators), or null. */
 export function canonicalLicense(expression: string): string | null {
   const parsed = parseExpression(expression);
-  return parsed.ok ? expressionToString(parsed.node, false) : null;
+  return parsed.ok ? expressionToString(parsed.value!, false) : null;
 }

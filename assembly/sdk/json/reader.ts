@@ -16,6 +16,7 @@
 // on one tape entry, made when a field is asked for; strings are decoded only when read.
 
 import { uninitializedBuffer } from "../arena";
+import { fail, ok, Result } from "../result";
 
 export const enum JsonKind {
   Null = 0,
@@ -287,22 +288,15 @@ export class JsonInteger {
   constructor(public value: i64) {}
 }
 
-export class JsonParseResult {
-  constructor(
-    public value: JsonValue | null,
-    public error: string | null,
-  ) {}
-}
-
 /** Parses `bytes` (a whole JSON text). Never traps: malformed input gives `error`. */
-export function parseJson(bytes: ArrayBuffer): JsonParseResult {
+export function parseJson(bytes: ArrayBuffer): Result<JsonValue> {
   const doc = new JsonDocument(bytes);
   const parser = new Parser(doc);
-  if (!parser.parse()) return new JsonParseResult(null, parser.errorText());
-  return new JsonParseResult(new JsonValue(doc, 0), null);
+  if (!parser.parse()) return fail<JsonValue>(parser.errorText());
+  return ok(new JsonValue(doc, 0));
 }
 
-export function parseJsonString(text: string): JsonParseResult {
+export function parseJsonString(text: string): Result<JsonValue> {
   return parseJson(String.UTF8.encode(text));
 }
 

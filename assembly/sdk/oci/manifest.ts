@@ -5,8 +5,10 @@
 
 import { ociLookupJson, V1_OCI_MANIFEST } from "./capability";
 import { JsonValue } from "../json/reader";
+import { DECODING, FieldReader } from "../fields";
+import { fail, ok, Result } from "../result";
 import {
-  DecodeContext, ImageIndex, ImageManifest,
+  ImageIndex, ImageManifest,
   MEDIA_TYPE_DOCKER_MANIFEST, MEDIA_TYPE_DOCKER_MANIFEST_LIST, MEDIA_TYPE_OCI_INDEX, MEDIA_TYPE_OCI_MANIFEST,
 } from "./types";
 
@@ -26,18 +28,11 @@ export class OciManifestResponse {
   }
 }
 
-export class OciManifestResult {
-  constructor(
-    public value: OciManifestResponse | null,
-    /** the host's error text, or what is wrong with its reply */
-    public error: string | null,
-  ) {}
-}
-
-export function getOciManifest(image: string): OciManifestResult {
+/** The manifest or index `image` points to; the error is the host's, or what is wrong with its reply. */
+export function getOciManifest(image: string): Result<OciManifestResponse> {
   const reply = ociLookupJson(V1_OCI_MANIFEST, image);
-  const root = reply.root;
-  if (root == null) return new OciManifestResult(null, reply.error);
+  const root = reply.value;
+  if (root == null) return fail<OciManifestResponse>(reply.error!);
   return classify(root);
 }
 
@@ -46,11 +41,11 @@ function isArrayField(root: JsonValue, key: string): bool {
   return v != null && v.isArray;
 }
 
-function classify(root: JsonValue): OciManifestResult {
-  if (!root.isObject) return new OciManifestResult(null, "host reply is not a JSON object");
-  const ctx = new DecodeContext();
-  const mediaType = ctx.optionalStringNode(root, "mediaType", "manifest");
-  if (ctx.error != null) return new OciManifestResult(null, "host reply: " + ctx.error!);
+function classify(root: JsonValue): Result<OciManifestResponse> {
+  if (!root.isObject) return fail<OciManifestResponse>("host reply is not a JSON object");
+  const fields = FieldReader.of(root, "manifest", DECODING);
+  const mediaType = fields.stringNode("mediaType");
+  if (fields.error != null) return fail<OciManifestResponse>("host reply: " + fields.error!);
   const config = root.get("config");
   const looksLikeImage = config != null && config.isObject && isArrayField(root, "layers");
   const looksLikeIndex = isArrayField(root, "manifests");
@@ -60,29 +55,27 @@ function classify(root: JsonValue): OciManifestResult {
   else if (looksLikeImage && looksLikeIndex && mediaType != null) {
     asIndex = mediaType.equals(MEDIA_TYPE_OCI_INDEX) || mediaType.equals(MEDIA_TYPE_DOCKER_MANIFEST_LIST);
   } else {
-    return new OciManifestResult(
-      null,
-      "host reply is neither an image manifest (config and layers) nor an image index (manifests)",
-    );
+    return fail<OciManifestResponse>("host reply is neither an image manifest (config and layers) nor an image index (manifests)");
   }
   if (mediaType != null && !isKnownMediaType(mediaType)) {
-    return new OciManifestResult(null, "host reply has unsupported media type \"" + mediaType.str()! + "\"");
+    return fail<OciManifestResponse>("host reply has unsupported media type \"" + mediaType.str()! + "\"");
   }
   const schema = root.get("schemaVersion");
   if (schema != null && !schema.isNull) {
     const version = schema.integer();
     if (version == null || version.value != 2) {
-      return new OciManifestResult(null, "host reply has unsupported schemaVersion " + schema.rawText());
+      return fail<OciManifestResponse>("host reply has unsupported schemaVersion " + schema.rawText());
     }
   }
   if (asIndex) {
-    const index = ImageIndex.decode(root, ctx);
-    if (index == null) return new OciManifestResult(null, "host reply: " + ctx.error!);
-    return new OciManifestResult(new OciManifestResponse(null, index), null);
+    const indexFields = FieldReader.of(root, "index", DECODING);
+    const index = ImageIndex.decode(indexFields);
+    if (index == null) return fail<OciManifestResponse>("host reply: " + indexFields.error!);
+    return ok(new OciManifestResponse(null, index));
   }
-  const image = ImageManifest.decode(root, ctx);
-  if (image == null) return new OciManifestResult(null, "host reply: " + ctx.error!);
-  return new OciManifestResult(new OciManifestResponse(image, null), null);
+  const image = ImageManifest.decode(fields);
+  if (image == null) return fail<OciManifestResponse>("host reply: " + fields.error!);
+  return ok(new OciManifestResponse(image, null));
 }
 
 function isKnownMediaType(mediaType: JsonValue): bool {

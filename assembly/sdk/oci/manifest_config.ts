@@ -5,7 +5,9 @@
 
 import { ociLookupJson, V1_OCI_MANIFEST_CONFIG } from "./capability";
 import { JsonValue } from "../json/reader";
-import { DecodeContext, ImageManifest, StringMap } from "./types";
+import { DECODING, FieldReader, StringMap } from "../fields";
+import { fail, ok, Result } from "../result";
+import { ImageManifest } from "./types";
 
 /** The parts of an OCI image config this SDK reads (image-spec config.md; wire names). */
 export class ImageConfig {
@@ -24,41 +26,28 @@ export class ImageConfig {
     return labels != null ? labels.get(key) : null;
   }
 
-  static decode(value: JsonValue, ctx: DecodeContext): ImageConfig | null {
-    if (!value.isObject) {
-      ctx.fail("config is not an object");
-      return null;
-    }
+  /** Decodes a config blob (the reader's path is "config"). */
+  static decode(fields: FieldReader): ImageConfig | null {
     const c = new ImageConfig();
-    const architecture = ctx.optionalString(value, "architecture", "config");
-    const os = ctx.optionalString(value, "os", "config");
+    const architecture = fields.string("architecture");
+    const os = fields.string("os");
     c.architecture = architecture == null ? "" : architecture;
     c.os = os == null ? "" : os;
-    c.variant = ctx.optionalString(value, "variant", "config");
-    const inner = value.get("config");
-    if (inner != null && !inner.isNull) {
-      if (!inner.isObject) {
-        ctx.fail("config.config is not an object");
-        return null;
-      }
-      c.user = ctx.optionalString(inner, "User", "config.config");
-      const env = inner.get("Env");
-      if (env != null && !env.isNull) {
-        if (!env.isArray) ctx.fail("config.config.Env is not an array");
-        else {
-          for (let i = 0; i < env.length; i++) {
-            const entry = env.at(i)!.str();
-            if (entry == null) {
-              ctx.fail("config.config.Env[" + i.toString() + "] is not a string");
-              break;
-            }
-            c.env.push(entry);
-          }
+    c.variant = fields.string("variant");
+    const inner = fields.object("config");
+    if (inner != null) {
+      c.user = inner.string("User");
+      const env = inner.list("Env");
+      if (env != null) {
+        for (let i = 0; i < env.size; i++) {
+          const entry = env.string(i);
+          if (entry == null) break;
+          c.env.push(entry);
         }
       }
-      c.labels = ctx.stringMap(inner, "Labels", "config.config");
+      c.labels = inner.stringMap("Labels");
     }
-    return ctx.error == null ? c : null;
+    return fields.error == null ? c : null;
   }
 }
 
@@ -70,36 +59,35 @@ export class ManifestAndConfig {
   ) {}
 }
 
-export class ManifestAndConfigResult {
-  constructor(
-    public value: ManifestAndConfig | null,
-    public error: string | null,
-  ) {}
-}
-
-export function getOciManifestAndConfig(image: string): ManifestAndConfigResult {
+/** The manifest, digest and config of `image`; the error is the host's, or what is wrong with its reply. */
+export function getOciManifestAndConfig(image: string): Result<ManifestAndConfig> {
   const reply = ociLookupJson(V1_OCI_MANIFEST_CONFIG, image);
-  const root = reply.root;
-  if (root == null) return new ManifestAndConfigResult(null, reply.error);
+  const root = reply.value;
+  if (root == null) return fail<ManifestAndConfig>(reply.error!);
   return decodeManifestAndConfig(root);
 }
 
-function decodeManifestAndConfig(root: JsonValue): ManifestAndConfigResult {
-  if (!root.isObject) return new ManifestAndConfigResult(null, "host reply is not a JSON object");
-  const ctx = new DecodeContext();
+function decodeManifestAndConfig(root: JsonValue): Result<ManifestAndConfig> {
+  if (!root.isObject) return fail<ManifestAndConfig>("host reply is not a JSON object");
+  const reply = FieldReader.of(root, "reply", DECODING);
   const manifestNode = root.get("manifest");
   const configNode = root.get("config");
-  const digest = ctx.optionalString(root, "digest", "reply");
+  const digest = reply.string("digest");
   if (manifestNode == null || !manifestNode.isObject || configNode == null || digest == null) {
-    return new ManifestAndConfigResult(null, "host reply needs \"manifest\", \"digest\" and \"config\"" + (ctx.error != null ? " (" + ctx.error! + ")" : ""));
+    const why = reply.error;
+    return fail<ManifestAndConfig>("host reply needs \"manifest\", \"digest\" and \"config\"" + (why != null ? " (" + why + ")" : ""));
   }
   const config = manifestNode.get("config");
   const layers = manifestNode.get("layers");
   if (config == null || !config.isObject || layers == null || !layers.isArray) {
-    return new ManifestAndConfigResult(null, "host reply: manifest is not an image manifest");
+    return fail<ManifestAndConfig>("host reply: manifest is not an image manifest");
   }
-  const manifest = ImageManifest.decode(manifestNode, ctx);
-  const imageConfig = ImageConfig.decode(configNode, ctx);
-  if (manifest == null || imageConfig == null) return new ManifestAndConfigResult(null, "host reply: " + ctx.error!);
-  return new ManifestAndConfigResult(new ManifestAndConfig(manifest, digest, imageConfig), null);
+  const manifestFields = FieldReader.of(manifestNode, "manifest", DECODING);
+  const manifest = ImageManifest.decode(manifestFields);
+  if (manifest == null) return fail<ManifestAndConfig>("host reply: " + manifestFields.error!);
+  if (!configNode.isObject) return fail<ManifestAndConfig>("host reply: config is not an object");
+  const configFields = FieldReader.of(configNode, "config", DECODING);
+  const imageConfig = ImageConfig.decode(configFields);
+  if (imageConfig == null) return fail<ManifestAndConfig>("host reply: " + configFields.error!);
+  return ok(new ManifestAndConfig(manifest, digest, imageConfig));
 }

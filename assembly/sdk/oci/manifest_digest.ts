@@ -4,27 +4,22 @@
 import { ociLookupJson, V1_MANIFEST_DIGEST } from "./capability";
 import { JsonValue } from "../json/reader";
 import { digestProblem } from "./reference";
+import { fail, ok, Result } from "../result";
 
-export class ManifestDigestResult {
-  constructor(
-    public digest: string | null,
-    public error: string | null,
-  ) {}
-}
-
-export function getManifestDigest(image: string): ManifestDigestResult {
+/** The digest `image` points to; the error is the host's, or what is wrong with its reply. */
+export function getManifestDigest(image: string): Result<string> {
   const reply = ociLookupJson(V1_MANIFEST_DIGEST, image);
-  const root = reply.root;
-  if (root == null) return new ManifestDigestResult(null, reply.error);
+  const root = reply.value;
+  if (root == null) return fail<string>(reply.error!);
   return decodeManifestDigest(root);
 }
 
-function decodeManifestDigest(root: JsonValue): ManifestDigestResult {
+function decodeManifestDigest(root: JsonValue): Result<string> {
   const node = root.get("digest");
   let digest: string | null = null;
   if (node != null) digest = node.str();
-  if (digest == null) return new ManifestDigestResult(null, "host reply has no \"digest\" string");
+  if (digest == null) return fail<string>("host reply has no \"digest\" string");
   const problem = digestProblem(digest);
-  if (problem != null) return new ManifestDigestResult(null, "host reply: " + problem);
-  return new ManifestDigestResult(digest, null);
+  if (problem != null) return fail<string>("host reply: " + problem);
+  return ok<string>(digest);
 }

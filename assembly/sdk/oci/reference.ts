@@ -16,6 +16,8 @@
 // most 255 characters; a bare 64-hex identifier is not a name. test_data/references/corpus.json
 // holds the cases both this parser and the host's (host/oci/reference.ts) must answer alike.
 
+import { fail, ok, Result } from "../result";
+
 export const DOCKER_HUB = "docker.io";
 
 export class Reference {
@@ -62,21 +64,14 @@ export class Reference {
   }
 }
 
-export class ReferenceResult {
-  constructor(
-    public value: Reference | null,
-    public error: string | null,
-  ) {}
+function invalid(written: string, reason: string): Result<Reference> {
+  return fail<Reference>("invalid image reference \"" + written + "\": " + reason);
 }
 
-function fail(written: string, reason: string): ReferenceResult {
-  return new ReferenceResult(null, "invalid image reference \"" + written + "\": " + reason);
-}
-
-export function parseReference(written: string): ReferenceResult {
-  if (written.length == 0) return fail(written, "empty");
-  if (written.length > 4096) return fail(written, "longer than 4096 characters");
-  if (isIdentifier(written)) return fail(written, "a 64-hex identifier is not a repository name");
+export function parseReference(written: string): Result<Reference> {
+  if (written.length == 0) return invalid(written, "empty");
+  if (written.length > 4096) return invalid(written, "longer than 4096 characters");
+  if (isIdentifier(written)) return invalid(written, "a 64-hex identifier is not a repository name");
   let rest = written;
   let digest: string | null = null;
   const at = charIndex(rest, 0x40, 0); // the first "@"
@@ -84,7 +79,7 @@ export function parseReference(written: string): ReferenceResult {
     digest = rest.substring(at + 1);
     rest = rest.substring(0, at);
     const problem = digestProblem(digest);
-    if (problem != null) return fail(written, problem);
+    if (problem != null) return invalid(written, problem);
   }
   let tag: string | null = null;
   const lastColon = lastCharIndex(rest, 0x3a);
@@ -92,9 +87,9 @@ export function parseReference(written: string): ReferenceResult {
   if (lastColon > lastSlash) {
     tag = rest.substring(lastColon + 1);
     rest = rest.substring(0, lastColon);
-    if (!validTag(tag)) return fail(written, "invalid tag \"" + tag + "\"");
+    if (!validTag(tag)) return invalid(written, "invalid tag \"" + tag + "\"");
   }
-  if (rest.length == 0) return fail(written, "no repository name");
+  if (rest.length == 0) return invalid(written, "no repository name");
   const writtenName = rest;
   let registry = DOCKER_HUB;
   let path = rest;
@@ -104,7 +99,7 @@ export function parseReference(written: string): ReferenceResult {
     if (charIndex(first, 0x2e, 0) >= 0 || charIndex(first, 0x3a, 0) >= 0 || first == "localhost") {
       registry = first;
       path = rest.substring(slash + 1);
-      if (!validRegistry(registry)) return fail(written, "invalid registry \"" + registry + "\"");
+      if (!validRegistry(registry)) return invalid(written, "invalid registry \"" + registry + "\"");
     }
   }
   if (registry == "index.docker.io") registry = DOCKER_HUB;
@@ -115,13 +110,13 @@ export function parseReference(written: string): ReferenceResult {
     let end = charIndex(path, 0x2f, start);
     if (end < 0) end = path.length;
     if (!validComponent(path, start, end)) {
-      return fail(written, "invalid repository name \"" + path + "\" (lowercase letters, digits and . _ - separators)");
+      return invalid(written, "invalid repository name \"" + path + "\" (lowercase letters, digits and . _ - separators)");
     }
     if (end == path.length) break;
     start = end + 1;
   }
-  if (registry.length + 1 + path.length > 255) return fail(written, "repository name longer than 255 characters");
-  return new ReferenceResult(new Reference(written, registry, path, tag, digest, writtenName), null);
+  if (registry.length + 1 + path.length > 255) return invalid(written, "repository name longer than 255 characters");
+  return ok(new Reference(written, registry, path, tag, digest, writtenName));
 }
 
 /** Index of the first UTF-16 unit `c` in `s` at or after `from`, or -1. */

@@ -3,82 +3,30 @@
 // checked, unknown fields are ignored, a wrong type is an error value naming the field.
 
 import { JsonValue } from "../json/reader";
+import { FieldReader, StringMap } from "../fields";
+
+export { StringMap };
 
 export const MEDIA_TYPE_OCI_MANIFEST = "application/vnd.oci.image.manifest.v1+json";
 export const MEDIA_TYPE_OCI_INDEX = "application/vnd.oci.image.index.v1+json";
 export const MEDIA_TYPE_DOCKER_MANIFEST = "application/vnd.docker.distribution.manifest.v2+json";
 export const MEDIA_TYPE_DOCKER_MANIFEST_LIST = "application/vnd.docker.distribution.manifest.list.v2+json";
+/** Config media types of runnable images (image-spec config.md; Docker image manifest v2.2). */
+export const MEDIA_TYPE_OCI_CONFIG = "application/vnd.oci.image.config.v1+json";
+export const MEDIA_TYPE_DOCKER_CONFIG = "application/vnd.docker.container.image.v1+json";
 
 /**
- * A JSON object whose values were all checked to be strings (annotations, labels): a view that
- * decodes a value only when it is asked for. Duplicate keys: the last one wins, as in serde_json.
+ * Whether a manifest's config descriptor media type names something other than an image config,
+ * e.g. "application/vnd.oci.empty.v1+json" (image-spec manifest.md "Guidelines for Artifact
+ * Usage"). An absent media type counts as an image config.
  */
-export class StringMap {
-  constructor(public node: JsonValue) {}
-
-  get size(): i32 {
-    return this.node.length;
-  }
-
-  has(key: string): bool {
-    return this.node.get(key) != null;
-  }
-
-  /** The value of `key`, or null when absent. */
-  get(key: string): string | null {
-    const value = this.node.get(key);
-    return value == null ? null : value.str();
-  }
-
-  /** The keys in document order. */
-  keys(): string[] {
-    const keys = new Array<string>();
-    for (let i = 0, n = this.node.length; i < n; i++) keys.push(this.node.keyAt(i));
-    return keys;
-  }
+export function isArtifactConfig(mediaType: string): bool {
+  return mediaType.length > 0 && mediaType != MEDIA_TYPE_OCI_CONFIG && mediaType != MEDIA_TYPE_DOCKER_CONFIG;
 }
 
-/** Collects the first decoding error while a structure is read. */
-export class DecodeContext {
-  error: string | null = null;
-
-  fail(message: string): void {
-    if (this.error == null) this.error = message;
-  }
-
-  /** Optional string member, undecoded; wrong type records an error. */
-  optionalStringNode(object: JsonValue, key: string, path: string): JsonValue | null {
-    const value = object.get(key);
-    if (value == null || value.isNull) return null;
-    if (!value.isString) {
-      this.fail(path + "." + key + " is not a string");
-      return null;
-    }
-    return value;
-  }
-
-  /** Optional string member; wrong type records an error. */
-  optionalString(object: JsonValue, key: string, path: string): string | null {
-    const value = this.optionalStringNode(object, key, path);
-    return value == null ? null : value.str();
-  }
-
-  /** Optional object member of string values (annotations, labels). */
-  stringMap(object: JsonValue, key: string, path: string): StringMap | null {
-    const value = object.get(key);
-    if (value == null || value.isNull) return null;
-    if (!value.isObject) {
-      this.fail(path + "." + key + " is not an object");
-      return null;
-    }
-    for (let i = 0, n = value.length; i < n; i++) {
-      if (!value.valueAt(i)!.isString) {
-        this.fail(path + "." + key + "." + value.keyAt(i) + " is not a string");
-        return null;
-      }
-    }
-    return new StringMap(value);
-  }
+/** Whether a descriptor's media type is an index (OCI image index or Docker manifest list). */
+export function isIndexMediaType(mediaType: string): bool {
+  return mediaType == MEDIA_TYPE_OCI_INDEX || mediaType == MEDIA_TYPE_DOCKER_MANIFEST_LIST;
 }
 
 export class Platform {
@@ -92,43 +40,30 @@ export class Platform {
     return this.os + "/" + this.architecture + (variant != null && variant.length > 0 ? "/" + variant : "");
   }
 
-  /** Decodes the `platform` of descriptor `index` of `owner` (the path is spelled only for an error). */
-  static decode(value: JsonValue, owner: string, index: i32, ctx: DecodeContext): Platform | null {
-    if (!value.isObject) {
-      ctx.fail(itemPath(owner, index) + ".platform is not an object");
-      return null;
-    }
-    const architecture = value.get("architecture");
-    const os = value.get("os");
-    const variant = value.get("variant");
+  /** Decodes the `platform` member of a descriptor. */
+  static decode(descriptor: FieldReader): Platform | null {
+    const platform = descriptor.object("platform");
+    if (platform == null) return null;
+    const architecture = platform.node("architecture");
+    const os = platform.node("os");
+    const variant = platform.node("variant");
     let wrong: string | null = null;
-    if (architecture != null && !architecture.isNull && !architecture.isString) wrong = "architecture";
-    else if (os != null && !os.isNull && !os.isString) wrong = "os";
-    else if (architecture == null || architecture.isNull || os == null || os.isNull) {
-      ctx.fail(itemPath(owner, index) + ".platform needs \"architecture\" and \"os\" strings");
+    if (architecture != null && !architecture.isString) wrong = "architecture";
+    else if (os != null && !os.isString) wrong = "os";
+    else if (architecture == null || os == null) {
+      descriptor.fail("platform", "needs \"architecture\" and \"os\" strings");
       return null;
-    } else if (variant != null && !variant.isNull && !variant.isString) wrong = "variant";
+    } else if (variant != null && !variant.isString) wrong = "variant";
     if (wrong != null) {
-      ctx.fail(itemPath(owner, index) + ".platform." + wrong + " is not a string");
+      platform.fail(wrong, descriptor.wording.notString);
       return null;
     }
     const p = new Platform();
     p.architecture = architecture!.str()!;
     p.os = os!.str()!;
-    if (variant != null && !variant.isNull) p.variant = variant.str();
+    if (variant != null) p.variant = variant.str();
     return p;
   }
-}
-
-/** "index.manifests[2]" (or `owner` alone when `index` < 0), for error messages. */
-function itemPath(owner: string, index: i32): string {
-  return index < 0 ? owner : owner + "[" + index.toString() + "]";
-}
-
-/** A member's node, or null when absent or JSON null (the caller checks its type). */
-function stringMember(object: JsonValue, key: string): JsonValue | null {
-  const value = object.get(key);
-  return value == null || value.isNull ? null : value;
 }
 
 export class Descriptor {
@@ -171,45 +106,25 @@ export class Descriptor {
     return this.digest == other.digest;
   }
 
-  /** Decodes descriptor `index` of `owner` ("manifest.layers"; index -1 for a single one, "manifest.config"). */
-  static decode(value: JsonValue, owner: string, index: i32, ctx: DecodeContext): Descriptor | null {
-    if (!value.isObject) {
-      ctx.fail(itemPath(owner, index) + " is not an object");
-      return null;
-    }
+  /** Decodes the descriptor that `fields` reads ("manifest.config", "index.manifests[2]"). */
+  static decode(fields: FieldReader): Descriptor | null {
     const d = new Descriptor();
-    const mediaType = stringMember(value, "mediaType");
-    if (mediaType != null && !mediaType.isString) {
-      ctx.fail(itemPath(owner, index) + ".mediaType is not a string");
-      return null;
-    }
-    d.mediaTypeNode = mediaType;
-    const digest = stringMember(value, "digest");
+    d.mediaTypeNode = fields.stringNode("mediaType");
+    if (fields.error != null) return null;
+    const digest = fields.node("digest");
     if (digest == null || !digest.isString) {
-      ctx.fail(itemPath(owner, index) + (digest == null ? ".digest is missing" : ".digest is not a string"));
+      fields.fail("digest", digest == null ? "is missing" : fields.wording.notString);
       return null;
     }
     d.digestNode = digest;
-    const size = value.get("size");
-    if (size != null && !size.isNull) {
-      const n = size.integer();
-      if (n == null) {
-        ctx.fail(itemPath(owner, index) + ".size is not an integer");
-        return null;
-      }
-      d.size = n.value;
-    }
-    const platform = value.get("platform");
-    if (platform != null && !platform.isNull) {
-      d.platform = Platform.decode(platform, owner, index, ctx);
+    d.size = fields.integer("size", 0);
+    if (fields.error != null) return null;
+    if (fields.has("platform")) {
+      d.platform = Platform.decode(fields);
       if (d.platform == null) return null;
     }
-    const annotations = value.get("annotations");
-    if (annotations != null && !annotations.isNull) {
-      d.annotations = ctx.stringMap(value, "annotations", itemPath(owner, index));
-      if (d.annotations == null) return null;
-    }
-    return ctx.error == null ? d : null;
+    d.annotations = fields.stringMap("annotations");
+    return fields.error == null ? d : null;
   }
 }
 
@@ -231,21 +146,24 @@ export class ImageManifest {
     return annotations != null ? annotations.get(key) : null;
   }
 
-  static decode(value: JsonValue, ctx: DecodeContext): ImageManifest | null {
+  /** Decodes an image manifest (its `config` object and `layers` array were checked by the caller). */
+  static decode(fields: FieldReader): ImageManifest | null {
     const m = new ImageManifest();
-    m.mediaTypeNode = ctx.optionalStringNode(value, "mediaType", "manifest");
-    const config = value.get("config")!;
-    const decodedConfig = Descriptor.decode(config, "manifest.config", -1, ctx);
+    m.mediaTypeNode = fields.stringNode("mediaType");
+    const config = fields.object("config");
+    if (config == null) return null;
+    const decodedConfig = Descriptor.decode(config);
     if (decodedConfig == null) return null;
     m.config = decodedConfig;
-    const layers = value.get("layers")!;
-    for (let i = 0, n = layers.length; i < n; i++) {
-      const layer = Descriptor.decode(layers.at(i)!, "manifest.layers", i, ctx);
+    const layers = fields.list("layers")!;
+    for (let i = 0; i < layers.size; i++) {
+      const item = layers.object(i);
+      const layer = item != null ? Descriptor.decode(item) : null;
       if (layer == null) return null;
       m.layers.push(layer);
     }
-    m.annotations = ctx.stringMap(value, "annotations", "manifest");
-    return ctx.error == null ? m : null;
+    m.annotations = fields.stringMap("annotations");
+    return fields.error == null ? m : null;
   }
 }
 
@@ -266,17 +184,19 @@ export class ImageIndex {
     return annotations != null ? annotations.get(key) : null;
   }
 
-  static decode(value: JsonValue, ctx: DecodeContext): ImageIndex | null {
+  /** Decodes an image index (its `manifests` array was checked by the caller). */
+  static decode(fields: FieldReader): ImageIndex | null {
     const index = new ImageIndex();
-    index.mediaTypeNode = ctx.optionalStringNode(value, "mediaType", "index");
-    const manifests = value.get("manifests")!;
-    for (let i = 0, n = manifests.length; i < n; i++) {
-      const entry = Descriptor.decode(manifests.at(i)!, "index.manifests", i, ctx);
+    index.mediaTypeNode = fields.stringNode("mediaType");
+    const manifests = fields.list("manifests")!;
+    for (let i = 0; i < manifests.size; i++) {
+      const item = manifests.object(i);
+      const entry = item != null ? Descriptor.decode(item) : null;
       if (entry == null) return null;
       index.manifests.push(entry);
     }
-    index.annotations = ctx.stringMap(value, "annotations", "index");
-    return ctx.error == null ? index : null;
+    index.annotations = fields.stringMap("annotations");
+    return fields.error == null ? index : null;
   }
 }
 

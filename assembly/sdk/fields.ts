@@ -1,0 +1,302 @@
+// Typed members of parsed JSON objects, read with their field paths: the one reader behind the
+// policy's settings and the SDK's OCI decoding. A member of the wrong type is a problem named by
+// its path ("manifest.layers[2].digest is not a string", "licenses.allow[0]: must be a string");
+// the first problem of a document is kept, later ones are ignored. Absent and JSON null members
+// are "not written": the caller's default applies.
+
+import { JsonKind, JsonValue } from "./json/reader";
+
+/** How problems are spelled: "<path><separator><problem>". */
+export class Wording {
+  constructor(
+    public separator: string,
+    public notBool: string,
+    public notString: string,
+    public notInteger: string,
+    public notArray: string,
+    public notObject: string,
+    /** map entries as `path["key"]` (true) or `path.key` (false) */
+    public quotedEntries: bool,
+  ) {}
+}
+
+/** The wording of decoded host replies and Kubernetes objects: "manifest.config is not an object". */
+export const DECODING: Wording = new Wording(" ", "is not true or false", "is not a string", "is not an integer", "is not an array", "is not an object", false);
+
+/** The first problem found while a document is read; shared by the readers of its parts. */
+class FirstProblem {
+  text: string | null = null;
+}
+
+/** The member of `object`, or null when absent or JSON null. */
+function written(object: JsonValue, key: string): JsonValue | null {
+  const value = object.get(key);
+  return value == null || value.isNull ? null : value;
+}
+
+/** Members of one JSON object. */
+export class FieldReader {
+  constructor(
+    private json: JsonValue,
+    /** the object's own path, "" for a document's root */
+    public path: string,
+    public wording: Wording,
+    private first: FirstProblem,
+  ) {}
+
+  /** A reader of `object` (a JSON object) at `path`, starting a document's problem record. */
+  static of(object: JsonValue, path: string, wording: Wording): FieldReader {
+    return new FieldReader(object, path, wording, new FirstProblem());
+  }
+
+  /** The first problem recorded, "<path><separator><problem>". */
+  get error(): string | null {
+    return this.first.text;
+  }
+
+  /** The path of member `key`. */
+  at(key: string): string {
+    return this.path.length == 0 ? key : this.path + "." + key;
+  }
+
+  /** Records `problem` about member `key` (first problem only). */
+  fail(key: string, problem: string): void {
+    this.failAt(this.at(key), problem);
+  }
+
+  /** Records `problem` about the value at `path` (first problem only). */
+  failAt(path: string, problem: string): void {
+    if (this.first.text == null) this.first.text = path + this.wording.separator + problem;
+  }
+
+  /** A reader of another object of the same document. */
+  child(object: JsonValue, path: string): FieldReader {
+    return new FieldReader(object, path, this.wording, this.first);
+  }
+
+  get size(): i32 {
+    return this.json.length;
+  }
+
+  keyAt(index: i32): string {
+    return this.json.keyAt(index);
+  }
+
+  /** The first key that is not in `known`, or null. */
+  unknownKey(known: string[]): string | null {
+    for (let i = 0, n = this.json.length; i < n; i++) {
+      const key = this.json.keyAt(i);
+      if (!known.includes(key)) return key;
+    }
+    return null;
+  }
+
+  /** Whether member `key` is written (present and not null). */
+  has(key: string): bool {
+    return written(this.json, key) != null;
+  }
+
+  /** The member's node, null when not written (SDK use: the caller checks its type). */
+  node(key: string): JsonValue | null {
+    return written(this.json, key);
+  }
+
+  bool(key: string, fallback: bool): bool {
+    const value = written(this.json, key);
+    if (value == null) return fallback;
+    if (!value.isBool) {
+      this.fail(key, this.wording.notBool);
+      return fallback;
+    }
+    return value.kind == JsonKind.True;
+  }
+
+  /** A string member, undecoded (SDK use); null when not written or of the wrong type. */
+  stringNode(key: string): JsonValue | null {
+    const value = written(this.json, key);
+    if (value == null) return null;
+    if (!value.isString) {
+      this.fail(key, this.wording.notString);
+      return null;
+    }
+    return value;
+  }
+
+  string(key: string): string | null {
+    const value = this.stringNode(key);
+    return value == null ? null : value.str();
+  }
+
+  integer(key: string, fallback: i64): i64 {
+    const value = written(this.json, key);
+    if (value == null) return fallback;
+    const n = value.integer();
+    if (n == null) {
+      this.fail(key, this.wording.notInteger);
+      return fallback;
+    }
+    return n.value;
+  }
+
+  /** A nested object; `problem` replaces the wording's "not an object". */
+  object(key: string, problem: string | null = null): FieldReader | null {
+    const value = written(this.json, key);
+    if (value == null) return null;
+    if (!value.isObject) {
+      this.fail(key, problem != null ? problem : this.wording.notObject);
+      return null;
+    }
+    return this.child(value, this.at(key));
+  }
+
+  /** A nested array; `problem` replaces the wording's "not an array". */
+  list(key: string, problem: string | null = null): ListReader | null {
+    const value = written(this.json, key);
+    if (value == null) return null;
+    if (!value.isArray) {
+      this.fail(key, problem != null ? problem : this.wording.notArray);
+      return null;
+    }
+    return new ListReader(value, this.at(key), this);
+  }
+
+  /** An array of strings ([] when not written); reading stops at the first item of another type. */
+  stringList(key: string): string[] {
+    const strings = new Array<string>();
+    const list = this.list(key);
+    if (list == null) return strings;
+    for (let i = 0; i < list.size; i++) {
+      const text = list.string(i);
+      if (text == null) break;
+      strings.push(text);
+    }
+    return strings;
+  }
+
+  /** A nested object read as entries; `problem` replaces the wording's "not an object". */
+  map(key: string, problem: string | null = null): MapReader | null {
+    const value = written(this.json, key);
+    if (value == null) return null;
+    if (!value.isObject) {
+      this.fail(key, problem != null ? problem : this.wording.notObject);
+      return null;
+    }
+    return new MapReader(value, this.at(key), this);
+  }
+
+  /** An object whose values must all be strings (annotations, labels), as a lazy view. */
+  stringMap(key: string): StringMap | null {
+    const map = this.map(key);
+    if (map == null) return null;
+    for (let i = 0; i < map.size; i++) {
+      if (!map.isString(i)) {
+        map.fail(i, this.wording.notString);
+        return null;
+      }
+    }
+    return new StringMap(map.value);
+  }
+}
+
+/** Items of one JSON array. */
+export class ListReader {
+  constructor(
+    private value: JsonValue,
+    public path: string,
+    private owner: FieldReader,
+  ) {}
+
+  get size(): i32 {
+    return this.value.length;
+  }
+
+  /** "path[index]" */
+  at(index: i32): string {
+    return this.path + "[" + index.toString() + "]";
+  }
+
+  fail(index: i32, problem: string): void {
+    this.owner.failAt(this.at(index), problem);
+  }
+
+  string(index: i32): string | null {
+    const text = this.value.at(index)!.str();
+    if (text == null) this.fail(index, this.owner.wording.notString);
+    return text;
+  }
+
+  object(index: i32): FieldReader | null {
+    const item = this.value.at(index)!;
+    if (!item.isObject) {
+      this.fail(index, this.owner.wording.notObject);
+      return null;
+    }
+    return this.owner.child(item, this.at(index));
+  }
+}
+
+/** Entries of one JSON object read as a map. */
+export class MapReader {
+  constructor(
+    public value: JsonValue,
+    public path: string,
+    private owner: FieldReader,
+  ) {}
+
+  get size(): i32 {
+    return this.value.length;
+  }
+
+  keyAt(index: i32): string {
+    return this.value.keyAt(index);
+  }
+
+  /** `path["key"]` or `path.key`, per the wording. */
+  at(index: i32): string {
+    const key = this.value.keyAt(index);
+    return this.owner.wording.quotedEntries ? this.path + "[\"" + key + "\"]" : this.path + "." + key;
+  }
+
+  fail(index: i32, problem: string): void {
+    this.owner.failAt(this.at(index), problem);
+  }
+
+  isString(index: i32): bool {
+    return this.value.valueAt(index)!.isString;
+  }
+
+  string(index: i32): string | null {
+    const text = this.value.valueAt(index)!.str();
+    if (text == null) this.fail(index, this.owner.wording.notString);
+    return text;
+  }
+}
+
+/**
+ * A JSON object whose values were all checked to be strings (annotations, labels): a view that
+ * decodes a value only when it is asked for. Duplicate keys: the last one wins, as in serde_json.
+ */
+export class StringMap {
+  constructor(public node: JsonValue) {}
+
+  get size(): i32 {
+    return this.node.length;
+  }
+
+  has(key: string): bool {
+    return this.node.get(key) != null;
+  }
+
+  /** The value of `key`, or null when absent. */
+  get(key: string): string | null {
+    const value = this.node.get(key);
+    return value == null ? null : value.str();
+  }
+
+  /** The keys in document order. */
+  keys(): string[] {
+    const keys = new Array<string>();
+    for (let i = 0, n = this.node.length; i < n; i++) keys.push(this.node.keyAt(i));
+    return keys;
+  }
+}
