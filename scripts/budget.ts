@@ -22,7 +22,7 @@ import {
   doiIndex,
   LICENSE_KEY,
   platformManifest,
-  podRequest,
+  realisticPodRequest,
   policyBytes,
 } from "../tests/support/workloads";
 
@@ -67,7 +67,7 @@ interface Scenario {
 }
 
 function pod(images: string[]): JsonObject {
-  return podRequest(images.map((image, n) => container(`c${n}`, image, n)));
+  return realisticPodRequest(images.map((image, n) => container(`c${n}`, image, n)));
 }
 
 function scenarios(): Scenario[] {

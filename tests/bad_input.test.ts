@@ -2,7 +2,7 @@
 // malformed host replies. Never a trap; always a readable message; never an admission by accident.
 
 import { FuzzRunner, type HostAnswer, type HostScript, recordedHost, TRAP } from "./support/fuzz/index";
-import { container, podRequest, recordedManifest } from "./support/workloads";
+import { container, realisticPodRequest, recordedManifest } from "./support/workloads";
 import type { JsonObject } from "../host/evaluator";
 
 const encoder = new TextEncoder();
@@ -32,7 +32,7 @@ function settingsRaw(payload: string | Uint8Array): { valid: boolean; message?: 
 const settingsOf = (doc: unknown) => settingsRaw(JSON.stringify(doc));
 
 const IMAGE = "ghcr.io/acme/app:1.0";
-const POD = podRequest([container("app", IMAGE, 0)]);
+const POD = realisticPodRequest([container("app", IMAGE, 0)]);
 const payloadOf = (request: unknown, settings: unknown = {}) => JSON.stringify({ request, settings });
 
 describe("malformed validate requests are guest errors with a readable message, never traps", () => {
@@ -109,7 +109,7 @@ describe("odd but well-formed requests: rejected or accepted with a clean reply,
     const app = container("app", IMAGE, 0);
     app.args = ["C:\\data\\", "\\", "x\\\\"];
     const worker = container("worker", "ghcr.io/acme/unlicensed:1.0", 1);
-    const result = validateRaw(payloadOf(podRequest([app, worker])), unlicensedHost);
+    const result = validateRaw(payloadOf(realisticPodRequest([app, worker])), unlicensedHost);
     expect("reply" in result && result.reply.accepted).toBe(false);
     const message = "reply" in result ? String(result.reply.message) : "";
     expect(message).toContain('container "app" image "ghcr.io/acme/app:1.0": no license declared');
@@ -117,7 +117,7 @@ describe("odd but well-formed requests: rejected or accepted with a clean reply,
   });
 
   test("lone surrogates and characters outside the BMP are echoed as valid UTF-8", () => {
-    const result = validateRaw(payloadOf(podRequest([container("😀\ud800", "ghcr.io/acme/Bad\udfff:1.0", 0)])));
+    const result = validateRaw(payloadOf(realisticPodRequest([container("😀\ud800", "ghcr.io/acme/Bad\udfff:1.0", 0)])));
     expect("reply" in result && result.reply.message).toBe(
       'container "😀\ufffd" image "ghcr.io/acme/Bad\ufffd:1.0": invalid image reference "ghcr.io/acme/Bad\ufffd:1.0": ' +
         'invalid repository name "acme/Bad\ufffd" (lowercase letters, digits and . _ - separators)',

@@ -5,7 +5,7 @@ import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { readCustomSection, METADATA_SECTION } from "../host/annotate";
-import { ROOT } from "./support/policy";
+import { ROOT } from "./support/workloads";
 
 const KWHOST = join(ROOT, "bin", "kwhost");
 /** A request and the replay session recorded for it: licensed images, then one unlicensed. */

@@ -4,7 +4,8 @@
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { parse } from "yaml";
-import { ROOT, validateSettings } from "./support/policy";
+import { validateSettings } from "./support/policy";
+import { ROOT } from "./support/workloads";
 
 const COMMON_SPEC = [
   "policyServer",

@@ -14,7 +14,8 @@ import { type LookupAnswer, type OciOperation, TableBackend } from "../host/capa
 import { run, type RunFlags } from "../host/cli";
 import { formatAdmissionResponse, INTERRUPTED_EVALUATION_MESSAGE, PolicyEvaluator } from "../host/evaluator";
 import { WasmtimeInitializationError, WasmtimeModule } from "../host/wasmtime/engine";
-import { ENGINE_SETUPS, podRequest, POLICY_PATH, policyWasm, ROOT } from "./support/policy";
+import { ENGINE_SETUPS } from "./support/policy";
+import { podRequest, POLICY_PATH, policyWasm, ROOT } from "./support/workloads";
 
 const TEST_DATA = join(ROOT, "test_data");
 const jsonFiles = (dir: string): string[] =>

@@ -9,7 +9,7 @@ import { spawnSync } from "node:child_process";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { parse } from "yaml";
-import { policyWasm, ROOT } from "./support/policy";
+import { policyWasm, ROOT } from "./support/workloads";
 
 type Exchange = { request: string; response: { type: string; payload?: string; message?: string } };
 

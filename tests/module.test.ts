@@ -7,7 +7,7 @@ import { parse } from "yaml";
 import { capabilityWarnings, detectedCapabilities, sections } from "../host/annotate";
 import { TableBackend } from "../host/capabilities";
 import { PolicyEvaluator } from "../host/evaluator";
-import { policyWasm, ROOT } from "./support/policy";
+import { policyWasm, ROOT } from "./support/workloads";
 
 describe("policy.wasm", () => {
   const module = new WebAssembly.Module(new Uint8Array(policyWasm()));

@@ -5,7 +5,7 @@
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { MANIFEST_ACCEPT, MEDIA_TYPES } from "../host/oci/manifest";
-import { ROOT } from "./support/policy";
+import { ROOT } from "./support/workloads";
 
 /** The `MEDIA_TYPE_*` string constants of the guest's OCI model, read from its source. */
 function guestMediaTypes(): Record<string, string> {

@@ -4,19 +4,8 @@
 // AdmissionResponse's auditAnnotations.
 
 import type { AdmissionResponse, JsonObject } from "../host/evaluator";
-import {
-  evaluate,
-  failure,
-  imageVolume,
-  lookups,
-  manifest,
-  podRequest,
-  podSpec,
-  success,
-  validateSettings,
-  workloadRequest,
-  type Fixtures,
-} from "./support/policy";
+import { evaluate, failure, lookups, success, validateSettings, type Fixtures } from "./support/policy";
+import { imageVolume, podRequest, podSpec, recordedManifest, workloadRequest } from "./support/workloads";
 
 const KEY = "org.opencontainers.image.licenses";
 const APP = "ghcr.io/acme/payments:1.2.0";
@@ -27,14 +16,14 @@ const NO_LICENSE = 'no license declared (no "org.opencontainers.image.licenses" 
 
 /** An image manifest whose license annotation is `license` (absent when null). */
 function imageWithLicense(license: string | null): string {
-  const m = JSON.parse(manifest("oci_manifest_with_license"));
+  const m = JSON.parse(recordedManifest("oci_manifest_with_license"));
   if (license === null) delete m.annotations[KEY];
   else m.annotations[KEY] = license;
   return JSON.stringify(m);
 }
 
 const licensed = (license: string | null) => success(imageWithLicense(license));
-const noConfigLabel = success(manifest("manifest_and_config_without_license"));
+const noConfigLabel = success(recordedManifest("manifest_and_config_without_license"));
 const unlicensedFixtures: Fixtures = { [UNLICENSED]: licensed(null), [`v1/oci_manifest_config ${UNLICENSED}`]: noConfigLabel };
 
 /** The `licenses` audit annotation decoded, or undefined when the response has no audit annotations. */
@@ -120,7 +109,7 @@ describe("the licenses annotation", () => {
       [WORKER]: licensed("MIT"),
       [APP]: licensed("Apache-2.0"),
       "docker.io/acme/sidecar:3": licensed("BSD-3-Clause"),
-      [MODELS]: success(manifest("oci_artifact_with_license")),
+      [MODELS]: success(recordedManifest("oci_artifact_with_license")),
     });
     expect(response.allowed).toBe(true);
     expect(response.auditAnnotations).toEqual({
@@ -189,9 +178,9 @@ describe("what an image declares", () => {
   test("a license found in the config label is recorded", () => {
     const { response } = evaluate(pod([{ name: "app", image: APP }]), {
       [APP]: licensed(null),
-      [`v1/oci_manifest_config ${APP}`]: success(manifest("manifest_and_config_with_license_label")),
+      [`v1/oci_manifest_config ${APP}`]: success(recordedManifest("manifest_and_config_with_license_label")),
     });
-    const label = JSON.parse(manifest("manifest_and_config_with_license_label")).config.config.Labels[KEY];
+    const label = JSON.parse(recordedManifest("manifest_and_config_with_license_label")).config.config.Labels[KEY];
     expect(response.allowed).toBe(true);
     expect(response.auditAnnotations).toEqual({ licenses: JSON.stringify({ [APP]: label }) });
   });
@@ -199,7 +188,7 @@ describe("what an image declares", () => {
   test("an artifact volume without license annotation is null", () => {
     const { response } = evaluate(pod([{ name: "app", image: APP }], [imageVolume("models", MODELS)]), {
       [APP]: licensed("MIT"),
-      [MODELS]: success(manifest("oci_artifact_without_license")),
+      [MODELS]: success(recordedManifest("oci_artifact_without_license")),
     });
     expect(response.allowed).toBe(false);
     expect(response.auditAnnotations).toEqual({ licenses: `{"${MODELS}":null,"${APP}":"MIT"}` });

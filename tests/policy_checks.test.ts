@@ -1,13 +1,14 @@
 // The checks beyond licenses: annotations, platforms, image config (root user, env, labels),
 // exemptions, lookup-error handling, warn mode and digest pinning, with their host-call costs.
 
-import { evaluate, failure, lookups, manifest, podRequest, success, validateSettings, type Fixtures } from "./support/policy";
+import { evaluate, failure, lookups, success, validateSettings, type Fixtures } from "./support/policy";
+import { podRequest, recordedManifest } from "./support/workloads";
 
 const IMAGE = "ghcr.io/acme/payments:1.2.0";
 const DIGEST = "sha256:5b2d0c9a3f7e4b1d8c6a0e9f2b4d6c8a1e3f5b7d9c0a2e4f6b8d0c2e4a6f8b0d";
 
 function imageManifest(annotations: Record<string, string | null> = {}): string {
-  const m = JSON.parse(manifest("oci_manifest_with_license"));
+  const m = JSON.parse(recordedManifest("oci_manifest_with_license"));
   for (const [k, v] of Object.entries(annotations)) {
     if (v === null) delete m.annotations[k];
     else m.annotations[k] = v;
@@ -24,7 +25,7 @@ interface ConfigChange {
 }
 
 function configReply(change: ConfigChange): string {
-  const reply = JSON.parse(manifest("manifest_and_config_with_license_label"));
+  const reply = JSON.parse(recordedManifest("manifest_and_config_with_license_label"));
   const inner = reply.config.config;
   if (change.user === null) delete inner.User;
   else if (change.user !== undefined) inner.User = change.user;
@@ -129,10 +130,10 @@ describe("annotations.required", () => {
 
 describe("platforms.required", () => {
   const INDEX = "docker.io/library/nginx:1.27.2";
-  const index = () => ({ [INDEX]: success(manifest("oci_index_docker_official_image")) });
+  const index = () => ({ [INDEX]: success(recordedManifest("oci_index_docker_official_image")) });
   test("linux/arm64 matches the arm64 v8 entry; attestation entries do not count", () => {
     const fixtures: Fixtures = { ...index() };
-    for (const entry of JSON.parse(manifest("oci_index_docker_official_image")).manifests) {
+    for (const entry of JSON.parse(recordedManifest("oci_index_docker_official_image")).manifests) {
       fixtures[`docker.io/library/nginx@${entry.digest}`] = success(imageManifest({ "org.opencontainers.image.licenses": "BSD-2-Clause" }));
     }
     const settings = { platforms: { required: ["linux/amd64", "linux/arm64", "linux/arm/v7"] } };

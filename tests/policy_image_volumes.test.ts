@@ -5,7 +5,8 @@
 // the pods/ephemeralcontainers subresource (kubectl debug).
 
 import type { JsonObject } from "../host/evaluator";
-import { evaluate, failure, imageVolume, lookups, manifest, podRequest, success, workloadRequest, type Fixtures } from "./support/policy";
+import { evaluate, failure, lookups, success, type Fixtures } from "./support/policy";
+import { imageVolume, podRequest, recordedManifest, workloadRequest } from "./support/workloads";
 
 const MODELS = "ghcr.io/acme/models:1.0";
 const APP = "ghcr.io/acme/payments:1.2.0";
@@ -13,7 +14,7 @@ const DIGEST = "sha256:7d2f3c5e9a1b4d6f8c0e2a4b6d8f0a1c3e5b7d9f1a3c5e7b9d1f3a5c7
 const NO_LICENSE = 'no license declared (no "org.opencontainers.image.licenses" annotation or config label)';
 
 function withLicense(name: string, license: string | null): string {
-  const m = JSON.parse(manifest(name));
+  const m = JSON.parse(recordedManifest(name));
   if (license === null) delete m.annotations["org.opencontainers.image.licenses"];
   else m.annotations["org.opencontainers.image.licenses"] = license;
   return JSON.stringify(m);
@@ -22,7 +23,7 @@ function withLicense(name: string, license: string | null): string {
 const image = (license: string | null) => success(withLicense("oci_manifest_with_license", license));
 const artifact = (license: string | null) => success(withLicense("oci_artifact_with_license", license));
 const configReply = (labels: Record<string, string>, user = "root", env: string[] = []) => {
-  const reply = JSON.parse(manifest("manifest_and_config_with_license_label"));
+  const reply = JSON.parse(recordedManifest("manifest_and_config_with_license_label"));
   reply.config.config.Labels = labels;
   reply.config.config.User = user;
   reply.config.config.Env = env;

@@ -1,20 +1,21 @@
 // License semantics through the whole policy: where licenses are found (index, platform
 // manifests, config labels), how they are judged under the settings, and what it costs in host calls.
 
-import { evaluate, lookups, manifest, podRequest, success, validateSettings } from "./support/policy";
+import { evaluate, lookups, success, validateSettings } from "./support/policy";
+import { podRequest, recordedManifest } from "./support/workloads";
 
 const KEY = "org.opencontainers.image.licenses";
 
 /** An image manifest fixture whose license annotation is `license` (absent when null). */
 function imageWithLicense(license: string | null, base = "oci_manifest_with_license"): string {
-  const m = JSON.parse(manifest(base));
+  const m = JSON.parse(recordedManifest(base));
   if (license === null) delete m.annotations[KEY];
   else m.annotations[KEY] = license;
   return JSON.stringify(m);
 }
 
 function configWithLabel(license: string | null): string {
-  const reply = JSON.parse(manifest("manifest_and_config_with_license_label"));
+  const reply = JSON.parse(recordedManifest("manifest_and_config_with_license_label"));
   if (license === null) delete reply.config.config.Labels[KEY];
   else reply.config.config.Labels[KEY] = license;
   return JSON.stringify(reply);
@@ -137,7 +138,7 @@ describe("settings change the verdict", () => {
 describe("where licenses are found", () => {
   test("an index without license: each runnable platform image is fetched by digest once, attestations never", () => {
     const image = "docker.io/library/nginx:1.27.2";
-    const index = JSON.parse(manifest("oci_index_docker_official_image"));
+    const index = JSON.parse(recordedManifest("oci_index_docker_official_image"));
     const platforms = index.manifests.filter((e: { platform: { os: string } }) => e.platform.os !== "unknown");
     const fixtures = { [image]: success(JSON.stringify(index)) } as Record<string, ReturnType<typeof success>>;
     for (const entry of platforms) fixtures[`docker.io/library/nginx@${entry.digest}`] = success(imageWithLicense("BSD-2-Clause"));
@@ -152,7 +153,7 @@ describe("where licenses are found", () => {
 
   test("one platform image without acceptable license rejects, naming the platform", () => {
     const image = "nginx:1.27.2";
-    const index = JSON.parse(manifest("oci_index_docker_official_image"));
+    const index = JSON.parse(recordedManifest("oci_index_docker_official_image"));
     const platforms = index.manifests.filter((e: { platform: { os: string } }) => e.platform.os !== "unknown");
     const fixtures = { [image]: success(JSON.stringify(index)) } as Record<string, ReturnType<typeof success>>;
     platforms.forEach((entry: { digest: string }, i: number) => {
@@ -167,7 +168,7 @@ describe("where licenses are found", () => {
   test("an index that declares a license costs one call", () => {
     const image = "ghcr.io/acme/payments:1.2.0-multiarch";
     const { response, calls } = evaluate(podRequest({ containers: [{ name: "app", image }] }), {
-      [image]: success(manifest("oci_index_with_license")),
+      [image]: success(recordedManifest("oci_index_with_license")),
     });
     expect(response.allowed).toBe(true);
     expect(calls).toHaveLength(1);
@@ -197,11 +198,11 @@ describe("where licenses are found", () => {
 
   test("a Docker manifest list: platform images by digest, licenses from their config labels (N + 2 calls)", () => {
     const image = "registry.example.com:5000/team/tool:2";
-    const list = JSON.parse(manifest("docker_manifest_list"));
+    const list = JSON.parse(recordedManifest("docker_manifest_list"));
     const fixtures = { [image]: success(JSON.stringify(list)) } as Record<string, ReturnType<typeof success>>;
     for (const entry of list.manifests) {
       const ref = `registry.example.com:5000/team/tool@${entry.digest}`;
-      fixtures[ref] = success(manifest("docker_schema2_manifest"));
+      fixtures[ref] = success(recordedManifest("docker_schema2_manifest"));
       fixtures[`v1/oci_manifest_config ${ref}`] = success(configWithLabel("Apache-2.0"));
     }
     const { response, calls } = evaluate(podRequest({ containers: [{ name: "tool", image }] }), fixtures);
@@ -262,7 +263,7 @@ describe("license settings validation", () => {
 describe("nested indexes", () => {
   test("an index entry that is itself an index is followed one level", () => {
     const image = "ghcr.io/acme/nested:1";
-    const inner = JSON.parse(manifest("oci_index_docker_official_image"));
+    const inner = JSON.parse(recordedManifest("oci_index_docker_official_image"));
     const innerDigest = "sha256:" + "ab".repeat(32);
     const outer = {
       schemaVersion: 2,

@@ -1,21 +1,22 @@
 // The license check on what v1/oci_manifest answers: image manifests and indexes, OCI and Docker
 // media types, a missing mediaType, host errors and malformed replies.
 
-import { evaluate, failure, lookups, manifest, podRequest, success, workloadRequest, podSpec } from "./support/policy";
+import { evaluate, failure, lookups, success } from "./support/policy";
+import { podRequest, podSpec, recordedManifest, workloadRequest } from "./support/workloads";
 
 const LICENSED = "ghcr.io/acme/payments:1.2.0";
 const UNLICENSED = "ghcr.io/acme/unlicensed:1.0";
 const NO_LICENSE = 'no license declared (no "org.opencontainers.image.licenses" annotation or config label)';
 /** The unlicensed image: no annotation on the manifest, no label in the config. */
 const UNLICENSED_FIXTURES = {
-  [UNLICENSED]: success(manifest("oci_manifest_without_license")),
-  [`v1/oci_manifest_config ${UNLICENSED}`]: success(manifest("manifest_and_config_without_license")),
+  [UNLICENSED]: success(recordedManifest("oci_manifest_without_license")),
+  [`v1/oci_manifest_config ${UNLICENSED}`]: success(recordedManifest("manifest_and_config_without_license")),
 };
 
 describe("image manifests", () => {
   test("accepts an OCI image manifest that declares a license", () => {
     const { response, calls } = evaluate(podRequest({ containers: [{ name: "app", image: LICENSED }] }), {
-      [LICENSED]: success(manifest("oci_manifest_with_license")),
+      [LICENSED]: success(recordedManifest("oci_manifest_with_license")),
     });
     expect(response.allowed).toBe(true);
     expect(response.status).toBeUndefined();
@@ -32,7 +33,7 @@ describe("image manifests", () => {
   test("reads a manifest that has no mediaType", () => {
     const image = "registry.example.com/tools/no-media-type:3";
     const { response } = evaluate(podRequest({ containers: [{ name: "tool", image }] }), {
-      [image]: success(manifest("oci_manifest_without_media_type")),
+      [image]: success(recordedManifest("oci_manifest_without_media_type")),
     });
     expect(response.allowed).toBe(true);
   });
@@ -40,19 +41,19 @@ describe("image manifests", () => {
   test("reads a Docker schema2 manifest (no annotations, so no license)", () => {
     const image = "docker.io/library/busybox:1.36";
     const { response } = evaluate(podRequest({ containers: [{ name: "sh", image }] }), {
-      [image]: success(manifest("docker_schema2_manifest")),
-      [`v1/oci_manifest_config ${image}`]: success(manifest("manifest_and_config_docker_schema2")),
+      [image]: success(recordedManifest("docker_schema2_manifest")),
+      [`v1/oci_manifest_config ${image}`]: success(recordedManifest("manifest_and_config_docker_schema2")),
     });
     expect(response.allowed).toBe(false);
     expect(response.status?.message).toBe(`container "sh" image "${image}": ${NO_LICENSE}`);
   });
 
   test("an empty license annotation is no license, and the message says it is empty", () => {
-    const m = JSON.parse(manifest("oci_manifest_with_license"));
+    const m = JSON.parse(recordedManifest("oci_manifest_with_license"));
     m.annotations["org.opencontainers.image.licenses"] = "  ";
     const { response } = evaluate(podRequest({ containers: [{ name: "app", image: LICENSED }] }), {
       [LICENSED]: success(JSON.stringify(m)),
-      [`v1/oci_manifest_config ${LICENSED}`]: success(manifest("manifest_and_config_without_license")),
+      [`v1/oci_manifest_config ${LICENSED}`]: success(recordedManifest("manifest_and_config_without_license")),
     });
     expect(response.allowed).toBe(false);
     expect(response.status?.message).toBe(
@@ -65,14 +66,14 @@ describe("image indexes", () => {
   test("accepts an OCI index whose annotations declare a license", () => {
     const image = "ghcr.io/acme/payments:1.2.0-multiarch";
     const { response, calls } = evaluate(podRequest({ containers: [{ name: "app", image }] }), {
-      [image]: success(manifest("oci_index_with_license")),
+      [image]: success(recordedManifest("oci_index_with_license")),
     });
     expect(response.allowed).toBe(true);
     expect(calls).toHaveLength(1);
   });
 
   test("an index is told from an image by structure even without mediaType", () => {
-    const index = JSON.parse(manifest("oci_index_with_license"));
+    const index = JSON.parse(recordedManifest("oci_index_with_license"));
     delete index.mediaType;
     const image = "ghcr.io/acme/payments:1.2.0-multiarch";
     const { response } = evaluate(podRequest({ containers: [{ name: "app", image }] }), { [image]: success(JSON.stringify(index)) });
@@ -96,20 +97,26 @@ describe("host errors and malformed replies", () => {
     ["not JSON", "<html>502 Bad Gateway</html>"],
     ["a JSON string", '"sha256:abc"'],
     ["an object of neither shape", '{"schemaVersion":2}'],
-    ["annotations of the wrong type", JSON.stringify({ ...JSON.parse(manifest("oci_manifest_with_license")), annotations: ["MIT"] })],
+    [
+      "annotations of the wrong type",
+      JSON.stringify({ ...JSON.parse(recordedManifest("oci_manifest_with_license")), annotations: ["MIT"] }),
+    ],
     [
       "a license that is not a string",
-      JSON.stringify({ ...JSON.parse(manifest("oci_manifest_with_license")), annotations: { "org.opencontainers.image.licenses": 7 } }),
+      JSON.stringify({
+        ...JSON.parse(recordedManifest("oci_manifest_with_license")),
+        annotations: { "org.opencontainers.image.licenses": 7 },
+      }),
     ],
-    ["layers that are not descriptors", JSON.stringify({ ...JSON.parse(manifest("oci_manifest_with_license")), layers: [1, 2] })],
+    ["layers that are not descriptors", JSON.stringify({ ...JSON.parse(recordedManifest("oci_manifest_with_license")), layers: [1, 2] })],
     [
       "an unsupported media type",
       JSON.stringify({
-        ...JSON.parse(manifest("oci_manifest_with_license")),
+        ...JSON.parse(recordedManifest("oci_manifest_with_license")),
         mediaType: "application/vnd.docker.distribution.manifest.v1+prettyjws",
       }),
     ],
-    ["schemaVersion 1", JSON.stringify({ ...JSON.parse(manifest("oci_manifest_with_license")), schemaVersion: 1 })],
+    ["schemaVersion 1", JSON.stringify({ ...JSON.parse(recordedManifest("oci_manifest_with_license")), schemaVersion: 1 })],
   ])("a reply that is %s never admits the image", (_what, payload) => {
     const { response } = evaluate(podRequest({ containers: [{ name: "app", image: LICENSED }] }), { [LICENSED]: success(payload) });
     expect(response.allowed).toBe(false);
@@ -132,10 +139,10 @@ describe("containers of a Pod", () => {
         ephemeralContainers: [{ name: "debug", image: "docker.io/library/busybox:1.36" }],
       }),
       {
-        [LICENSED]: success(manifest("oci_manifest_with_license")),
+        [LICENSED]: success(recordedManifest("oci_manifest_with_license")),
         ...UNLICENSED_FIXTURES,
-        "docker.io/library/busybox:1.36": success(manifest("docker_schema2_manifest")),
-        "v1/oci_manifest_config docker.io/library/busybox:1.36": success(manifest("manifest_and_config_docker_schema2")),
+        "docker.io/library/busybox:1.36": success(recordedManifest("docker_schema2_manifest")),
+        "v1/oci_manifest_config docker.io/library/busybox:1.36": success(recordedManifest("manifest_and_config_docker_schema2")),
       },
     );
     expect(response.allowed).toBe(false);
@@ -156,7 +163,7 @@ describe("containers of a Pod", () => {
           { name: "c", image: LICENSED },
         ],
       }),
-      { [LICENSED]: success(manifest("oci_manifest_with_license")), ...UNLICENSED_FIXTURES },
+      { [LICENSED]: success(recordedManifest("oci_manifest_with_license")), ...UNLICENSED_FIXTURES },
     );
     expect(lookups(calls)).toEqual([
       `v1/oci_manifest ${UNLICENSED}`,
@@ -204,7 +211,10 @@ describe("containers of a Pod", () => {
     const containers = (request.object as { spec: { containers: Array<Record<string, unknown>> } }).spec.containers;
     containers[0].args = ["C:\\data\\"];
     containers[0].env = [{ name: "PATH_SUFFIX", value: "\\" }];
-    const { response, calls } = evaluate(request, { [LICENSED]: success(manifest("oci_manifest_with_license")), ...UNLICENSED_FIXTURES });
+    const { response, calls } = evaluate(request, {
+      [LICENSED]: success(recordedManifest("oci_manifest_with_license")),
+      ...UNLICENSED_FIXTURES,
+    });
     expect(calls).toHaveLength(3);
     expect(response.allowed).toBe(false);
     expect(response.status?.message).toContain(`container "app"`);

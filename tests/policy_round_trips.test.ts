@@ -2,7 +2,7 @@
 // "`licenses`", "`platforms.inspect`"): every call may be a registry round trip inside policy-server's
 // 1–2 s budget, so the counts are part of the contract.
 
-import { evaluate, failure, lookups, podRequest, success, validateSettings, type Fixtures } from "./support/policy";
+import { evaluate, failure, lookups, success, validateSettings, type Fixtures } from "./support/policy";
 import {
   DOI_IMAGE as IMAGE,
   DOI_NAME as NAME,
@@ -11,6 +11,7 @@ import {
   doiIndex,
   doiPlatformDigest as digestOf,
   LICENSE_KEY as KEY,
+  podRequest,
 } from "./support/workloads";
 
 /** The index and every platform image's manifest and config, as test fixtures. */

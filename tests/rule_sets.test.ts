@@ -6,7 +6,7 @@
 import { readdirSync, readFileSync } from "node:fs";
 import { join, relative } from "node:path";
 import { parseAllDocuments } from "yaml";
-import { ROOT } from "./support/policy";
+import { ROOT } from "./support/workloads";
 
 type Rule = { apiGroups?: string[]; resources?: string[]; operations?: string[] };
 const SKIPPED_DIRS = new Set(["node_modules", ".git", "dist", "build", ".registry", ".venv"]);

@@ -7,7 +7,7 @@ import { join } from "node:path";
 import { parse } from "yaml";
 import { annotate } from "../host/annotate";
 import { isValidPolicyTitle, scaffoldManifest } from "../host/scaffold";
-import { POLICY_PATH, ROOT } from "./support/policy";
+import { POLICY_PATH, ROOT } from "./support/workloads";
 
 const ANNOTATED = join(ROOT, "annotated-policy.wasm");
 const MODULE_URI = `file://${ANNOTATED}`;

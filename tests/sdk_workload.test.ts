@@ -2,7 +2,7 @@
 // tests/assembly/kubernetes_harness.ts: containers of every list and image volumes
 // (`volumes[].image`, https://kubernetes.io/docs/concepts/storage/volumes/#image) of every kind.
 import { AsHarness, compileHarness } from "./support/as_harness";
-import { imageVolume, podRequest, workloadRequest } from "./support/policy";
+import { imageVolume, podRequest, workloadRequest } from "./support/workloads";
 import type { JsonObject } from "../host/evaluator";
 
 let h: AsHarness;

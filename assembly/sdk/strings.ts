@@ -1,9 +1,12 @@
 // String helpers that stay linear.
 //
-// AssemblyScript's Array<string>#join, when the module is optimised for size (shrinkLevel >= 1,
-// as policy.wasm is), joins by repeated concatenation: quadratic in time, and with the per-call
-// arena (arena.ts), where nothing is freed before the call ends, quadratic in memory. A Pod with
-// a thousand offending containers, or an index with thousands of platforms, would exhaust it.
+// AssemblyScript's Array<string>#join allocates once only when the module is built with
+// shrinkLevel 0; with shrinkLevel 1 or more it joins by repeated concatenation (std/assembly/
+// array.ts in the assemblyscript package: `if (ASC_SHRINK_LEVEL < 1)`), quadratic in time, and
+// with the per-call arena (arena.ts), where nothing is freed before the call ends, quadratic in
+// memory. joinStrings is linear at every level, so asconfig.json's shrinkLevel can change freely:
+// a Pod with a thousand offending containers, or an index with thousands of platforms, must not
+// exhaust the arena.
 
 /** `parts` joined by `separator`, in one allocation. */
 export function joinStrings(parts: string[], separator: string): string {

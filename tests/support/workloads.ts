@@ -1,5 +1,7 @@
-// Realistic requests and recorded host replies shared by scripts/bench.ts, scripts/fuzz.ts and
-// the jest suites that drive them (tests/fuzz.test.ts, tests/bad_input.test.ts).
+// The one place requests are built, for the jest suites and the scripts alike: AdmissionRequests
+// for any workload kind (workloadRequest), minimal Pods (podRequest) and realistic ones as the API
+// server stores them (realisticPodRequest, with defaults and managedFields), the DOI-shaped index
+// of the round-trip tests and the budget; and the policy's and the recorded manifests' bytes.
 
 import { existsSync, readFileSync } from "node:fs";
 import { dirname, join } from "node:path";
@@ -19,8 +21,16 @@ export function repoRoot(from: string = __dirname): string {
 export const ROOT = repoRoot();
 export const POLICY_PATH = join(ROOT, "policy.wasm");
 
+let cachedWasm: Buffer | null = null;
+/** policy.wasm, read once per process. */
+export function policyWasm(): Buffer {
+  cachedWasm ??= readFileSync(POLICY_PATH);
+  return cachedWasm;
+}
+
+/** A copy of policy.wasm, for the APIs that take a plain Uint8Array. */
 export function policyBytes(): Uint8Array<ArrayBuffer> {
-  return new Uint8Array(readFileSync(POLICY_PATH));
+  return new Uint8Array(policyWasm());
 }
 
 /** test_data/manifests/<name>.json as the compact JSON text the host sends. */
@@ -106,7 +116,7 @@ function managedFields(): JsonObject[] {
 }
 
 /** An AdmissionRequest for a Pod with the given containers (API-server shape: metadata, defaults, managedFields). */
-export function podRequest(
+export function realisticPodRequest(
   containers: JsonObject[],
   initContainers: JsonObject[] = [],
   uid = "1299d386-525b-4032-98ae-1949f69f9cfc",
@@ -142,59 +152,51 @@ export function podRequest(
     priority: 0,
   };
   if (initContainers.length > 0) spec.initContainers = initContainers;
-  return {
+  const envelope = {
     uid,
-    kind: { group: "", version: "v1", kind: "Pod" },
-    resource: { group: "", version: "v1", resource: "pods" },
-    requestKind: { group: "", version: "v1", kind: "Pod" },
-    requestResource: { group: "", version: "v1", resource: "pods" },
     name: "payments-7c9f8d6b5-x2x9q",
     namespace: "shop",
-    operation: "CREATE",
     userInfo: {
       username: "system:serviceaccount:kube-system:replicaset-controller",
       uid: "b9a7c1f2-3d4e-4f50-8a1b-2c3d4e5f6a7b",
       groups: ["system:serviceaccounts", "system:serviceaccounts:kube-system", "system:authenticated"],
     },
-    object: {
-      apiVersion: "v1",
-      kind: "Pod",
-      metadata: {
-        name: "payments-7c9f8d6b5-x2x9q",
-        generateName: "payments-7c9f8d6b5-",
-        namespace: "shop",
-        uid: "0f3e4a1c-2b6d-4c7a-9b8e-0123456789ab",
-        creationTimestamp: "2026-11-02T09:14:33Z",
-        labels: { "app.kubernetes.io/name": "payments", "app.kubernetes.io/part-of": "shop", "pod-template-hash": "7c9f8d6b5" },
-        annotations: {
-          "kubectl.kubernetes.io/restartedAt": "2026-11-02T09:10:00Z",
-          "prometheus.io/scrape": "true",
-          "prometheus.io/port": "9090",
-        },
-        ownerReferences: [
-          {
-            apiVersion: "apps/v1",
-            kind: "ReplicaSet",
-            name: "payments-7c9f8d6b5",
-            uid: "5d1f0c7e-8a52-4a0e-9c3b-6c1f2e3d4a5b",
-            controller: true,
-            blockOwnerDeletion: true,
-          },
-        ],
-        managedFields: managedFields(),
-      },
-      spec,
-      status: { phase: "Pending", qosClass: "Burstable" },
-    },
-    oldObject: null,
-    dryRun: false,
     options: { kind: "CreateOptions", apiVersion: "meta.k8s.io/v1", fieldManager: "kube-controller-manager" },
   };
+  const body: JsonObject = {
+    metadata: {
+      name: "payments-7c9f8d6b5-x2x9q",
+      generateName: "payments-7c9f8d6b5-",
+      namespace: "shop",
+      uid: "0f3e4a1c-2b6d-4c7a-9b8e-0123456789ab",
+      creationTimestamp: "2026-11-02T09:14:33Z",
+      labels: { "app.kubernetes.io/name": "payments", "app.kubernetes.io/part-of": "shop", "pod-template-hash": "7c9f8d6b5" },
+      annotations: {
+        "kubectl.kubernetes.io/restartedAt": "2026-11-02T09:10:00Z",
+        "prometheus.io/scrape": "true",
+        "prometheus.io/port": "9090",
+      },
+      ownerReferences: [
+        {
+          apiVersion: "apps/v1",
+          kind: "ReplicaSet",
+          name: "payments-7c9f8d6b5",
+          uid: "5d1f0c7e-8a52-4a0e-9c3b-6c1f2e3d4a5b",
+          controller: true,
+          blockOwnerDeletion: true,
+        },
+      ],
+      managedFields: managedFields(),
+    },
+    spec,
+    status: { phase: "Pending", qosClass: "Burstable" },
+  };
+  return workloadRequest("", "v1", "Pod", "pods", body, "CREATE", envelope);
 }
 
 /** The benchmark's ~5 KB Pod: 3 containers, 2 distinct images (app twice, proxy once). */
 export function benchPod(): JsonObject {
-  return podRequest([container("app", APP_IMAGE, 0), container("proxy", PROXY_IMAGE, 1)], [initContainer("migrate", APP_IMAGE)]);
+  return realisticPodRequest([container("app", APP_IMAGE, 0), container("proxy", PROXY_IMAGE, 1)], [initContainer("migrate", APP_IMAGE)]);
 }
 
 /**
@@ -206,7 +208,7 @@ export function bigPod(targetBytes: number, images: string[]): JsonObject {
   const count = Math.max(1, Math.round((targetBytes - 3000) / perContainer));
   const containers: JsonObject[] = [];
   for (let i = 0; i < count; i++) containers.push(container(`c-${String(i).padStart(4, "0")}`, images[i % images.length], i));
-  return podRequest(containers);
+  return realisticPodRequest(containers);
 }
 
 /** Host replies for the benchmark's images: `v1/oci_manifest` answers with the license on the manifest / index. */
@@ -304,4 +306,92 @@ export function doiFixtures(
     replies.set(`v1/oci_manifest_config ${reference}`, platformConfig(labelLicense(n)));
   }
   return replies;
+}
+
+export interface ContainerSpec {
+  name: string;
+  image: string;
+  securityContext?: JsonObject;
+}
+
+export interface PodOptions {
+  containers?: ContainerSpec[];
+  initContainers?: ContainerSpec[];
+  ephemeralContainers?: ContainerSpec[];
+  /** `volumes` entries, e.g. an image volume `{ name, image: { reference, pullPolicy } }` */
+  volumes?: JsonObject[];
+  securityContext?: JsonObject;
+  operation?: string;
+}
+
+export function podSpec(options: PodOptions): JsonObject {
+  const spec: JsonObject = { containers: options.containers ?? [] };
+  if (options.initContainers) spec.initContainers = options.initContainers;
+  if (options.ephemeralContainers) spec.ephemeralContainers = options.ephemeralContainers;
+  if (options.volumes) spec.volumes = options.volumes;
+  if (options.securityContext) spec.securityContext = options.securityContext;
+  return spec;
+}
+
+/** A minimal AdmissionRequest for a Pod: only the fields given. */
+export function podRequest(options: PodOptions): JsonObject {
+  return workloadRequest("", "v1", "Pod", "pods", { spec: podSpec(options) }, options.operation);
+}
+
+/** An image volume: the OCI image or artifact `reference` mounted as volume `name`. */
+export function imageVolume(name: string, reference: string, pullPolicy = "IfNotPresent"): JsonObject {
+  return { name, image: { reference, pullPolicy } };
+}
+
+/** Who sends an AdmissionRequest and about what; the defaults are a user creating "demo" in "default". */
+export interface Envelope {
+  uid: string;
+  name: string;
+  namespace: string;
+  userInfo: JsonObject;
+  options: JsonObject;
+}
+
+const DEFAULT_ENVELOPE: Envelope = {
+  uid: "705ab4f5-6393-11e8-b7cc-42010a800002",
+  name: "demo",
+  namespace: "default",
+  userInfo: { username: "alice", uid: "alice-uid", groups: ["system:authenticated"] },
+  options: { kind: "CreateOptions", apiVersion: "meta.k8s.io/v1" },
+};
+
+/**
+ * An AdmissionRequest (admission.k8s.io/v1) for an object of `kind`: `body` holds the object's
+ * fields besides apiVersion and kind (metadata replaces the default one).
+ */
+export function workloadRequest(
+  group: string,
+  version: string,
+  kind: string,
+  resource: string,
+  body: JsonObject,
+  operation = "CREATE",
+  envelope: Partial<Envelope> = {},
+): JsonObject {
+  const { uid, name, namespace, userInfo, options } = { ...DEFAULT_ENVELOPE, ...envelope };
+  return {
+    uid,
+    kind: { group, version, kind },
+    resource: { group, version, resource },
+    requestKind: { group, version, kind },
+    requestResource: { group, version, resource },
+    name,
+    namespace,
+    operation,
+    userInfo,
+    object: {
+      apiVersion: group === "" ? version : `${group}/${version}`,
+      kind,
+      metadata: { name: "demo", namespace: "default", uid: "7f3e4a1c-1111-4c7a-9b8e-0123456789ab" },
+      ...body,
+    },
+    oldObject: null,
+    dryRun: false,
+    options,
+  };
 }

@@ -26,7 +26,7 @@
 
 import fc from "fast-check";
 import type { JsonObject } from "../../../host/evaluator";
-import { container, initContainer, podRequest, recordedManifest } from "../workloads";
+import { container, initContainer, realisticPodRequest, recordedManifest } from "../workloads";
 import { encoder, type FuzzCase, type HostAnswer, type HostScript, shorten, strictUtf8 } from "./cases";
 
 // ---------------------------------------------------------------------------------------------
@@ -164,7 +164,10 @@ function setAt(root: unknown, path: Path, value: unknown): boolean {
 const IMAGES = ["ghcr.io/acme/payments:1.2.0", "docker.io/library/nginx:1.27", "busybox"];
 
 function workloads(): JsonObject[] {
-  const pod = podRequest([container("app", IMAGES[0], 0), container("proxy", IMAGES[1], 1)], [initContainer("migrate", IMAGES[2])]);
+  const pod = realisticPodRequest(
+    [container("app", IMAGES[0], 0), container("proxy", IMAGES[1], 1)],
+    [initContainer("migrate", IMAGES[2])],
+  );
   const template = { metadata: { labels: { app: "payments" } }, spec: (pod.object as JsonObject).spec };
   const deployment = clone(pod);
   deployment.kind = { group: "apps", version: "v1", kind: "Deployment" };
@@ -930,7 +933,7 @@ export const hostCases: fc.Arbitrary<FuzzCase> = fc
     const unlicensed = recordedManifest("oci_manifest_without_license");
     const app = container("app", IMAGE, 0);
     if (securityContext !== null) app.securityContext = securityContext;
-    const request = podRequest([app]);
+    const request = realisticPodRequest([app]);
     const host: HostScript = (op, image) => {
       if (op === operation) return r.answer;
       if (op === "v1/manifest_digest") return { ok: true, payload: JSON.stringify({ digest: DIGEST }) };
