@@ -27,6 +27,11 @@ export interface OciBackend {
   lookup(operation: OciOperation, image: string): LookupAnswer;
 }
 
+/** A backend that may also answer raw reply bytes, which need not be UTF-8 (the fuzz campaigns' hosts). */
+export interface RawOciBackend {
+  lookup(operation: OciOperation, image: string): LookupAnswer | { ok: true; payload: string | Uint8Array };
+}
+
 /** One host call as the policy made it, for tests and for `bench`'s figures. */
 export interface HostCallRecord {
   namespace: string;
@@ -56,7 +61,7 @@ export function granted(patterns: readonly string[], path: string): boolean {
   );
 }
 
-export function capabilityHandler(backend: OciBackend, options: CapabilityOptions = {}): HostCallback {
+export function capabilityHandler(backend: OciBackend | RawOciBackend, options: CapabilityOptions = {}): HostCallback {
   const allowed = options.allowed ?? ["*"];
   return (binding, namespace, operation, payload): HostCallOutcome => {
     const outcome = dispatch(binding, namespace, operation, payload);
@@ -87,7 +92,7 @@ export function capabilityHandler(backend: OciBackend, options: CapabilityOption
       return { ok: false, error: `invalid type: ${describeJsonType(image)}, expected a string at line 1 column 1` };
     const answer = backend.lookup(operation, image);
     if (!answer.ok) return { ok: false, error: `Callback evaluation failure: ${answer.error}` };
-    return { ok: true, payload: encoder.encode(answer.payload) };
+    return { ok: true, payload: typeof answer.payload === "string" ? encoder.encode(answer.payload) : answer.payload };
   }
 }
 

@@ -2,9 +2,10 @@
 // WapcHost::call, https://github.com/wapc/wapc-rs); see tests/support/fuzz/generators.ts for the cases.
 
 import { checkValidationResponse, compilePolicy, type JsonObject } from "../../../host/evaluator";
+import { capabilityHandler } from "../../../host/capabilities";
 import type { GuestCallOutcome, GuestInstance, HostCallback } from "../../../host/wapc";
 import { policyBytes } from "../workloads";
-import { encoder, type FuzzCase, type HostScript, shorten, strictUtf8, TRAP, type Verdict, wellFormed } from "./cases";
+import { type FuzzCase, type HostScript, shorten, strictUtf8, TRAP, type Verdict, wellFormed } from "./cases";
 
 // ---------------------------------------------------------------------------------------------
 // Running cases
@@ -33,21 +34,12 @@ export class FuzzRunner {
     this.fresh = engine === "wasmtime-policy-server";
     const policy = compilePolicy(wasm, { engine: wasmtime ? "wasmtime" : "v8", freshInstancePerCall: this.fresh });
     this.instantiate = (callback) => policy.instantiate(callback);
-    this.callback = (binding, namespace, operation, payload) => {
-      this.lastCalls.push(`${binding} ${namespace} ${operation} ${Buffer.from(payload).toString("latin1")}`);
-      if (binding !== "kubewarden") return { ok: false, error: `unknown binding: ${binding}` };
-      if (namespace !== "oci") return { ok: false, error: `unknown namespace: ${namespace}` };
-      let image: unknown;
-      try {
-        image = JSON.parse(strictUtf8.decode(payload));
-      } catch (err) {
-        return { ok: false, error: `expected value at line 1 column 1: ${(err as Error).message}` };
-      }
-      if (typeof image !== "string") return { ok: false, error: "invalid type, expected a string at line 1 column 1" };
-      const answer = this.script(operation, image);
-      if (!answer.ok) return { ok: false, error: `Callback evaluation failure: ${answer.error}` };
-      return { ok: true, payload: typeof answer.payload === "string" ? encoder.encode(answer.payload) : answer.payload };
-    };
+    // The host's own dispatcher (binding, namespace, payload decoding, error prefixes), answering
+    // from the case's script.
+    this.callback = capabilityHandler(
+      { lookup: (operation, image) => this.script(operation, image) },
+      { onCall: (call) => this.lastCalls.push(`${call.namespace} ${call.operation} ${call.payload}`) },
+    );
   }
 
   /** One waPC call with lookups answered by `host`; a trapped instance is not reused (policy-server discards it). */
