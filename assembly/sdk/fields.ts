@@ -111,15 +111,20 @@ export class FieldReader {
     return value.kind == JsonKind.True;
   }
 
-  /** A string member, undecoded (SDK use); null when not written or of the wrong type. */
-  stringNode(key: string): JsonValue | null {
+  /** Member `key` when written as a `kind` value; null when not written, or written as another type (`problem` recorded). */
+  private typed(key: string, kind: JsonKind, problem: string): JsonValue | null {
     const value = written(this.json, key);
     if (value == null) return null;
-    if (!value.isString) {
-      this.fail(key, this.wording.notString);
+    if (value.kind != kind) {
+      this.fail(key, problem);
       return null;
     }
     return value;
+  }
+
+  /** A string member, undecoded (SDK use); null when not written or of the wrong type. */
+  stringNode(key: string): JsonValue | null {
+    return this.typed(key, JsonKind.String, this.wording.notString);
   }
 
   string(key: string): string | null {
@@ -138,26 +143,16 @@ export class FieldReader {
     return n.value;
   }
 
-  /** A nested object; `problem` replaces the wording's "not an object". */
-  object(key: string, problem: string | null = null): FieldReader | null {
-    const value = written(this.json, key);
-    if (value == null) return null;
-    if (!value.isObject) {
-      this.fail(key, problem != null ? problem : this.wording.notObject);
-      return null;
-    }
-    return this.child(value, this.at(key));
+  /** A nested object. */
+  object(key: string): FieldReader | null {
+    const value = this.typed(key, JsonKind.Object, this.wording.notObject);
+    return value != null ? this.child(value, this.at(key)) : null;
   }
 
-  /** A nested array; `problem` replaces the wording's "not an array". */
-  list(key: string, problem: string | null = null): ListReader | null {
-    const value = written(this.json, key);
-    if (value == null) return null;
-    if (!value.isArray) {
-      this.fail(key, problem != null ? problem : this.wording.notArray);
-      return null;
-    }
-    return new ListReader(value, this.at(key), this);
+  /** A nested array. */
+  list(key: string): ListReader | null {
+    const value = this.typed(key, JsonKind.Array, this.wording.notArray);
+    return value != null ? new ListReader(value, this.at(key), this) : null;
   }
 
   /** An array of strings ([] when not written); reading stops at the first item of another type. */
@@ -175,13 +170,8 @@ export class FieldReader {
 
   /** A nested object read as entries; `problem` replaces the wording's "not an object". */
   map(key: string, problem: string | null = null): MapReader | null {
-    const value = written(this.json, key);
-    if (value == null) return null;
-    if (!value.isObject) {
-      this.fail(key, problem != null ? problem : this.wording.notObject);
-      return null;
-    }
-    return new MapReader(value, this.at(key), this);
+    const value = this.typed(key, JsonKind.Object, problem != null ? problem : this.wording.notObject);
+    return value != null ? new MapReader(value, this.at(key), this) : null;
   }
 
   /** An object whose values must all be strings (annotations, labels), as a lazy view. */
@@ -198,35 +188,51 @@ export class FieldReader {
   }
 }
 
-/** Items of one JSON array. */
-export class ListReader {
+/** The items of a JSON array or the values of a JSON object, by position. */
+abstract class ItemReader {
   constructor(
-    private value: JsonValue,
+    public value: JsonValue,
     public path: string,
-    private owner: FieldReader,
+    protected owner: FieldReader,
   ) {}
 
   get size(): i32 {
     return this.value.length;
   }
 
-  /** "path[index]" */
-  at(index: i32): string {
-    return this.path + "[" + index.toString() + "]";
-  }
+  /** The path of item `index`. */
+  abstract at(index: i32): string;
+
+  abstract item(index: i32): JsonValue;
 
   fail(index: i32, problem: string): void {
     this.owner.failAt(this.at(index), problem);
   }
 
+  isString(index: i32): bool {
+    return this.item(index).isString;
+  }
+
   string(index: i32): string | null {
-    const text = this.value.at(index)!.str();
+    const text = this.item(index).str();
     if (text == null) this.fail(index, this.owner.wording.notString);
     return text;
   }
+}
+
+/** Items of one JSON array. */
+export class ListReader extends ItemReader {
+  /** "path[index]" */
+  at(index: i32): string {
+    return this.path + "[" + index.toString() + "]";
+  }
+
+  item(index: i32): JsonValue {
+    return this.value.at(index)!;
+  }
 
   object(index: i32): FieldReader | null {
-    const item = this.value.at(index)!;
+    const item = this.item(index);
     if (!item.isObject) {
       this.fail(index, this.owner.wording.notObject);
       return null;
@@ -236,17 +242,7 @@ export class ListReader {
 }
 
 /** Entries of one JSON object read as a map. */
-export class MapReader {
-  constructor(
-    public value: JsonValue,
-    public path: string,
-    private owner: FieldReader,
-  ) {}
-
-  get size(): i32 {
-    return this.value.length;
-  }
-
+export class MapReader extends ItemReader {
   keyAt(index: i32): string {
     return this.value.keyAt(index);
   }
@@ -257,18 +253,8 @@ export class MapReader {
     return this.owner.wording.quotedEntries ? this.path + "[\"" + key + "\"]" : this.path + "." + key;
   }
 
-  fail(index: i32, problem: string): void {
-    this.owner.failAt(this.at(index), problem);
-  }
-
-  isString(index: i32): bool {
-    return this.value.valueAt(index)!.isString;
-  }
-
-  string(index: i32): string | null {
-    const text = this.value.valueAt(index)!.str();
-    if (text == null) this.fail(index, this.owner.wording.notString);
-    return text;
+  item(index: i32): JsonValue {
+    return this.value.valueAt(index)!;
   }
 }
 

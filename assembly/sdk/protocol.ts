@@ -91,9 +91,7 @@ export class ValidationResponse {
   toJson(): ArrayBuffer {
     const w = new JsonWriter(256);
     w.beginObject();
-    w.key("accepted").bool(this.accepted);
-    const message = this.message;
-    if (message != null) w.key("message").string(message);
+    w.key("accepted").bool(this.accepted).optionalString("message", this.message);
     if (this.code > 0 && this.code <= 0xffff) w.key("code").integer(this.code);
     const mutated = this.mutatedObject;
     if (mutated != null) w.key("mutated_object").raw(mutated);
@@ -125,13 +123,7 @@ export class SettingsValidationResponse {
   }
 
   toJson(): ArrayBuffer {
-    const w = new JsonWriter(64);
-    w.beginObject();
-    w.key("valid").bool(this.valid);
-    const message = this.message;
-    if (message != null) w.key("message").string(message);
-    w.endObject();
-    return w.toBytes();
+    return new JsonWriter(64).beginObject().key("valid").bool(this.valid).optionalString("message", this.message).endObject().toBytes();
   }
 }
 

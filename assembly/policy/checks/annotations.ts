@@ -5,7 +5,7 @@
 import { ImageIndex } from "../../sdk/oci/types";
 import { PlatformImage } from "../platform_image";
 import { ImageReport } from "../report";
-import { Check, Need, valueProblem } from "./check";
+import { Check, judgeRequired, Need, valueProblem } from "./check";
 
 export class AnnotationsCheck extends Check {
   /** key → glob of the annotations left for the platform images */
@@ -42,15 +42,6 @@ export class AnnotationsCheck extends Check {
 
   judge(image: PlatformImage, report: ImageReport): void {
     const keys = this.pending.keys();
-    for (let i = 0; i < keys.length; i++) {
-      const key = keys[i];
-      const value = image.annotation(key);
-      if (value == null) {
-        report.violation(image.platform, "annotation \"" + key + "\" is missing");
-        continue;
-      }
-      const problem = valueProblem("annotation", key, value, this.pending.get(key));
-      if (problem != null) report.violation(image.platform, problem);
-    }
+    for (let i = 0; i < keys.length; i++) judgeRequired(report, image.platform, "annotation", keys[i], image.annotation(keys[i]), this.pending.get(keys[i]));
   }
 }

@@ -2,6 +2,7 @@
 // a platform image's annotations and config) and reports findings; what it needs to see is
 // declared, and the planner (../planner.ts) turns the needs of all active checks into host calls.
 
+import { ImageConfig } from "../../sdk/oci/manifest_config";
 import { Descriptor, ImageIndex } from "../../sdk/oci/types";
 import { globMatch } from "../glob";
 import { PlatformImage } from "../platform_image";
@@ -40,6 +41,42 @@ export abstract class Check {
 
   /** Judges a single-platform image, or a platform image of an index. */
   abstract judge(image: PlatformImage, report: ImageReport): void;
+}
+
+/**
+ * A check of a runnable image's config (root user, environment, labels): it needs the config, and
+ * an artifact, which has none, is judged by `judgeArtifact`.
+ */
+export abstract class ConfigCheck extends Check {
+  need(image: PlatformImage): Need {
+    return Need.Config;
+  }
+
+  judge(image: PlatformImage, report: ImageReport): void {
+    if (image.isArtifact) {
+      this.judgeArtifact(image, report);
+      return;
+    }
+    const config = image.config(report.findings.length);
+    if (config != null) this.judgeConfig(image, config, report);
+  }
+
+  judgeArtifact(image: PlatformImage, report: ImageReport): void {}
+
+  abstract judgeConfig(image: PlatformImage, config: ImageConfig, report: ImageReport): void;
+}
+
+/**
+ * A required annotation or label `key` with the `value` the image has (null: absent) against its
+ * glob; `what` is "annotation" or "config label".
+ */
+export function judgeRequired(report: ImageReport, platform: string, what: string, key: string, value: string | null, pattern: string): void {
+  if (value == null) {
+    report.violation(platform, what + " \"" + key + "\" is missing");
+    return;
+  }
+  const problem = valueProblem(what, key, value, pattern);
+  if (problem != null) report.violation(platform, problem);
 }
 
 /**

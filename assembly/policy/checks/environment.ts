@@ -4,21 +4,15 @@
 import { globMatch } from "../glob";
 import { PlatformImage } from "../platform_image";
 import { ImageReport } from "../report";
-import { Check, Need } from "./check";
+import { ImageConfig } from "../../sdk/oci/manifest_config";
+import { ConfigCheck } from "./check";
 
-export class EnvironmentCheck extends Check {
+export class EnvironmentCheck extends ConfigCheck {
   constructor(private forbidden: string[]) {
     super(true, true);
   }
 
-  need(image: PlatformImage): Need {
-    return Need.Config;
-  }
-
-  judge(image: PlatformImage, report: ImageReport): void {
-    if (image.isArtifact) return;
-    const config = image.config(report.findings.length);
-    if (config == null) return;
+  judgeConfig(image: PlatformImage, config: ImageConfig, report: ImageReport): void {
     const forbidden = this.forbidden;
     for (let i = 0; i < config.env.length; i++) {
       const entry = config.env[i];

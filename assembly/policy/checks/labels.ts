@@ -3,35 +3,24 @@
 
 import { PlatformImage } from "../platform_image";
 import { ImageReport } from "../report";
-import { Check, Need, valueProblem } from "./check";
+import { ImageConfig } from "../../sdk/oci/manifest_config";
+import { ConfigCheck, judgeRequired } from "./check";
 
-export class LabelsCheck extends Check {
+export class LabelsCheck extends ConfigCheck {
   constructor(private required: Map<string, string>) {
     super(false);
   }
 
-  need(image: PlatformImage): Need {
-    return Need.Config;
+  judgeArtifact(image: PlatformImage, report: ImageReport): void {
+    const keys = this.required.keys();
+    const why = "an artifact with config media type \"" + image.configMediaType + "\" has no config labels";
+    for (let i = 0; i < keys.length; i++) report.violation(image.platform, "config label \"" + keys[i] + "\" is missing (" + why + ")");
   }
 
-  judge(image: PlatformImage, report: ImageReport): void {
+  judgeConfig(image: PlatformImage, config: ImageConfig, report: ImageReport): void {
     const keys = this.required.keys();
-    if (image.isArtifact) {
-      const why = "an artifact with config media type \"" + image.configMediaType + "\" has no config labels";
-      for (let i = 0; i < keys.length; i++) report.violation(image.platform, "config label \"" + keys[i] + "\" is missing (" + why + ")");
-      return;
-    }
-    const config = image.config(report.findings.length);
-    if (config == null) return;
     for (let i = 0; i < keys.length; i++) {
-      const key = keys[i];
-      const value = config.label(key);
-      if (value == null) {
-        report.violation(image.platform, "config label \"" + key + "\" is missing");
-        continue;
-      }
-      const problem = valueProblem("config label", key, value, this.required.get(key));
-      if (problem != null) report.violation(image.platform, problem);
+      judgeRequired(report, image.platform, "config label", keys[i], config.label(keys[i]), this.required.get(keys[i]));
     }
   }
 }

@@ -6,7 +6,8 @@
 import { SecurityContext } from "../../sdk/kubernetes";
 import { PlatformImage } from "../platform_image";
 import { Finding, ImageReport } from "../report";
-import { Check, Need } from "./check";
+import { ImageConfig } from "../../sdk/oci/manifest_config";
+import { ConfigCheck } from "./check";
 
 export const enum RootOverride {
   /** the image's user decides */
@@ -41,19 +42,13 @@ function isZeroUid(name: string): bool {
   return name.length > 0;
 }
 
-export class RootUserCheck extends Check {
+export class RootUserCheck extends ConfigCheck {
   constructor() {
     super(true, true);
   }
 
-  need(image: PlatformImage): Need {
-    return Need.Config;
-  }
-
-  judge(image: PlatformImage, report: ImageReport): void {
-    if (image.isArtifact) return;
-    const config = image.config(report.findings.length);
-    if (config == null || !isRootUser(config.user)) return;
+  judgeConfig(image: PlatformImage, config: ImageConfig, report: ImageReport): void {
+    if (!isRootUser(config.user)) return;
     const user = config.user;
     report.rootUsers.push(new Finding(image.platform, "runs as root (image user " + (user == null ? "not set" : "\"" + user + "\"") + ")", false, true));
   }

@@ -26,23 +26,24 @@ import {
 import { joinStrings } from "../../sdk/strings";
 import { fail, ok, Result } from "../../sdk/result";
 
+/** Node kinds, numbered from 0 in this order. */
 export enum Kind {
   /** a license id on the SPDX list (index set) */
-  License = 0,
+  License,
   /** a license id not on the list (text as written) */
-  Unknown = 1,
+  Unknown,
   /** LicenseRef-… or DocumentRef-…:LicenseRef-… */
-  Ref = 2,
+  Ref,
   /** NONE or NOASSERTION */
-  Special = 3,
+  Special,
   /** an exception id on the SPDX list (index set) */
-  Exception = 4,
+  Exception,
   /** AdditionRef-… or DocumentRef-…:AdditionRef-… */
-  AdditionRef = 5,
+  AdditionRef,
   /** children[0] WITH children[1] */
-  With = 6,
-  And = 7,
-  Or = 8,
+  With,
+  And,
+  Or,
 }
 
 export class Node {
@@ -285,25 +286,19 @@ class Parser {
   }
 
   parseOr(): Node {
-    const first = this.parseAnd();
-    if (this.error.length != 0 || this.kind() != T_OR) return first;
-    const node = new Node(Kind.Or, "OR", -1, this.start() + 1);
-    node.children.push(first);
-    while (this.error.length == 0 && this.kind() == T_OR) {
-      this.advance();
-      node.children.push(this.parseAnd());
-    }
-    return node;
+    return this.parseChain(true);
   }
 
-  parseAnd(): Node {
-    const first = this.parseWith();
-    if (this.error.length != 0 || this.kind() != T_AND) return first;
-    const node = new Node(Kind.And, "AND", -1, this.start() + 1);
+  /** Operands joined by OR (`or`: operands are AND chains) or by AND (operands are WITH terms). */
+  parseChain(or: bool): Node {
+    const first = or ? this.parseChain(false) : this.parseWith();
+    const operator = or ? T_OR : T_AND;
+    if (this.error.length != 0 || this.kind() != operator) return first;
+    const node = new Node(or ? Kind.Or : Kind.And, or ? "OR" : "AND", -1, this.start() + 1);
     node.children.push(first);
-    while (this.error.length == 0 && this.kind() == T_AND) {
+    while (this.error.length == 0 && this.kind() == operator) {
       this.advance();
-      node.children.push(this.parseWith());
+      node.children.push(or ? this.parseChain(false) : this.parseWith());
     }
     return node;
   }
@@ -407,17 +402,20 @@ class Parser {
     return kind;
   }
 
+  /** The reference kind of the current token, which must be a word (`what` is expected otherwise: REF_INVALID). */
+  wordRefKind(what: string): i32 {
+    if (this.kind() == T_WORD) return this.refKind();
+    this.expected(what);
+    return REF_INVALID;
+  }
+
   parseSimple(): Node {
-    if (this.kind() != T_WORD) {
-      this.expected("license id");
-      return placeholder();
-    }
+    const ref = this.wordRefKind("license id");
+    if (ref == REF_INVALID) return placeholder();
     const s = this.s;
     const start = this.start();
     const end = this.end();
     let leaf: Node;
-    const ref = this.refKind();
-    if (ref == REF_INVALID) return placeholder();
     if (ref == REF_LICENSE) {
       leaf = new Node(Kind.Ref, s.substring(start, end), -1, start + 1);
     } else if (ref == REF_ADDITION) {
@@ -459,19 +457,16 @@ class Parser {
   }
 
   parseAddition(): Node {
-    if (this.kind() != T_WORD) {
-      this.expected("exception id");
-      return placeholder();
+    const ref = this.wordRefKind("exception id");
+    if (ref == REF_INVALID) return placeholder();
+    const start = this.start();
+    if (ref == REF_ADDITION) {
+      const text = this.s.substring(start, this.end());
+      this.advance();
+      return new Node(Kind.AdditionRef, text, -1, start + 1);
     }
     const s = this.s;
-    const start = this.start();
     const end = this.end();
-    const ref = this.refKind();
-    if (ref == REF_INVALID) return placeholder();
-    if (ref == REF_ADDITION) {
-      this.advance();
-      return new Node(Kind.AdditionRef, s.substring(start, end), -1, start + 1);
-    }
     if (ref == REF_LICENSE) {
       this.expected("exception id");
       return placeholder();

@@ -47,29 +47,40 @@ export class JsonWriter {
     else unchecked((this.needsComma[top] = true));
   }
 
-  beginObject(): JsonWriter {
+  /** Opens a container with `bracket` ("{" or "["). */
+  private open(bracket: u8): JsonWriter {
     this.valueStart();
-    this.byte(0x7b);
+    this.byte(bracket);
     this.needsComma.push(false);
     return this;
+  }
+
+  /** Closes a container with `bracket` ("}" or "]"). */
+  private close(bracket: u8): JsonWriter {
+    if (this.needsComma.length > 1) this.needsComma.pop();
+    this.byte(bracket);
+    return this;
+  }
+
+  beginObject(): JsonWriter {
+    return this.open(0x7b);
   }
 
   endObject(): JsonWriter {
-    if (this.needsComma.length > 1) this.needsComma.pop();
-    this.byte(0x7d);
-    return this;
+    return this.close(0x7d);
   }
 
   beginArray(): JsonWriter {
-    this.valueStart();
-    this.byte(0x5b);
-    this.needsComma.push(false);
-    return this;
+    return this.open(0x5b);
   }
 
   endArray(): JsonWriter {
-    if (this.needsComma.length > 1) this.needsComma.pop();
-    this.byte(0x5d);
+    return this.close(0x5d);
+  }
+
+  /** Writes member `name` with string `value`, or nothing when `value` is null. */
+  optionalString(name: string, value: string | null): JsonWriter {
+    if (value != null) this.key(name).string(value);
     return this;
   }
 

@@ -6,7 +6,7 @@
 import { hostCall, KUBEWARDEN_BINDING, Utf8Name } from "../wapc";
 import { JsonValue, parseJson } from "../json/reader";
 import { jsonStringBytes } from "../json/writer";
-import { fail, ok, Result } from "../result";
+import { fail, Result } from "../result";
 
 // Length-prefixed UTF-8 names (see Utf8Name in wapc.ts).
 const OCI_NAMESPACE: Utf8Name = memory.data<u8>([3, 0x6f, 0x63, 0x69]);
@@ -26,15 +26,15 @@ export function ociLookup(operation: Utf8Name, image: string): Result<ArrayBuffe
 }
 
 /**
- * `ociLookup`, with the reply parsed as JSON; each operation's file then checks the shape. The
- * error is the host's own, or what is wrong with its reply.
+ * `ociLookup`, with the reply parsed as JSON and decoded by `decode` (each operation's file checks
+ * its shape). The error is the host's own, or what is wrong with its reply.
  */
-export function ociLookupJson(operation: Utf8Name, image: string): Result<JsonValue> {
+export function ociLookupDecoded<T>(operation: Utf8Name, image: string, decode: (root: JsonValue) => Result<T>): Result<T> {
   const reply = ociLookup(operation, image);
   const payload = reply.value;
-  if (payload == null) return fail<JsonValue>(reply.error!);
+  if (payload == null) return fail<T>(reply.error!);
   const parsed = parseJson(payload);
   const root = parsed.value;
-  if (root == null) return fail<JsonValue>("host reply is not valid JSON: " + parsed.error!);
-  return ok<JsonValue>(root);
+  if (root == null) return fail<T>("host reply is not valid JSON: " + parsed.error!);
+  return decode(root);
 }

@@ -3,7 +3,7 @@
 // Told apart by structure, as the host itself does: `config` + `layers` is an image manifest,
 // `manifests` an index; mediaType may be absent and only breaks ties.
 
-import { ociLookupJson, V1_OCI_MANIFEST } from "./capability";
+import { ociLookupDecoded, V1_OCI_MANIFEST } from "./capability";
 import { JsonValue } from "../json/reader";
 import { DECODING, FieldReader } from "../fields";
 import { fail, ok, Result } from "../result";
@@ -30,10 +30,7 @@ export class OciManifestResponse {
 
 /** The manifest or index `image` points to; the error is the host's, or what is wrong with its reply. */
 export function getOciManifest(image: string): Result<OciManifestResponse> {
-  const reply = ociLookupJson(V1_OCI_MANIFEST, image);
-  const root = reply.value;
-  if (root == null) return fail<OciManifestResponse>(reply.error!);
-  return classify(root);
+  return ociLookupDecoded<OciManifestResponse>(V1_OCI_MANIFEST, image, classify);
 }
 
 function isArrayField(root: JsonValue, key: string): bool {

@@ -3,7 +3,7 @@
 // ManifestAndConfigResponse). For an index the host answers for ITS OWN platform
 // (current_platform_resolver), so ask by per-platform digest when every platform matters.
 
-import { ociLookupJson, V1_OCI_MANIFEST_CONFIG } from "./capability";
+import { ociLookupDecoded, V1_OCI_MANIFEST_CONFIG } from "./capability";
 import { JsonValue } from "../json/reader";
 import { DECODING, FieldReader, StringMap } from "../fields";
 import { fail, ok, Result } from "../result";
@@ -61,10 +61,7 @@ export class ManifestAndConfig {
 
 /** The manifest, digest and config of `image`; the error is the host's, or what is wrong with its reply. */
 export function getOciManifestAndConfig(image: string): Result<ManifestAndConfig> {
-  const reply = ociLookupJson(V1_OCI_MANIFEST_CONFIG, image);
-  const root = reply.value;
-  if (root == null) return fail<ManifestAndConfig>(reply.error!);
-  return decodeManifestAndConfig(root);
+  return ociLookupDecoded<ManifestAndConfig>(V1_OCI_MANIFEST_CONFIG, image, decodeManifestAndConfig);
 }
 
 function decodeManifestAndConfig(root: JsonValue): Result<ManifestAndConfig> {

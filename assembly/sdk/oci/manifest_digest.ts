@@ -1,17 +1,14 @@
 // Host capability kubewarden/oci/v1/manifest_digest: `{"digest":"sha256:…"}`, the digest of what
 // the reference points to (the index digest for a multi-arch tag).
 
-import { ociLookupJson, V1_MANIFEST_DIGEST } from "./capability";
+import { ociLookupDecoded, V1_MANIFEST_DIGEST } from "./capability";
 import { JsonValue } from "../json/reader";
 import { digestProblem } from "./reference";
 import { fail, ok, Result } from "../result";
 
 /** The digest `image` points to; the error is the host's, or what is wrong with its reply. */
 export function getManifestDigest(image: string): Result<string> {
-  const reply = ociLookupJson(V1_MANIFEST_DIGEST, image);
-  const root = reply.value;
-  if (root == null) return fail<string>(reply.error!);
-  return decodeManifestDigest(root);
+  return ociLookupDecoded<string>(V1_MANIFEST_DIGEST, image, decodeManifestDigest);
 }
 
 function decodeManifestDigest(root: JsonValue): Result<string> {

@@ -128,11 +128,10 @@ export class Descriptor {
   }
 }
 
-export class ImageManifest {
+/** What an image manifest and an image index share: a media type, annotations, a list of descriptors. */
+class ManifestBase {
   schemaVersion: i32 = 2;
-  private mediaTypeNode: JsonValue | null = null;
-  config: Descriptor = new Descriptor();
-  layers: Descriptor[] = [];
+  protected mediaTypeNode: JsonValue | null = null;
   annotations: StringMap | null = null;
 
   /** mediaType, null when absent */
@@ -145,58 +144,45 @@ export class ImageManifest {
     const annotations = this.annotations;
     return annotations != null ? annotations.get(key) : null;
   }
+
+  /** Reads the descriptors of array `key` (checked by the caller) into `out`, then the annotations. */
+  protected decodeDescriptors(fields: FieldReader, key: string, out: Descriptor[]): bool {
+    const list = fields.list(key)!;
+    for (let i = 0; i < list.size; i++) {
+      const item = list.object(i);
+      const descriptor = item != null ? Descriptor.decode(item) : null;
+      if (descriptor == null) return false;
+      out.push(descriptor);
+    }
+    this.annotations = fields.stringMap("annotations");
+    return fields.error == null;
+  }
+}
+
+export class ImageManifest extends ManifestBase {
+  config: Descriptor = new Descriptor();
+  layers: Descriptor[] = [];
 
   /** Decodes an image manifest (its `config` object and `layers` array were checked by the caller). */
   static decode(fields: FieldReader): ImageManifest | null {
     const m = new ImageManifest();
     m.mediaTypeNode = fields.stringNode("mediaType");
     const config = fields.object("config");
-    if (config == null) return null;
-    const decodedConfig = Descriptor.decode(config);
+    const decodedConfig = config != null ? Descriptor.decode(config) : null;
     if (decodedConfig == null) return null;
     m.config = decodedConfig;
-    const layers = fields.list("layers")!;
-    for (let i = 0; i < layers.size; i++) {
-      const item = layers.object(i);
-      const layer = item != null ? Descriptor.decode(item) : null;
-      if (layer == null) return null;
-      m.layers.push(layer);
-    }
-    m.annotations = fields.stringMap("annotations");
-    return fields.error == null ? m : null;
+    return m.decodeDescriptors(fields, "layers", m.layers) ? m : null;
   }
 }
 
-export class ImageIndex {
-  schemaVersion: i32 = 2;
-  private mediaTypeNode: JsonValue | null = null;
+export class ImageIndex extends ManifestBase {
   manifests: Descriptor[] = [];
-  annotations: StringMap | null = null;
-
-  /** mediaType, null when absent */
-  get mediaType(): string | null {
-    const node = this.mediaTypeNode;
-    return node == null ? null : node.str();
-  }
-
-  annotation(key: string): string | null {
-    const annotations = this.annotations;
-    return annotations != null ? annotations.get(key) : null;
-  }
 
   /** Decodes an image index (its `manifests` array was checked by the caller). */
   static decode(fields: FieldReader): ImageIndex | null {
     const index = new ImageIndex();
     index.mediaTypeNode = fields.stringNode("mediaType");
-    const manifests = fields.list("manifests")!;
-    for (let i = 0; i < manifests.size; i++) {
-      const item = manifests.object(i);
-      const entry = item != null ? Descriptor.decode(item) : null;
-      if (entry == null) return null;
-      index.manifests.push(entry);
-    }
-    index.annotations = fields.stringMap("annotations");
-    return fields.error == null ? index : null;
+    return index.decodeDescriptors(fields, "manifests", index.manifests) ? index : null;
   }
 }
 
