@@ -324,12 +324,7 @@ class Parser {
         this.unexpected();
         return inner;
       }
-      if (this.kind() == T_WITH) {
-        this.setError("\"WITH\" at column " + col(this.start()) +
-          " must follow a license id or LicenseRef, not a parenthesised expression");
-      } else if (this.kind() == T_PLUS) {
-        this.setError("\"+\" at column " + col(this.start()) + " must directly follow a license id");
-      }
+      this.endOfTerm("", " must follow a license id or LicenseRef, not a parenthesised expression");
       return inner;
     }
     const leaf = this.parseSimple();
@@ -344,13 +339,20 @@ class Parser {
     if (this.error.length != 0) return node;
     node.children.push(leaf);
     node.children.push(addition);
+    this.endOfTerm("unexpected ", " (a license may be followed by only one exception)");
+    return node;
+  }
+
+  /**
+   * After a parenthesised expression or a WITH term only an operator may follow: a "WITH" there
+   * is reported as `<before>"WITH" at column N<after>`, a "+" as not following a license id.
+   */
+  endOfTerm(before: string, after: string): void {
     if (this.kind() == T_WITH) {
-      this.setError("unexpected \"WITH\" at column " + col(this.start()) +
-        " (a license may be followed by only one exception)");
+      this.setError(before + "\"WITH\" at column " + col(this.start()) + after);
     } else if (this.kind() == T_PLUS) {
       this.setError("\"+\" at column " + col(this.start()) + " must directly follow a license id");
     }
-    return node;
   }
 
   /** `"<word>" at column N`, for the reference errors of the current word. */
