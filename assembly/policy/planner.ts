@@ -28,7 +28,7 @@ import { Settings } from "./settings";
 
 /**
  * At most this many platform images of one index are inspected. Derived from the time budget
- * (README "Host calls and time", `make bench`): policy-server allows 1 to 2 s per evaluation,
+ * (README "Host calls", `make bench`): policy-server allows 1 to 2 s per evaluation,
  * host calls included; the worst case of an index, licenses in config labels, costs 2N + 2
  * registry GETs; at 50 ms per GET on a cold cache, 2 s hold 40 GETs, so an index of more than 19
  * platform images would always be interrupted (a 500 without reason). Beyond the cap the image is
