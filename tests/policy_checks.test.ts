@@ -212,6 +212,22 @@ describe("onLookupError and enforcement", () => {
     expect(response.status).toBeUndefined();
     expect(response.warnings).toHaveLength(2);
   });
+  test("a failed config lookup needed by several checks is one clause, before the clauses that come after it", () => {
+    const fixtures = {
+      [IMAGE]: success(imageManifest({ "org.opencontainers.image.licenses": null, "a.required": null })),
+      [`v1/oci_manifest_config ${IMAGE}`]: failure("registry down"),
+    };
+    const { response, calls } = evaluate(pod(), fixtures, {
+      annotations: { required: { "a.required": "*" } },
+      platforms: { required: ["linux/amd64"] },
+      config: { rejectRootUser: true, forbiddenEnv: ["*_TOKEN"], requiredLabels: { team: "*" } },
+    });
+    expect(lookups(calls)).toEqual([`v1/oci_manifest ${IMAGE}`, `v1/oci_manifest_config ${IMAGE}`]);
+    expect(response.status?.message).toBe(
+      `container "app" image "${IMAGE}": config lookup failed: Callback evaluation failure: registry down; ` +
+        `container "app" image "${IMAGE}": annotation "a.required" is missing`,
+    );
+  });
   test("warn + lookup error (reject) still admits, the error among the warnings", () => {
     const { response } = evaluate(pod(), { [IMAGE]: failure("boom") }, { enforcement: "warn" });
     expect(response.allowed).toBe(true);
