@@ -546,7 +546,8 @@ function served(tools: Tools, registry: Registry, repository: string, tag: strin
     ref: tag === undefined ? byDigest : reference,
     refByDigest: byDigest,
     digest: actual,
-    mediaType: parsed.mediaType ?? "",
+    // umoci leaves the optional mediaType out (image-spec manifest.md): the descriptor's type
+    mediaType: parsed.mediaType ?? (parsed.manifests === undefined ? MEDIA.ociManifest : MEDIA.ociIndex),
     body,
   };
   if (parsed.config !== undefined && (parsed.config.mediaType === MEDIA.ociConfig || parsed.config.mediaType === MEDIA.dockerConfig)) {
