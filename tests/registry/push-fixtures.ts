@@ -210,7 +210,8 @@ class Tools {
     fs.copyFileSync(state.caFile, path.join(this.certDir, "ca.crt"));
     const tmp = path.join(this.work, "tmp");
     fs.mkdirSync(tmp);
-    // Accept any image (the machine's /etc/containers/policy.json is not read), no registries.conf.
+    // Accept any image (skopeo --policy, buildah's hidden --signature-policy: the machine's
+    // /etc/containers/policy.json is not read); empty registries.conf and storage.conf.
     const policy = path.join(this.work, "policy.json");
     fs.writeFileSync(policy, JSON.stringify({ default: [{ type: "insecureAcceptAnything" }] }));
     fs.writeFileSync(path.join(this.work, "registries.conf"), "");
@@ -220,7 +221,6 @@ class Tools {
       TMPDIR: tmp,
       CONTAINERS_REGISTRIES_CONF: path.join(this.work, "registries.conf"),
       CONTAINERS_STORAGE_CONF: path.join(this.work, "storage.conf"),
-      CONTAINERS_POLICY_JSON: policy,
     };
     this.buildah = [
       "--storage-driver",
@@ -238,8 +238,13 @@ class Tools {
       return execFileSync(command, args, { env: this.env, stdio: ["ignore", "pipe", "pipe"], maxBuffer: 64 << 20, timeout: 120_000 });
     } catch (err) {
       const e = err as { stderr?: Buffer; message: string };
-      throw new Error(`${command} ${args.join(" ")} failed: ${e.stderr?.toString("utf8").trim() || e.message}`);
+      throw new Error(`${command} ${args.join(" ")} failed: ${e.stderr?.toString("utf8").trim() || e.message}`, { cause: err });
     }
+  }
+
+  /** for `buildah push` and `buildah manifest push` */
+  get signaturePolicy(): string[] {
+    return ["--signature-policy", this.policy];
   }
 
   buildahRun(args: string[]): string {
@@ -334,7 +339,7 @@ function build(tools: Tools, spec: BuildSpec): void {
   tools.buildahRun(["config", ...config, container]);
   tools.buildahRun(["commit", "--quiet", "--rm", "--format", spec.format, "--timestamp", "1761991200", container, spec.name]);
   // OCI images go into the layout (compressed there once, so the digest no longer changes)
-  if (spec.format === "oci") tools.buildahRun(["push", "--quiet", spec.name, `oci:${tools.layout}:${spec.name}`]);
+  if (spec.format === "oci") tools.buildahRun(["push", "--quiet", ...tools.signaturePolicy, spec.name, `oci:${tools.layout}:${spec.name}`]);
 }
 
 /** The unlicensed image, built by umoci in the layout. */
@@ -501,6 +506,7 @@ function pushBuildahIndex(tools: Tools, registry: Registry, target: string, form
     "manifest",
     "push",
     "--quiet",
+    ...tools.signaturePolicy,
     "--all",
     "--format",
     format,
@@ -605,6 +611,7 @@ export async function pushFixtures(state: RegistryState): Promise<FixtureSummary
   tools.buildahRun([
     "push",
     "--quiet",
+    ...tools.signaturePolicy,
     "--format",
     "v2s2",
     ...tools.flags(plain, ""),
