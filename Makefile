@@ -14,9 +14,9 @@ VENV_STAMP := .venv/.deps-installed
 all: policy.wasm annotated-policy.wasm
 
 # Installs everything the build and tests need: npm packages from the lockfile, and Debian's
-# docker-registry (the CNCF distribution registry) and skopeo (pushes the OCI artifact of an image
-# volume) for the live end-to-end tests.
-deps: $(DEPS_STAMP) $(VENV_STAMP) /usr/bin/docker-registry /usr/bin/skopeo
+# docker-registry (the CNCF distribution registry), buildah, umoci and skopeo (they build and push
+# the fixture images, tests/registry/README.md) for the live end-to-end tests.
+deps: $(DEPS_STAMP) $(VENV_STAMP) /usr/bin/docker-registry /usr/bin/skopeo /usr/bin/buildah /usr/bin/umoci
 $(DEPS_STAMP): package.json package-lock.json
 	npm ci --no-audit --no-fund
 	touch $@
@@ -29,9 +29,9 @@ $(VENV_STAMP): host/wasmtime/requirements.txt
 /usr/bin/docker-registry:
 	DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends docker-registry \
 		|| (apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends docker-registry)
-/usr/bin/skopeo:
-	DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends skopeo \
-		|| (apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends skopeo)
+/usr/bin/skopeo /usr/bin/buildah /usr/bin/umoci:
+	DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends $(notdir $@) \
+		|| (apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends $(notdir $@))
 
 policy.wasm: $(AS_SOURCES) asconfig.json $(DEPS_STAMP)
 	npx asc --config asconfig.json --target release

@@ -1,7 +1,8 @@
 #!/usr/bin/env bats
 # End-to-end against real OCI registries: Debian's docker-registry (CNCF distribution) started on
 # 127.0.0.1 by tests/registry/start-registry.sh (plain HTTP, TLS + basic auth, bearer tokens),
-# fixtures pushed by tests/registry/push-fixtures.ts, the policy evaluated live through kwhost.
+# fixtures built and pushed with buildah, umoci and skopeo by tests/registry/push-fixtures.ts, the
+# policy evaluated live through kwhost.
 
 load support/patch
 bats_require_minimum_version 1.5.0
@@ -12,10 +13,6 @@ setup_file() {
   # (its stdout is the path of state.json, which REGISTRY_STATE_DIR already names)
   tests/registry/start-registry.sh >/dev/null
   node dist/tests/registry/push-fixtures.js "$REGISTRY_STATE_DIR" >/dev/null
-  . "$REGISTRY_STATE_DIR/env"
-  # OCI artifacts for image volumes, pushed by skopeo: with and without a license annotation
-  tests/registry/push-artifact.sh "$REGISTRY_PLAIN_HOST/fixtures/models:1.0" Apache-2.0 >"$REGISTRY_STATE_DIR/models.digest"
-  tests/registry/push-artifact.sh "$REGISTRY_PLAIN_HOST/fixtures/models-unlicensed:1.0" >"$REGISTRY_STATE_DIR/models-unlicensed.digest"
 }
 
 teardown_file() {
@@ -165,7 +162,7 @@ pod_with_volume() {
 }
 
 @test "live: an image volume mounting an OCI artifact pushed by skopeo is judged by its annotations" {
-  models="$REGISTRY_PLAIN_HOST/fixtures/models:1.0"
+  models="$(ref models)"
   session="$BATS_TEST_TMPDIR/session.yml"
   run bin/kwhost run "$POLICY" -r "$(pod_with_volume "$(ref licensed)" "$models")" "${SOURCES[@]}" \
     --record-host-capabilities-interactions "$session"
@@ -179,7 +176,7 @@ pod_with_volume() {
 }
 
 @test "live: an unlicensed OCI artifact in an image volume is rejected naming the volume" {
-  models="$REGISTRY_PLAIN_HOST/fixtures/models-unlicensed:1.0"
+  models="$(ref models-unlicensed)"
   run bin/kwhost run "$POLICY" -r "$(pod_with_volume "$(ref licensed)" "$models")" "${SOURCES[@]}"
   echo "output = ${output}"
   [ $(expr "$output" : ".*\"allowed\":false.*volume \\\\\"models\\\\\" image \\\\\"$models\\\\\": no license declared (no .*annotation; an artifact with config media type .*application/vnd.oci.empty.v1+json.*") -ne 0 ]
@@ -187,8 +184,9 @@ pod_with_volume() {
 }
 
 @test "live: pinDigest pins the image volume to the artifact digest the registry serves" {
-  models="$REGISTRY_PLAIN_HOST/fixtures/models:1.0"
-  digest="$(cat "$REGISTRY_STATE_DIR/models.digest")"
+  models="$(ref models)"
+  pinned="$(ref models digest)"
+  digest="${pinned#*@}"
   run bin/kwhost run "$POLICY" -r "$(pod_with_volume "$(ref licensed)" "$models")" "${SOURCES[@]}" --settings-json '{"pinDigest": true}'
   echo "output = ${output}"
   patch=$(decoded_patch "$output")

@@ -1,31 +1,50 @@
-// Pushes the test images to the registries start-registry.sh started, with the Distribution API
-// (blob upload POST + PUT, manifest PUT), and writes what it pushed to <stateDir>/fixtures.json.
+// Builds the test images with real OCI tools from Debian and pushes them to the registries
+// start-registry.sh started; writes what the registries then serve to <stateDir>/fixtures.json.
 //
-//   licensed          OCI image, manifest annotation org.opencontainers.image.licenses=MIT
-//   unlicensed        OCI image, no annotations
-//   multiarch         OCI index without license; linux/amd64 (Apache-2.0) and linux/arm64/v8 (MIT)
-//                     manifests, each with its attestation manifest (platform unknown/unknown)
-//   docker-image      Docker schema2 image
-//   docker-list       Docker manifest list (amd64, arm64/v8)
-//   config-labels     OCI image whose config has Labels (license GPL-3.0-only), User root and
-//                     AWS_SECRET_ACCESS_KEY in Env; no manifest annotations
-//   quirks            OCI image with fields the host drops or reorders (descriptor platform/data,
-//                     unknown top-level field, unsorted annotations) and unusual config numbers
-//   quirks-index      OCI index with subject (dropped), artifactType, full platform fields
-//   foreign           OCI index with windows/amd64 and linux/s390x only
+//   buildah  builds images from scratch (no RUN: `from scratch`, `copy`, `config`, `commit`) in its
+//            own storage (--storage-driver vfs --root/--runroot under the state directory), pushes
+//            them into an OCI image layout or, for Docker's formats, straight to the registry, and
+//            makes the multi-platform indexes (`manifest create/add --os/--arch/--variant`,
+//            `manifest push --all`)
+//   umoci    creates the OCI image layout and builds one image in it (`new`, `config`, `insert`)
+//   skopeo   copies the layout's images to the registries (`copy --preserve-digests`, `--all` for
+//            an index; TLS with the test CA through --dest-cert-dir, credentials through
+//            --dest-creds) and reads back what they serve (`inspect --raw`, `--config --raw`)
+//
+// What stays ours is the catalogue below, and the documents whose exact bytes matter, which no
+// tool writes: the "quirks" manifest and index (unknown fields, unsorted annotations, descriptor
+// data and platform, subject, artifactType, numbers in serde_json's corner cases), the attestation
+// manifests of the multi-arch index (an in-toto layer), and the OCI artifacts of image volumes
+// (empty config; Debian has no `oras`, and buildah 1.28 writes no artifacts). They are written as
+// JSON into the OCI image layout (image-spec image-layout.md) and pushed by skopeo like the rest.
+//
+//   licensed          buildah, OCI image, manifest annotation org.opencontainers.image.licenses=MIT
+//   unlicensed        umoci, OCI image, no annotations
+//   multiarch         buildah index without license; linux/amd64 (Apache-2.0) and linux/arm64/v8
+//                     (MIT) images, each with its attestation manifest (platform unknown/unknown)
+//   docker-image      buildah, Docker schema2 image
+//   docker-list       buildah, Docker manifest list (amd64, arm64/v8)
+//   config-labels     buildah, OCI image whose config has Labels (license GPL-3.0-only), User root
+//                     and AWS_SECRET_ACCESS_KEY in Env; no manifest annotations
+//   quirks            ours, OCI image with fields the host drops or reorders (descriptor
+//                     platform/data, unknown top-level field, unsorted annotations) and unusual
+//                     config numbers; its layer and the rest of its config are buildah's
+//   quirks-index      ours, OCI index with subject (dropped), artifactType, full platform fields
+//   foreign           buildah index with windows/amd64 and linux/s390x only
+//   models            ours, OCI artifact for an image volume (empty config), license Apache-2.0
+//   models-unlicensed the same without license annotation
 //   secure:licensed   the licensed image on the TLS + htpasswd registry
 //   token:licensed    the licensed image on the bearer-token registry (anonymous pull)
 //   token:private     the licensed image under private/ (pull needs credentials)
 //
 // Used by tests/oci_registry_client.test.ts (imported), or from a shell after building with
 // `npx tsc -p tests/registry/tsconfig.json`:  node dist/tests/registry/push-fixtures.js [stateDir]
+// Nothing here speaks HTTP: every request to a registry is made by buildah or skopeo.
 
+import { execFileSync } from "node:child_process";
 import { createHash } from "node:crypto";
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { gzipSync } from "node:zlib";
-import { headerValue, type HttpResponse, HttpTransport, type TlsVerification } from "../../host/oci/http";
-import { parseChallenges } from "../../host/oci/registry-client";
 
 export interface RegistryEndpoint {
   host: string;
@@ -102,525 +121,543 @@ export function readState(stateDir: string): RegistryState {
 
 const sha256 = (data: Uint8Array | string): string => `sha256:${createHash("sha256").update(data).digest("hex")}`;
 
-// --- content ---------------------------------------------------------------------------------
-
-/** A ustar archive of regular files (deterministic: fixed mtime, owner root). */
-export function tar(files: ReadonlyArray<{ name: string; content: string }>): Buffer {
-  const blocks: Buffer[] = [];
-  for (const file of files) {
-    const data = Buffer.from(file.content, "utf8");
-    const header = Buffer.alloc(512, 0);
-    const put = (text: string, offset: number, length: number): void => {
-      header.write(text.slice(0, length), offset, length, "ascii");
-    };
-    const octal = (value: number, length: number): string => `${value.toString(8).padStart(length - 1, "0")}\0`;
-    put(file.name, 0, 100);
-    put(octal(0o644, 8), 100, 8);
-    put(octal(0, 8), 108, 8);
-    put(octal(0, 8), 116, 8);
-    put(octal(data.length, 12), 124, 12);
-    put(octal(1_700_000_000, 12), 136, 12);
-    put("        ", 148, 8);
-    put("0", 156, 1);
-    put("ustar\u000000", 257, 8);
-    put("root", 265, 32);
-    put("root", 297, 32);
-    let checksum = 0;
-    for (const byte of header) checksum += byte;
-    put(`${checksum.toString(8).padStart(6, "0")}\0 `, 148, 8);
-    blocks.push(header, data, Buffer.alloc((512 - (data.length % 512)) % 512, 0));
-  }
-  blocks.push(Buffer.alloc(1024, 0));
-  return Buffer.concat(blocks);
-}
-
-interface Layer {
-  blob: Buffer;
-  diffId: string;
-}
-
-function layer(files: ReadonlyArray<{ name: string; content: string }>): Layer {
-  const archive = tar(files);
-  return { blob: gzipSync(archive, { level: 9 }), diffId: sha256(archive) };
-}
-
-interface ConfigSpec {
-  architecture: string;
-  os: string;
-  variant?: string;
-  osVersion?: string;
-  user?: string;
-  env?: string[];
-  labels?: Record<string, string>;
-  cmd?: string[];
-  layers: Layer[];
-  /** a raw JSON member list appended to the config object (numbers JSON.stringify cannot write) */
-  rawExtra?: string;
-}
-
-/** An image config as docker/buildkit write it. */
-function imageConfig(spec: ConfigSpec): string {
-  const config: Record<string, unknown> = {
-    architecture: spec.architecture,
-    config: {
-      ...(spec.user === undefined ? {} : { User: spec.user }),
-      ExposedPorts: { "8080/tcp": {} },
-      Env: spec.env ?? ["PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"],
-      Entrypoint: ["/usr/local/bin/app"],
-      Cmd: spec.cmd ?? ["--serve"],
-      WorkingDir: "/srv",
-      ...(spec.labels === undefined ? {} : { Labels: spec.labels }),
-      StopSignal: "SIGTERM",
-    },
-    created: "2026-11-01T10:00:00.123456789Z",
-    history: [
-      { created: "2026-10-30T08:00:00Z", created_by: "/bin/sh -c #(nop) ADD file:4b1d…e0 in / " },
-      { created: "2026-10-30T08:00:00Z", created_by: '/bin/sh -c #(nop)  CMD ["sh"]', empty_layer: true },
-      {
-        created: "2026-11-01T10:00:00.123456789Z",
-        created_by: "COPY app /usr/local/bin/app # buildkit",
-        comment: "buildkit.dockerfile.v0",
-      },
-    ],
-    os: spec.os,
-    ...(spec.osVersion === undefined ? {} : { "os.version": spec.osVersion }),
-    rootfs: { type: "layers", diff_ids: spec.layers.map((l) => l.diffId) },
-    ...(spec.variant === undefined ? {} : { variant: spec.variant }),
-  };
-  const text = JSON.stringify(config);
-  return spec.rawExtra === undefined ? text : `${text.slice(0, -1)},${spec.rawExtra}}`;
-}
-
-// --- Distribution API client (push side) ------------------------------------------------------
-
-class Pusher {
-  private authorization: string | undefined;
-
-  constructor(
-    private readonly transport: HttpTransport,
-    private readonly name: RegistryName,
-    private readonly endpoint: RegistryEndpoint,
-    private readonly tls: TlsVerification,
-    private readonly credentials: { username: string; password: string } | undefined,
-  ) {}
-
-  private async request(
-    method: string,
-    url: string,
-    repository: string,
-    headers: Record<string, string> = {},
-    body?: Uint8Array,
-  ): Promise<HttpResponse> {
-    const send = (): Promise<HttpResponse> =>
-      this.transport.request({
-        method,
-        url,
-        headers: this.authorization === undefined ? headers : { ...headers, Authorization: this.authorization },
-        body,
-        tls: this.tls,
-      });
-    let response = await send();
-    if (response.status === 401) {
-      await this.authenticate(response, repository);
-      response = await send();
-    }
-    return response;
-  }
-
-  private async authenticate(challenge: HttpResponse, repository: string): Promise<void> {
-    if (this.credentials === undefined) throw new Error(`${this.name}: 401 from ${challenge.url} and no credentials`);
-    const basic = `Basic ${Buffer.from(`${this.credentials.username}:${this.credentials.password}`).toString("base64")}`;
-    const header = headerValue(challenge.headers, "www-authenticate") ?? "";
-    const bearer = parseChallenges(header).find((c) => c.scheme.toLowerCase() === "bearer");
-    if (bearer === undefined) {
-      this.authorization = basic;
-      return;
-    }
-    const realm = new URL(bearer.params.get("realm") ?? "");
-    realm.searchParams.append("scope", `repository:${repository}:pull,push`);
-    const service = bearer.params.get("service");
-    if (service !== undefined) realm.searchParams.append("service", service);
-    const response = await this.transport.request({
-      method: "GET",
-      url: realm.toString(),
-      headers: { Authorization: basic },
-      tls: this.tls,
-    });
-    if (response.status !== 200) throw new Error(`${this.name}: token request failed with ${response.status}`);
-    const token = (JSON.parse(response.body.toString("utf8")) as { token: string }).token;
-    this.authorization = `Bearer ${token}`;
-  }
-
-  private fail(what: string, response: HttpResponse): never {
-    throw new Error(`${this.name}: ${what} failed: ${response.status} ${response.body.toString("utf8")}`);
-  }
-
-  async pushBlob(repository: string, blob: Uint8Array): Promise<PushedBlob> {
-    const digest = sha256(blob);
-    const blobUrl = `${this.endpoint.url}/v2/${repository}/blobs/${digest}`;
-    const head = await this.request("HEAD", blobUrl, repository);
-    if (head.status === 200) return { digest, size: blob.length };
-    const start = await this.request("POST", `${this.endpoint.url}/v2/${repository}/blobs/uploads/`, repository, { "Content-Length": "0" });
-    if (start.status !== 202) this.fail(`upload of ${digest}`, start);
-    const location = new URL(headerValue(start.headers, "location") ?? "", this.endpoint.url);
-    location.searchParams.set("digest", digest);
-    const put = await this.request("PUT", location.toString(), repository, { "Content-Type": "application/octet-stream" }, blob);
-    if (put.status !== 201) this.fail(`upload of ${digest}`, put);
-    return { digest, size: blob.length };
-  }
-
-  async pushManifest(repository: string, reference: string, mediaType: string, body: string): Promise<string> {
-    const digest = sha256(body);
-    const response = await this.request(
-      "PUT",
-      `${this.endpoint.url}/v2/${repository}/manifests/${reference}`,
-      repository,
-      { "Content-Type": mediaType },
-      Buffer.from(body, "utf8"),
-    );
-    if (response.status !== 201) this.fail(`manifest ${repository}:${reference}`, response);
-    const returned = headerValue(response.headers, "docker-content-digest");
-    if (returned !== digest) throw new Error(`${this.name}: registry digest ${returned} differs from ${digest}`);
-    return digest;
-  }
-
-  describe(repository: string, tag: string | undefined, digest: string, mediaType: string, body: string): PushedManifest {
-    const byDigest = `${this.endpoint.host}/${repository}@${digest}`;
-    return {
-      registry: this.name,
-      host: this.endpoint.host,
-      repository,
-      ...(tag === undefined ? {} : { tag }),
-      ref: tag === undefined ? byDigest : `${this.endpoint.host}/${repository}:${tag}`,
-      refByDigest: byDigest,
-      digest,
-      mediaType,
-      body,
-    };
-  }
-}
-
-// --- the fixtures ----------------------------------------------------------------------------
-
-interface ImageSpec {
-  manifestMediaType: string;
-  configMediaType: string;
-  layerMediaType: string;
-  config: ConfigSpec;
-  annotations?: Record<string, string>;
-  /** raw JSON fragments appended to the manifest object (fields the host drops) */
-  manifestExtra?: Record<string, unknown>;
-  configDescriptorExtra?: Record<string, unknown>;
-}
-
-async function pushImage(pusher: Pusher, repository: string, tag: string | undefined, spec: ImageSpec): Promise<PushedManifest> {
-  const layers = [];
-  for (const l of spec.config.layers) {
-    const pushed = await pusher.pushBlob(repository, l.blob);
-    layers.push({ mediaType: spec.layerMediaType, digest: pushed.digest, size: pushed.size });
-  }
-  const configText = imageConfig(spec.config);
-  const config = await pusher.pushBlob(repository, Buffer.from(configText, "utf8"));
-  const manifest: Record<string, unknown> = {
-    schemaVersion: 2,
-    mediaType: spec.manifestMediaType,
-    config: { mediaType: spec.configMediaType, digest: config.digest, size: config.size, ...(spec.configDescriptorExtra ?? {}) },
-    layers,
-    ...(spec.annotations === undefined ? {} : { annotations: spec.annotations }),
-    ...(spec.manifestExtra ?? {}),
-  };
-  const body = JSON.stringify(manifest, null, 3);
-  const digest = await pusher.pushManifest(repository, tag ?? sha256(body), spec.manifestMediaType, body);
-  return { ...pusher.describe(repository, tag, digest, spec.manifestMediaType, body), config: { ...config, body: configText } };
-}
-
-interface IndexEntrySpec {
-  manifest: PushedManifest;
-  platform: Record<string, unknown>;
-  annotations?: Record<string, string>;
-}
-
-async function pushIndex(
-  pusher: Pusher,
-  repository: string,
-  tag: string,
-  mediaType: string,
-  entries: IndexEntrySpec[],
-  extra: Record<string, unknown> = {},
-): Promise<PushedManifest> {
-  const index: Record<string, unknown> = {
-    schemaVersion: 2,
-    mediaType,
-    manifests: entries.map((e) => ({
-      mediaType: e.manifest.mediaType,
-      digest: e.manifest.digest,
-      size: Buffer.byteLength(e.manifest.body, "utf8"),
-      platform: e.platform,
-      ...(e.annotations === undefined ? {} : { annotations: e.annotations }),
-    })),
-    ...extra,
-  };
-  const body = JSON.stringify(index, null, 3);
-  const digest = await pusher.pushManifest(repository, tag, mediaType, body);
-  const children = entries.map((e) => ({
-    ...e.manifest,
-    platform: [e.platform.os, e.platform.architecture, e.platform.variant].filter((p) => typeof p === "string").join("/"),
-    ...(e.annotations?.["vnd.docker.reference.type"] === "attestation-manifest" ? { attestation: true } : {}),
-  }));
-  return { ...pusher.describe(repository, tag, digest, mediaType, body), children };
-}
-
 /** Numbers as serde_json reads and rewrites them (see the test's expectations). */
 export const QUIRKS_NUMBERS =
   '"x-numbers":{"float":1.0,"big":18446744073709551615,"huge":18446744073709551616,"negzero":-0,' +
   '"exp":1e21,"small":1.5e-7,"neg":-42,"list":[0.5,100,1E2],"nested":{"b":true,"a":null}}';
 
-const appLayer = (name: string): Layer =>
-  layer([
-    { name: "etc/os-release", content: 'NAME="Kwhost Test Linux"\nID=kwhost\nVERSION_ID=1.0\n' },
-    { name: "usr/local/bin/app", content: `#!/bin/sh\necho ${name}\n` },
+// --- the catalogue of images buildah builds ----------------------------------------------------
+
+interface BuildSpec {
+  /** local image name, and the tag in the OCI layout */
+  name: string;
+  format: "oci" | "docker";
+  os: string;
+  arch: string;
+  variant?: string;
+  osVersion?: string;
+  user?: string;
+  env?: string[];
+  labels?: Record<string, string>;
+  annotations?: Record<string, string>;
+}
+
+const PATH_ENV = "PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
+
+const BUILDS: BuildSpec[] = [
+  {
+    name: "licensed",
+    format: "oci",
+    os: "linux",
+    arch: "amd64",
+    user: "1000:1000",
+    annotations: {
+      "org.opencontainers.image.source": "https://example.com/licensed",
+      [LICENSE_KEY]: "MIT",
+      "org.opencontainers.image.created": "2026-11-01T10:00:00Z",
+    },
+  },
+  { name: "multiarch-amd64", format: "oci", os: "linux", arch: "amd64", user: "65532", annotations: { [LICENSE_KEY]: "Apache-2.0" } },
+  {
+    name: "multiarch-arm64",
+    format: "oci",
+    os: "linux",
+    arch: "arm64",
+    variant: "v8",
+    user: "65532",
+    annotations: { [LICENSE_KEY]: "MIT" },
+  },
+  { name: "docker-image", format: "docker", os: "linux", arch: "amd64" },
+  { name: "docker-list-amd64", format: "docker", os: "linux", arch: "amd64" },
+  { name: "docker-list-arm64", format: "docker", os: "linux", arch: "arm64", variant: "v8" },
+  {
+    name: "config-labels",
+    format: "oci",
+    os: "linux",
+    arch: "amd64",
+    user: "root",
+    env: [PATH_ENV, "AWS_SECRET_ACCESS_KEY=wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY", "APP_MODE=production"],
+    labels: {
+      "org.opencontainers.image.vendor": "Example Corp",
+      [LICENSE_KEY]: "GPL-3.0-only",
+      "org.opencontainers.image.title": "config-labels",
+    },
+  },
+  { name: "quirks-base", format: "oci", os: "linux", arch: "amd64" },
+  { name: "foreign-windows", format: "oci", os: "windows", arch: "amd64", osVersion: "10.0.20348.2113" },
+  { name: "foreign-s390x", format: "oci", os: "linux", arch: "s390x" },
+];
+
+// --- running the tools -------------------------------------------------------------------------
+
+type Registry = { name: RegistryName; host: string };
+
+class Tools {
+  readonly work: string;
+  readonly layout: string;
+  private readonly certDir: string;
+  private readonly env: NodeJS.ProcessEnv;
+  private readonly buildah: string[];
+  private readonly policy: string;
+
+  constructor(private readonly state: RegistryState) {
+    this.work = path.join(state.stateDir, "fixtures-build");
+    fs.rmSync(this.work, { recursive: true, force: true });
+    this.layout = path.join(this.work, "layout");
+    this.certDir = path.join(this.work, "certs");
+    fs.mkdirSync(this.certDir, { recursive: true });
+    // containers/image reads the CAs of --cert-dir from files named *.crt
+    fs.copyFileSync(state.caFile, path.join(this.certDir, "ca.crt"));
+    const tmp = path.join(this.work, "tmp");
+    fs.mkdirSync(tmp);
+    // Accept any image (skopeo --policy, buildah's hidden --signature-policy: the machine's
+    // /etc/containers/policy.json is not read); empty registries.conf and storage.conf.
+    const policy = path.join(this.work, "policy.json");
+    fs.writeFileSync(policy, JSON.stringify({ default: [{ type: "insecureAcceptAnything" }] }));
+    fs.writeFileSync(path.join(this.work, "registries.conf"), "");
+    fs.writeFileSync(path.join(this.work, "storage.conf"), '[storage]\ndriver = "vfs"\n');
+    this.env = {
+      ...process.env,
+      TMPDIR: tmp,
+      CONTAINERS_REGISTRIES_CONF: path.join(this.work, "registries.conf"),
+      CONTAINERS_STORAGE_CONF: path.join(this.work, "storage.conf"),
+    };
+    this.buildah = [
+      "--storage-driver",
+      "vfs",
+      "--root",
+      path.join(this.work, "buildah-root"),
+      "--runroot",
+      path.join(this.work, "buildah-run"),
+    ];
+    this.policy = policy;
+  }
+
+  run(command: string, args: string[]): Buffer {
+    try {
+      return execFileSync(command, args, { env: this.env, stdio: ["ignore", "pipe", "pipe"], maxBuffer: 64 << 20, timeout: 120_000 });
+    } catch (err) {
+      const e = err as { stderr?: Buffer; message: string };
+      throw new Error(`${command} ${args.join(" ")} failed: ${e.stderr?.toString("utf8").trim() || e.message}`, { cause: err });
+    }
+  }
+
+  /** for `buildah push` and `buildah manifest push` */
+  get signaturePolicy(): string[] {
+    return ["--signature-policy", this.policy];
+  }
+
+  buildahRun(args: string[]): string {
+    return this.run("buildah", [...this.buildah, ...args])
+      .toString("utf8")
+      .trim();
+  }
+
+  skopeo(args: string[]): Buffer {
+    return this.run("skopeo", ["--policy", this.policy, ...args]);
+  }
+
+  /** buildah's / skopeo's flags for a registry, as a source (prefix "src-"), destination ("dest-") or for inspect / buildah ("") */
+  flags(registry: Registry, prefix: "" | "src-" | "dest-"): string[] {
+    const creds = `${this.state.username}:${this.state.password}`;
+    switch (registry.name) {
+      case "plain":
+        return [`--${prefix}tls-verify=false`];
+      case "secure":
+        return [`--${prefix}cert-dir`, this.certDir, `--${prefix}creds`, creds];
+      case "token":
+        return [`--${prefix}tls-verify=false`, `--${prefix}creds`, creds];
+    }
+  }
+}
+
+// --- the OCI image layout (umoci creates it; our documents are added as blobs and tags) ----------
+
+interface Descriptor {
+  mediaType: string;
+  digest: string;
+  size: number;
+}
+
+class Layout {
+  constructor(readonly dir: string) {}
+
+  private get indexFile(): string {
+    return path.join(this.dir, "index.json");
+  }
+
+  blobPath(digest: string): string {
+    return path.join(this.dir, "blobs", "sha256", digest.slice("sha256:".length));
+  }
+
+  read(digest: string): string {
+    return fs.readFileSync(this.blobPath(digest), "utf8");
+  }
+
+  add(mediaType: string, content: string): Descriptor {
+    const digest = sha256(content);
+    fs.writeFileSync(this.blobPath(digest), content);
+    return { mediaType, digest, size: Buffer.byteLength(content, "utf8") };
+  }
+
+  /** the descriptor tagged `tag` (org.opencontainers.image.ref.name) */
+  tagged(tag: string): Descriptor {
+    const index = JSON.parse(fs.readFileSync(this.indexFile, "utf8")) as {
+      manifests: Array<Descriptor & { annotations?: Record<string, string> }>;
+    };
+    const entry = index.manifests.find((m) => m.annotations?.["org.opencontainers.image.ref.name"] === tag);
+    if (entry === undefined) throw new Error(`no ${tag} in ${this.indexFile}`);
+    return { mediaType: entry.mediaType, digest: entry.digest, size: entry.size };
+  }
+
+  tag(tag: string, descriptor: Descriptor): void {
+    const index = JSON.parse(fs.readFileSync(this.indexFile, "utf8")) as { manifests: Array<{ annotations?: Record<string, string> }> };
+    index.manifests = index.manifests.filter((m) => m.annotations?.["org.opencontainers.image.ref.name"] !== tag);
+    index.manifests.push({ ...descriptor, annotations: { "org.opencontainers.image.ref.name": tag } });
+    fs.writeFileSync(this.indexFile, JSON.stringify(index));
+  }
+}
+
+/** Builds an image with buildah from scratch: two files in one layer, then the config. */
+function build(tools: Tools, spec: BuildSpec): void {
+  const context = path.join(tools.work, "context", spec.name);
+  fs.mkdirSync(path.join(context, "etc"), { recursive: true });
+  fs.mkdirSync(path.join(context, "usr", "local", "bin"), { recursive: true });
+  fs.writeFileSync(path.join(context, "etc", "os-release"), 'NAME="Kwhost Test Linux"\nID=kwhost\nVERSION_ID=1.0\n');
+  fs.writeFileSync(path.join(context, "usr", "local", "bin", "app"), `#!/bin/sh\necho ${spec.name}\n`, { mode: 0o755 });
+  const container = tools.buildahRun(["from", "--name", `build-${spec.name}`, "scratch"]);
+  tools.buildahRun(["copy", container, `${context}/`, "/"]);
+  const config = ["--os", spec.os, "--arch", spec.arch];
+  for (const e of spec.env ?? [PATH_ENV]) config.push("--env", e);
+  if (spec.variant !== undefined) config.push("--variant", spec.variant);
+  if (spec.osVersion !== undefined) config.push("--os-version", spec.osVersion);
+  if (spec.user !== undefined) config.push("--user", spec.user);
+  for (const [k, v] of Object.entries(spec.labels ?? {})) config.push("--label", `${k}=${v}`);
+  for (const [k, v] of Object.entries(spec.annotations ?? {})) config.push("--annotation", `${k}=${v}`);
+  config.push("--entrypoint", '["/usr/local/bin/app"]', "--cmd", '["--serve"]', "--workingdir", "/srv", "--port", "8080/tcp");
+  config.push("--created-by", "COPY context / # push-fixtures.ts");
+  tools.buildahRun(["config", ...config, container]);
+  tools.buildahRun(["commit", "--quiet", "--rm", "--format", spec.format, "--timestamp", "1761991200", container, spec.name]);
+  // OCI images go into the layout (compressed there once, so the digest no longer changes)
+  if (spec.format === "oci") tools.buildahRun(["push", "--quiet", ...tools.signaturePolicy, spec.name, `oci:${tools.layout}:${spec.name}`]);
+}
+
+/** The unlicensed image, built by umoci in the layout. */
+function buildWithUmoci(tools: Tools): void {
+  const image = `${tools.layout}:unlicensed`;
+  const app = path.join(tools.work, "context", "unlicensed-app");
+  fs.mkdirSync(path.dirname(app), { recursive: true });
+  fs.writeFileSync(app, "#!/bin/sh\necho unlicensed\n", { mode: 0o755 });
+  tools.run("umoci", ["new", "--image", image]);
+  tools.run("umoci", ["insert", "--image", image, app, "/usr/local/bin/app"]);
+  tools.run("umoci", [
+    "config",
+    "--image",
+    image,
+    "--os",
+    "linux",
+    "--architecture",
+    "amd64",
+    "--config.user",
+    "app",
+    "--config.env",
+    PATH_ENV,
+    "--config.entrypoint",
+    "/usr/local/bin/app",
+    "--config.workingdir",
+    "/srv",
   ]);
+}
 
-const oci = (config: ConfigSpec, rest: Partial<ImageSpec> = {}): ImageSpec => ({
-  manifestMediaType: MEDIA.ociManifest,
-  configMediaType: MEDIA.ociConfig,
-  layerMediaType: MEDIA.ociLayer,
-  config,
-  ...rest,
-});
+// --- the documents that are ours -------------------------------------------------------------
 
-const docker = (config: ConfigSpec): ImageSpec => ({
-  manifestMediaType: MEDIA.dockerManifest,
-  configMediaType: MEDIA.dockerConfig,
-  layerMediaType: MEDIA.dockerLayer,
-  config,
-});
+function attestation(layout: Layout, subjectRef: string, subject: Descriptor): Descriptor {
+  const statement = layout.add(
+    MEDIA.inToto,
+    JSON.stringify({
+      _type: "https://in-toto.io/Statement/v0.1",
+      predicateType: "https://spdx.dev/Document",
+      subject: [{ name: subjectRef, digest: { sha256: subject.digest.slice("sha256:".length) } }],
+      predicate: { spdxVersion: "SPDX-2.3", name: "sbom" },
+    }),
+  );
+  const config = layout.add(MEDIA.ociConfig, "{}");
+  return layout.add(
+    MEDIA.ociManifest,
+    JSON.stringify(
+      {
+        schemaVersion: 2,
+        mediaType: MEDIA.ociManifest,
+        config,
+        layers: [{ ...statement, annotations: { "in-toto.io/predicate-type": "https://spdx.dev/Document" } }],
+      },
+      null,
+      3,
+    ),
+  );
+}
 
-async function pushAttestation(pusher: Pusher, repository: string, subject: PushedManifest): Promise<IndexEntrySpec> {
-  const statement = JSON.stringify({
-    _type: "https://in-toto.io/Statement/v0.1",
-    predicateType: "https://spdx.dev/Document",
-    subject: [{ name: subject.ref, digest: { sha256: subject.digest.slice("sha256:".length) } }],
-    predicate: { spdxVersion: "SPDX-2.3", name: "sbom" },
-  });
-  const blob = await pusher.pushBlob(repository, Buffer.from(statement, "utf8"));
-  const config = await pusher.pushBlob(repository, Buffer.from("{}", "utf8"));
-  const body = JSON.stringify(
-    {
+function quirks(layout: Layout): { image: Descriptor; index: Descriptor } {
+  const base = JSON.parse(layout.read(layout.tagged("quirks-base").digest)) as { config: Descriptor; layers: Descriptor[] };
+  const baseConfig = layout.read(base.config.digest);
+  const licensed = layout.tagged("licensed");
+  // buildah's config with numbers JSON.stringify cannot write appended
+  const config = layout.add(MEDIA.ociConfig, `${baseConfig.trimEnd().slice(0, -1)},${QUIRKS_NUMBERS}}`);
+  const image = layout.add(
+    MEDIA.ociManifest,
+    JSON.stringify(
+      {
+        schemaVersion: 2,
+        mediaType: MEDIA.ociManifest,
+        config: { ...config, platform: { architecture: "amd64", os: "linux" }, data: Buffer.from(baseConfig).toString("base64") },
+        layers: base.layers,
+        // not in key order on purpose: the host sorts annotations by code point
+        annotations: {
+          "zz.last": "z",
+          "\u{1F600}.emoji": "after fullwidth",
+          "\uFF21.fullwidth": "before emoji",
+          [LICENSE_KEY]: "MIT",
+          "a.first": "a",
+        },
+        artifactType: "application/vnd.example.quirks+json",
+        subject: licensed,
+        "x-kwhost-unknown": { dropped: true },
+      },
+      null,
+      3,
+    ),
+  );
+  const index = layout.add(
+    MEDIA.ociIndex,
+    JSON.stringify(
+      {
+        schemaVersion: 2,
+        mediaType: MEDIA.ociIndex,
+        manifests: [
+          {
+            ...licensed,
+            platform: {
+              variant: "v1",
+              features: ["sse4"],
+              "os.features": ["win32k"],
+              "os.version": "10.0.17763.1",
+              os: "linux",
+              architecture: "amd64",
+              "x-unknown-platform-field": "dropped",
+            },
+            annotations: { "b.second": "2", "a.first": "1" },
+          },
+        ],
+        artifactType: "application/vnd.example.index+json",
+        subject: licensed,
+        annotations: { "org.opencontainers.image.title": "quirks-index", "org.opencontainers.image.created": "2026-11-01T10:00:00Z" },
+      },
+      null,
+      3,
+    ),
+  );
+  return { image, index };
+}
+
+/** An OCI artifact for an image volume: empty config (image-spec manifest.md, "Guidelines for Artifact Usage"), one layer of weights. */
+function artifact(layout: Layout, name: string, license: string | undefined): Descriptor {
+  const config = layout.add("application/vnd.oci.empty.v1+json", "{}");
+  const weights = layout.add("application/vnd.acme.model.weights.v1", `weights of the ${name} model\n`);
+  return layout.add(
+    MEDIA.ociManifest,
+    JSON.stringify({
       schemaVersion: 2,
       mediaType: MEDIA.ociManifest,
-      config: { mediaType: MEDIA.ociConfig, digest: config.digest, size: config.size },
-      layers: [
-        {
-          mediaType: MEDIA.inToto,
-          digest: blob.digest,
-          size: blob.size,
-          annotations: { "in-toto.io/predicate-type": "https://spdx.dev/Document" },
-        },
-      ],
-    },
-    null,
-    3,
+      artifactType: "application/vnd.acme.model.v1",
+      config,
+      layers: [{ ...weights, annotations: { "org.opencontainers.image.title": "weights.safetensors" } }],
+      annotations: {
+        "org.opencontainers.image.source": "https://github.com/acme/models",
+        ...(license === undefined ? {} : { [LICENSE_KEY]: license }),
+      },
+    }),
   );
-  const digest = await pusher.pushManifest(repository, sha256(body), MEDIA.ociManifest, body);
-  return {
-    manifest: pusher.describe(repository, undefined, digest, MEDIA.ociManifest, body),
-    platform: { architecture: "unknown", os: "unknown" },
-    annotations: { "vnd.docker.reference.digest": subject.digest, "vnd.docker.reference.type": "attestation-manifest" },
+}
+
+// --- pushing and reading back --------------------------------------------------------------------
+
+interface IndexEntry {
+  /** a transport reference buildah can read: oci:<layout>:<tag> or a local image name */
+  source: string;
+  os: string;
+  arch: string;
+  variant?: string;
+  osVersion?: string;
+  annotations?: Record<string, string>;
+}
+
+/** A multi-platform index made by buildah and pushed with all its images. */
+function pushBuildahIndex(tools: Tools, registry: Registry, target: string, format: "oci" | "v2s2", entries: IndexEntry[]): void {
+  const list = `list-${target.replace(/[/:]/g, "-")}`;
+  tools.buildahRun(["manifest", "create", list]);
+  for (const e of entries) {
+    const args = ["manifest", "add", "--os", e.os, "--arch", e.arch];
+    if (e.variant !== undefined) args.push("--variant", e.variant);
+    if (e.osVersion !== undefined) args.push("--os-version", e.osVersion);
+    for (const [k, v] of Object.entries(e.annotations ?? {})) args.push("--annotation", `${k}=${v}`);
+    tools.buildahRun([...args, list, e.source]);
+  }
+  tools.buildahRun([
+    "manifest",
+    "push",
+    "--quiet",
+    ...tools.signaturePolicy,
+    "--all",
+    "--format",
+    format,
+    ...tools.flags(registry, ""),
+    list,
+    `docker://${registry.host}/${target}`,
+  ]);
+}
+
+function copy(tools: Tools, from: string, fromRegistry: Registry | undefined, to: Registry, target: string, all = false): void {
+  tools.skopeo([
+    "copy",
+    "--quiet",
+    "--preserve-digests",
+    ...(all ? ["--all"] : []),
+    ...(fromRegistry === undefined ? [] : tools.flags(fromRegistry, "src-")),
+    ...tools.flags(to, "dest-"),
+    from,
+    `docker://${to.host}/${target}`,
+  ]);
+}
+
+const platformName = (p: { os?: unknown; architecture?: unknown; variant?: unknown }): string =>
+  [p.os, p.architecture, p.variant].filter((x) => typeof x === "string" && x !== "").join("/");
+
+/** What the registry serves for host/repository:tag (or @digest), read with skopeo. */
+function served(tools: Tools, registry: Registry, repository: string, tag: string | undefined, digest?: string): PushedManifest {
+  const reference = tag === undefined ? `${registry.host}/${repository}@${digest}` : `${registry.host}/${repository}:${tag}`;
+  const body = tools.skopeo(["inspect", "--raw", ...tools.flags(registry, ""), `docker://${reference}`]).toString("utf8");
+  const actual = sha256(body);
+  if (digest !== undefined && actual !== digest) throw new Error(`${reference}: the registry serves ${actual}, not ${digest}`);
+  const parsed = JSON.parse(body) as {
+    mediaType?: string;
+    config?: Descriptor;
+    manifests?: Array<Descriptor & { platform?: Record<string, unknown>; annotations?: Record<string, string> }>;
   };
+  const byDigest = `${registry.host}/${repository}@${actual}`;
+  const pushed: PushedManifest = {
+    registry: registry.name,
+    host: registry.host,
+    repository,
+    ...(tag === undefined ? {} : { tag }),
+    ref: tag === undefined ? byDigest : reference,
+    refByDigest: byDigest,
+    digest: actual,
+    // umoci leaves the optional mediaType out (image-spec manifest.md): the descriptor's type
+    mediaType: parsed.mediaType ?? (parsed.manifests === undefined ? MEDIA.ociManifest : MEDIA.ociIndex),
+    body,
+  };
+  if (parsed.config !== undefined && (parsed.config.mediaType === MEDIA.ociConfig || parsed.config.mediaType === MEDIA.dockerConfig)) {
+    const config = tools.skopeo(["inspect", "--config", "--raw", ...tools.flags(registry, ""), `docker://${byDigest}`]).toString("utf8");
+    pushed.config = { digest: parsed.config.digest, size: parsed.config.size, body: config };
+  }
+  if (parsed.manifests !== undefined) {
+    pushed.children = parsed.manifests.map((entry) => {
+      const attestation = entry.annotations?.["vnd.docker.reference.type"] === "attestation-manifest";
+      const child = served(tools, registry, repository, undefined, entry.digest);
+      if (attestation) delete child.config; // an in-toto statement, not an image
+      return { ...child, platform: platformName(entry.platform ?? {}), ...(attestation ? { attestation: true } : {}) };
+    });
+  }
+  return pushed;
 }
 
 export async function pushFixtures(state: RegistryState): Promise<FixtureSummary> {
-  const transport = new HttpTransport();
-  const credentials = { username: state.username, password: state.password };
-  const plain = new Pusher(transport, "plain", state.plain, { mode: "system" }, undefined);
-  const secure = new Pusher(
-    transport,
-    "secure",
-    state.secure,
-    { mode: "custom", ca: [fs.readFileSync(state.caFile, "utf8")] },
-    credentials,
-  );
-  const token = new Pusher(transport, "token", state.token, { mode: "system" }, credentials);
-  const images: Record<string, PushedManifest> = {};
+  const tools = new Tools(state);
+  const plain: Registry = { name: "plain", host: state.plain.host };
+  const secure: Registry = { name: "secure", host: state.secure.host };
+  const token: Registry = { name: "token", host: state.token.host };
+  const layout = new Layout(tools.layout);
+  const oci = (tag: string): string => `oci:${tools.layout}:${tag}`;
 
-  try {
-    const licensedSpec = oci(
-      { architecture: "amd64", os: "linux", user: "1000:1000", layers: [appLayer("licensed")] },
-      {
-        // not in key order on purpose: the host sorts annotations
-        annotations: {
-          "org.opencontainers.image.source": "https://example.com/licensed",
-          [LICENSE_KEY]: "MIT",
-          "org.opencontainers.image.created": "2026-11-01T10:00:00Z",
-        },
-      },
-    );
-    images.licensed = await pushImage(plain, "fixtures/licensed", "1.0", licensedSpec);
-    images.unlicensed = await pushImage(
-      plain,
-      "fixtures/unlicensed",
-      "1.0",
-      oci({ architecture: "amd64", os: "linux", user: "app", layers: [appLayer("unlicensed")] }),
-    );
+  tools.run("umoci", ["init", "--layout", tools.layout]);
+  buildWithUmoci(tools);
+  for (const spec of BUILDS) build(tools, spec);
+  const { image: quirksImage, index: quirksIndex } = quirks(layout);
+  layout.tag("quirks", quirksImage);
+  layout.tag("quirks-index", quirksIndex);
+  layout.tag("models", artifact(layout, "models", "Apache-2.0"));
+  layout.tag("models-unlicensed", artifact(layout, "models-unlicensed", undefined));
+  const amd64 = layout.tagged("multiarch-amd64");
+  const arm64 = layout.tagged("multiarch-arm64");
+  const multiarchRef = `${plain.host}/fixtures/multiarch:1.0`;
+  layout.tag("attestation-amd64", attestation(layout, multiarchRef, amd64));
+  layout.tag("attestation-arm64", attestation(layout, multiarchRef, arm64));
 
-    // multi-arch index with attestations
-    const amd64 = await pushImage(
-      plain,
-      "fixtures/multiarch",
-      undefined,
-      oci(
-        { architecture: "amd64", os: "linux", user: "65532", layers: [appLayer("multiarch-amd64")] },
-        { annotations: { [LICENSE_KEY]: "Apache-2.0" } },
-      ),
-    );
-    const arm64 = await pushImage(
-      plain,
-      "fixtures/multiarch",
-      undefined,
-      oci(
-        { architecture: "arm64", variant: "v8", os: "linux", user: "65532", layers: [appLayer("multiarch-arm64")] },
-        { annotations: { [LICENSE_KEY]: "MIT" } },
-      ),
-    );
-    images.multiarch = await pushIndex(plain, "fixtures/multiarch", "1.0", MEDIA.ociIndex, [
-      { manifest: amd64, platform: { architecture: "amd64", os: "linux" } },
-      { manifest: arm64, platform: { architecture: "arm64", os: "linux", variant: "v8" } },
-      await pushAttestation(plain, "fixtures/multiarch", amd64),
-      await pushAttestation(plain, "fixtures/multiarch", arm64),
-    ]);
-
-    // Docker media types
-    images["docker-image"] = await pushImage(
-      plain,
-      "fixtures/docker-image",
-      "1.0",
-      docker({ architecture: "amd64", os: "linux", layers: [appLayer("docker")] }),
-    );
-    const dockerAmd64 = await pushImage(
-      plain,
-      "fixtures/docker-list",
-      undefined,
-      docker({ architecture: "amd64", os: "linux", layers: [appLayer("list-amd64")] }),
-    );
-    const dockerArm64 = await pushImage(
-      plain,
-      "fixtures/docker-list",
-      undefined,
-      docker({ architecture: "arm64", variant: "v8", os: "linux", layers: [appLayer("list-arm64")] }),
-    );
-    images["docker-list"] = await pushIndex(plain, "fixtures/docker-list", "1.0", MEDIA.dockerList, [
-      { manifest: dockerAmd64, platform: { architecture: "amd64", os: "linux" } },
-      { manifest: dockerArm64, platform: { architecture: "arm64", os: "linux", variant: "v8" } },
-    ]);
-
-    // config labels, root user, secret in the environment
-    images["config-labels"] = await pushImage(
-      plain,
-      "fixtures/config-labels",
-      "1.0",
-      oci({
-        architecture: "amd64",
-        os: "linux",
-        user: "root",
-        env: [
-          "PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin",
-          "AWS_SECRET_ACCESS_KEY=wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY",
-          "APP_MODE=production",
-        ],
-        labels: {
-          "org.opencontainers.image.vendor": "Example Corp",
-          [LICENSE_KEY]: "GPL-3.0-only",
-          "org.opencontainers.image.title": "config-labels",
-        },
-        layers: [appLayer("config-labels")],
-      }),
-    );
-
-    // fields the host drops, annotation order by code point, serde number formatting
-    const quirksConfig = { architecture: "amd64", os: "linux", layers: [appLayer("quirks")] };
-    const dataSpec = imageConfig(quirksConfig);
-    images.quirks = await pushImage(
-      plain,
-      "fixtures/quirks",
-      "1.0",
-      oci(
-        {
-          ...quirksConfig,
-          rawExtra: QUIRKS_NUMBERS,
-        },
-        {
-          annotations: {
-            "zz.last": "z",
-            "\u{1F600}.emoji": "after fullwidth",
-            "\uFF21.fullwidth": "before emoji",
-            [LICENSE_KEY]: "MIT",
-            "a.first": "a",
-          },
-          configDescriptorExtra: {
-            platform: { architecture: "amd64", os: "linux" },
-            data: Buffer.from(dataSpec).toString("base64"),
-          },
-          manifestExtra: {
-            artifactType: "application/vnd.example.quirks+json",
-            subject: { mediaType: MEDIA.ociManifest, digest: images.licensed.digest, size: Buffer.byteLength(images.licensed.body) },
-            "x-kwhost-unknown": { dropped: true },
-          },
-        },
-      ),
-    );
-    const quirksChild = await pushImage(plain, "fixtures/quirks-index", undefined, licensedSpec);
-    images["quirks-index"] = await pushIndex(
-      plain,
-      "fixtures/quirks-index",
-      "1.0",
-      MEDIA.ociIndex,
-      [
-        {
-          manifest: quirksChild,
-          platform: {
-            variant: "v1",
-            features: ["sse4"],
-            "os.features": ["win32k"],
-            "os.version": "10.0.17763.1",
-            os: "linux",
-            architecture: "amd64",
-            "x-unknown-platform-field": "dropped",
-          },
-          annotations: { "b.second": "2", "a.first": "1" },
-        },
-      ],
-      {
-        artifactType: "application/vnd.example.index+json",
-        subject: { mediaType: MEDIA.ociManifest, digest: quirksChild.digest, size: Buffer.byteLength(quirksChild.body) },
-        annotations: { "org.opencontainers.image.title": "quirks-index", "org.opencontainers.image.created": "2026-11-01T10:00:00Z" },
-      },
-    );
-
-    // an index with no entry for linux/amd64 or linux/arm64
-    const windows = await pushImage(
-      plain,
-      "fixtures/foreign",
-      undefined,
-      oci({ architecture: "amd64", os: "windows", osVersion: "10.0.20348.2113", layers: [appLayer("foreign-windows")] }),
-    );
-    const s390x = await pushImage(
-      plain,
-      "fixtures/foreign",
-      undefined,
-      oci({ architecture: "s390x", os: "linux", layers: [appLayer("foreign-s390x")] }),
-    );
-    images.foreign = await pushIndex(plain, "fixtures/foreign", "1.0", MEDIA.ociIndex, [
-      { manifest: windows, platform: { architecture: "amd64", os: "windows", "os.version": "10.0.20348.2113" } },
-      { manifest: s390x, platform: { architecture: "s390x", os: "linux" } },
-    ]);
-
-    images["secure:licensed"] = await pushImage(secure, "fixtures/licensed", "1.0", licensedSpec);
-    images["token:licensed"] = await pushImage(token, "fixtures/licensed", "1.0", licensedSpec);
-    images["token:private"] = await pushImage(token, "private/licensed", "1.0", licensedSpec);
-  } finally {
-    transport.close();
+  const attestationOf = (subject: Descriptor): Record<string, string> => ({
+    "vnd.docker.reference.digest": subject.digest,
+    "vnd.docker.reference.type": "attestation-manifest",
+  });
+  pushBuildahIndex(tools, plain, "fixtures/multiarch:1.0", "oci", [
+    { source: oci("multiarch-amd64"), os: "linux", arch: "amd64" },
+    { source: oci("multiarch-arm64"), os: "linux", arch: "arm64", variant: "v8" },
+    { source: oci("attestation-amd64"), os: "unknown", arch: "unknown", annotations: attestationOf(amd64) },
+    { source: oci("attestation-arm64"), os: "unknown", arch: "unknown", annotations: attestationOf(arm64) },
+  ]);
+  pushBuildahIndex(tools, plain, "fixtures/foreign:1.0", "oci", [
+    { source: oci("foreign-windows"), os: "windows", arch: "amd64", osVersion: "10.0.20348.2113" },
+    { source: oci("foreign-s390x"), os: "linux", arch: "s390x" },
+  ]);
+  // Docker's formats cannot live in an OCI layout: buildah pushes them from its storage
+  tools.buildahRun([
+    "push",
+    "--quiet",
+    ...tools.signaturePolicy,
+    "--format",
+    "v2s2",
+    ...tools.flags(plain, ""),
+    "docker-image",
+    `docker://${plain.host}/fixtures/docker-image:1.0`,
+  ]);
+  pushBuildahIndex(tools, plain, "fixtures/docker-list:1.0", "v2s2", [
+    { source: "docker-list-amd64", os: "linux", arch: "amd64" },
+    { source: "docker-list-arm64", os: "linux", arch: "arm64", variant: "v8" },
+  ]);
+  for (const name of ["licensed", "unlicensed", "config-labels", "quirks", "models", "models-unlicensed"]) {
+    copy(tools, oci(name), undefined, plain, `fixtures/${name}:1.0`);
   }
+  copy(tools, oci("quirks-index"), undefined, plain, "fixtures/quirks-index:1.0", true);
+  copy(tools, oci("licensed"), undefined, secure, "fixtures/licensed:1.0");
+  copy(tools, oci("licensed"), undefined, token, "fixtures/licensed:1.0");
+  copy(tools, oci("licensed"), undefined, token, "private/licensed:1.0");
+
+  const images: Record<string, PushedManifest> = {};
+  for (const name of [
+    "licensed",
+    "unlicensed",
+    "multiarch",
+    "docker-image",
+    "docker-list",
+    "config-labels",
+    "quirks",
+    "quirks-index",
+    "foreign",
+    "models",
+    "models-unlicensed",
+  ]) {
+    images[name] = served(tools, plain, `fixtures/${name}`, "1.0");
+  }
+  // our documents reached the registry byte for byte
+  for (const [name, descriptor] of [
+    ["quirks", quirksImage],
+    ["quirks-index", quirksIndex],
+    ["models", layout.tagged("models")],
+  ] as const) {
+    if (images[name].digest !== descriptor.digest)
+      throw new Error(`${name}: pushed ${descriptor.digest}, the registry serves ${images[name].digest}`);
+  }
+  images["secure:licensed"] = served(tools, secure, "fixtures/licensed", "1.0");
+  images["token:licensed"] = served(tools, token, "fixtures/licensed", "1.0");
+  images["token:private"] = served(tools, token, "private/licensed", "1.0");
 
   const summary: FixtureSummary = {
     registries: {
@@ -631,6 +668,7 @@ export async function pushFixtures(state: RegistryState): Promise<FixtureSummary
     images,
   };
   fs.writeFileSync(path.join(state.stateDir, "fixtures.json"), `${JSON.stringify(summary, null, 2)}\n`);
+  fs.rmSync(tools.work, { recursive: true, force: true });
   return summary;
 }
 

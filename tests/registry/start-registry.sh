@@ -54,7 +54,7 @@ mkdir -p "$STATE_DIR"
 STATE_DIR="$(cd "$STATE_DIR" && pwd)"
 # A previous run recorded in this directory is stopped first.
 REGISTRY_STATE_DIR="$STATE_DIR" bash "$HERE/stop-registry.sh" >/dev/null 2>&1 || true
-rm -rf "${STATE_DIR:?}"/{plain,secure,token,tls,docker-config} "$STATE_DIR"/{state.json,env,pids,sources.yaml,fixtures.json}
+rm -rf "${STATE_DIR:?}"/{plain,secure,token,tls,docker-config} "$STATE_DIR"/{state.json,env,pids,sources.yaml,fixtures.json,fixtures-build}
 ensure_registry
 mkdir -p "$STATE_DIR"/{plain,secure,token,tls,docker-config}
 : >"$STATE_DIR/pids"
