@@ -587,46 +587,19 @@ describe("bin/kwhost against the registries", () => {
     expect(missingSources.stderr).toBe(
       `Error: Cannot read sources file ${path.join(STATE_DIR, "no-such-sources.yaml")}: No such file or directory (os error 2)\n`,
     );
+    const withDockerConfig = (dir: string) =>
+      kwhost(["run", "policy.wasm", "-r", request, "--sources-path", state.sourcesPath, "--docker-config-json-path", dir]);
     const missingDir = path.join(STATE_DIR, "no-such-docker-config");
-    const missingConfig = kwhost([
-      "run",
-      "policy.wasm",
-      "-r",
-      request,
-      "--sources-path",
-      state.sourcesPath,
-      "--docker-config-json-path",
-      missingDir,
-    ]);
+    const missingConfig = withDockerConfig(missingDir);
     expect(missingConfig.status).toBe(1);
     expect(missingConfig.stdout).toBe("");
     expect(missingConfig.stderr).toBe(`Error: --docker-config-json-path ${missingDir}: no such directory\n`);
     const emptyDir = fs.mkdtempSync(path.join(os.tmpdir(), "kwhost-noconfig-"));
-    const noConfigJson = kwhost([
-      "run",
-      "policy.wasm",
-      "-r",
-      request,
-      "--sources-path",
-      state.sourcesPath,
-      "--docker-config-json-path",
-      emptyDir,
-    ]);
-    expect(noConfigJson.stderr).toBe(
+    expect(withDockerConfig(emptyDir).stderr).toBe(
       `Error: --docker-config-json-path ${emptyDir}: ${path.join(emptyDir, "config.json")} does not exist\n`,
     );
     const configFile = path.join(state.dockerConfigDir, "config.json");
-    const fileGiven = kwhost([
-      "run",
-      "policy.wasm",
-      "-r",
-      request,
-      "--sources-path",
-      state.sourcesPath,
-      "--docker-config-json-path",
-      configFile,
-    ]);
-    expect(fileGiven.stderr).toBe(
+    expect(withDockerConfig(configFile).stderr).toBe(
       `Error: --docker-config-json-path ${configFile}: not a directory; give the directory that holds it: --docker-config-json-path ${state.dockerConfigDir}\n`,
     );
     fs.rmSync(emptyDir, { recursive: true });
