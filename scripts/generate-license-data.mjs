@@ -12,7 +12,7 @@
 //   - license ids are sorted by their lower-cased spelling and front-coded into one byte blob
 //     (memory.data<u8>) in blocks of 16 entries; a u16 table gives each block's offset, so the guest
 //     binary-searches the blocks and scans one block, case-insensitively; the suffixes are
-//     byte-pair encoded (symbols index an ALPHABET or, above it, are pairs from one TOKENS table shared by both lists);
+//     byte-pair encoded (one table, shared by both lists, gives the text of each symbol (a character or a merged pair));
 //   - 4 flag bits per license, two licenses per byte: bit 0 OSI approved; bits 1-2 FSF libre
 //     (0 = no assertion, i.e. isFsfLibre absent; 1 = yes; 2 = no); bit 3 deprecated;
 //   - exceptions use the same id layout, and 1 flag bit each (deprecated);
@@ -159,9 +159,8 @@ const BLOCK = 16;
 /**
  * Front-coded ids: each entry is [chars shared with the previous entry][suffix symbol count][suffix
  * symbols]; the first entry of every block of BLOCK entries shares nothing, so a block decodes on
- * its own. A symbol below ALPHABET_SIZE is the character ALPHABET[symbol]; a symbol t above is
- * token t - ALPHABET_SIZE of TOKENS, a pair of symbols (byte-pair encoding over the suffixes of
- * both lists), expanded recursively.
+ * its own. Symbols are bytes: the first ones are the characters used, the others pairs of symbols
+ * (byte-pair encoding over the suffixes of both lists); the table emitted is every symbol's text.
  */
 function frontCode(list) {
   const entries = [];
@@ -264,6 +263,11 @@ function encodeSuccessor(expr) {
 const licEntries = frontCode(licenses);
 const excEntries = frontCode(exceptions);
 const { alphabet, tokens } = pairEncode([licEntries, excEntries]);
+// Every symbol's text, precomputed so the guest copies it instead of expanding pairs recursively.
+const symbolText = [...alphabet.map((c) => [c])];
+for (let t = 0; t < tokens.length / 2; t++) symbolText.push([...symbolText[tokens[2 * t]], ...symbolText[tokens[2 * t + 1]]]);
+const symbolStarts = [0];
+for (const text of symbolText) symbolStarts.push(symbolStarts.at(-1) + text.length);
 const lic = layout(licEntries);
 const exc = layout(excEntries);
 const licFlags = packBits(
@@ -287,14 +291,12 @@ export const LIST_VERSION: string = ${q(version)};
 /** Entries per front-coded block. */
 export const ID_BLOCK: i32 = ${BLOCK};
 
-/** Symbols below ALPHABET_SIZE are the characters ALPHABET[symbol]. */
-export const ALPHABET_SIZE: i32 = ${alphabet.length};
-export const ALPHABET: usize = memory.data<u8>([
-${wrap(alphabet)}
+/** Symbol k stands for the characters SYMBOL_TEXT[SYMBOL_STARTS[k], SYMBOL_STARTS[k + 1]). */
+export const SYMBOL_STARTS: usize = memory.data<u16>([
+${wrap(symbolStarts)}
 ]);
-/** Byte-pair tokens: symbol ALPHABET_SIZE + t is the pair of symbols TOKENS[2t], TOKENS[2t + 1]. */
-export const TOKENS: usize = memory.data<u8>([
-${wrap(tokens)}
+export const SYMBOL_TEXT: usize = memory.data<u8>([
+${wrap(symbolText.flat())}
 ]);
 
 export const LICENSE_COUNT: i32 = ${licenses.length};

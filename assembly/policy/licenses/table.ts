@@ -2,7 +2,7 @@
 // Every index is range-checked: out-of-range indexes read as "absent", never abort.
 
 import {
-  ID_BLOCK, ALPHABET_SIZE, ALPHABET, TOKENS,
+  ID_BLOCK, SYMBOL_STARTS, SYMBOL_TEXT,
   LICENSE_COUNT, LICENSE_IDS, LICENSE_BLOCKS, LICENSE_FLAGS,
   EXCEPTION_COUNT, EXCEPTION_IDS, EXCEPTION_BLOCKS, EXCEPTION_FLAGS,
   SUCCESSOR_COUNT, SUCCESSORS,
@@ -21,21 +21,16 @@ function lowerAscii(c: i32): i32 {
   return c >= 65 && c <= 90 ? c + 32 : c;
 }
 
-/** Writes the characters of symbol `sym` (a character of ALPHABET or a TOKENS pair) at `out`; returns the end. */
-function expand(sym: i32, out: usize): usize {
-  if (sym < ALPHABET_SIZE) {
-    store<u8>(out, load<u8>(ALPHABET + <usize>sym));
-    return out + 1;
-  }
-  const t = TOKENS + (<usize>(sym - ALPHABET_SIZE) << 1);
-  return expand(<i32>load<u8>(t + 1), expand(<i32>load<u8>(t), out));
-}
-
 /** Decodes the entry at `p` into SCRATCH (on top of the previous entry's shared prefix); returns its length. */
 function decodeEntry(p: usize): i32 {
   const n = <i32>load<u8>(p + 1);
   let out = SCRATCH + <usize>load<u8>(p);
-  for (let j = 0; j < n; j++) out = expand(<i32>load<u8>(p + 2 + <usize>j), out);
+  for (let j = 0; j < n; j++) {
+    const q = SYMBOL_STARTS + (<usize>load<u8>(p + 2 + <usize>j) << 1);
+    const from = SYMBOL_TEXT + <usize>load<u16>(q);
+    const to = SYMBOL_TEXT + <usize>load<u16>(q + 2);
+    for (let c = from; c < to; c++) store<u8>(out++, load<u8>(c));
+  }
   return <i32>(out - SCRATCH);
 }
 
