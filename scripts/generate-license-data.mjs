@@ -11,10 +11,11 @@
 // committed copy. It is compact because it is compiled into the policy Wasm module:
 //   - license ids are sorted by their lower-cased spelling and front-coded into one byte blob
 //     (memory.data<u8>) in blocks of 16 entries; a u16 table gives each block's offset, so the guest
-//     binary-searches the blocks and scans one block, case-insensitively;
-//   - one flags byte per license: bit 0 OSI approved; bits 1-2 FSF libre
+//     binary-searches the blocks and scans one block, case-insensitively; the suffixes are
+//     byte-pair encoded (one table, shared by both lists, gives the text of each symbol (a character or a merged pair));
+//   - 4 flag bits per license, two licenses per byte: bit 0 OSI approved; bits 1-2 FSF libre
 //     (0 = no assertion, i.e. isFsfLibre absent; 1 = yes; 2 = no); bit 3 deprecated;
-//   - exceptions use the same layout (flags: bit 3 deprecated);
+//   - exceptions use the same id layout, and 1 flag bit each (deprecated);
 //   - deprecated licenses with an unambiguous successor get an entry of 5 u16: license index, then
 //     the successor (license index with bit 15 for "+", exception index + 1 or 0) for the id written
 //     alone and for the id written "<id>+".
@@ -156,27 +157,84 @@ for (const id of [...Object.keys(SUCCESSOR_TABLE), ...NO_SUCCESSOR]) {
 /** Ids per front-coding block (a binary search picks the block, a linear scan the entry). */
 const BLOCK = 16;
 /**
- * Front-coded ids: each entry is [bytes shared with the previous entry][suffix length][suffix];
- * the first entry of every block of BLOCK entries shares nothing, so a block decodes on its own.
+ * Front-coded ids: each entry is [chars shared with the previous entry][suffix symbol count][suffix
+ * symbols]; the first entry of every block of BLOCK entries shares nothing, so a block decodes on
+ * its own. Symbols are bytes: the first ones are the characters used, the others pairs of symbols
+ * (byte-pair encoding over the suffixes of both lists); the table emitted is every symbol's text.
  */
 function frontCode(list) {
-  const bytes = [];
-  const blocks = [];
+  const entries = [];
   let prev = "";
   list.forEach((x, i) => {
     if (x.id.length > 255) fail(`id longer than 255 characters: ${x.id}`);
     let shared = 0;
-    if (i % BLOCK === 0) {
-      blocks.push(bytes.length);
-    } else {
+    if (i % BLOCK !== 0) {
       while (shared < x.id.length && shared < prev.length && x.id[shared] === prev[shared]) shared++;
     }
-    const suffix = x.id.slice(shared);
-    bytes.push(shared, suffix.length, ...[...suffix].map((c) => c.charCodeAt(0)));
+    entries.push({ shared, symbols: [...x.id.slice(shared)].map((c) => c.charCodeAt(0)) });
     prev = x.id;
+  });
+  return entries;
+}
+/** Byte-pair encoding: merges of the most frequent adjacent pair (ties: first seen) while symbols fit a byte. */
+function pairEncode(entryLists) {
+  const seqs = entryLists.flat().map((e) => e.symbols);
+  // The characters used, in code order, become symbols 0..n-1; tokens take the symbols above.
+  const alphabet = [...new Set(seqs.flat())].sort((x, y) => x - y);
+  const symbolOf = new Map(alphabet.map((c, i) => [c, i]));
+  for (const s of seqs) for (let j = 0; j < s.length; j++) s[j] = symbolOf.get(s[j]);
+  const tokens = [];
+  while (alphabet.length + tokens.length / 2 < 256) {
+    const counts = new Map();
+    for (const s of seqs) {
+      for (let j = 0; j + 1 < s.length; j++) {
+        const k = s[j] * 256 + s[j + 1];
+        counts.set(k, (counts.get(k) ?? 0) + 1);
+      }
+    }
+    let best = -1;
+    let bestCount = 2; // a token costs 2 bytes: worth it from 3 uses on
+    for (const [k, c] of counts) {
+      if (c > bestCount) {
+        best = k;
+        bestCount = c;
+      }
+    }
+    if (best < 0) break;
+    const a = best >> 8;
+    const b = best & 255;
+    const t = alphabet.length + tokens.length / 2;
+    tokens.push(a, b);
+    for (const s of seqs) {
+      let w = 0;
+      for (let j = 0; j < s.length; j++) {
+        if (j + 1 < s.length && s[j] === a && s[j + 1] === b) {
+          s[w++] = t;
+          j++;
+        } else s[w++] = s[j];
+      }
+      s.length = w;
+    }
+  }
+  return { alphabet, tokens };
+}
+function layout(entries) {
+  const bytes = [];
+  const blocks = [];
+  entries.forEach((e, i) => {
+    if (i % BLOCK === 0) blocks.push(bytes.length);
+    bytes.push(e.shared, e.symbols.length, ...e.symbols);
   });
   if (bytes.length > 0xffff) fail("id blob exceeds u16 block offsets");
   return { bytes, blocks };
+}
+/** Packs small values `bits` wide, lowest bits first. */
+function packBits(values, bits) {
+  const out = new Array(Math.ceil((values.length * bits) / 8)).fill(0);
+  values.forEach((v, i) => {
+    out[(i * bits) >> 3] |= v << ((i * bits) & 7);
+  });
+  return out;
 }
 function wrap(nums, indent = "  ", width = 100) {
   const lines = [];
@@ -202,10 +260,24 @@ function encodeSuccessor(expr) {
   if (li === undefined || li > 0x7fff) fail(`cannot encode successor ${expr}`);
   return [li | (plus ? 0x8000 : 0), exc === undefined ? 0 : exceptionIndex.get(exc) + 1];
 }
-const lic = frontCode(licenses);
-const exc = frontCode(exceptions);
-const licFlags = licenses.map((l) => (l.osi ? 1 : 0) | (l.fsf << 1) | (l.deprecated ? 8 : 0));
-const excFlags = exceptions.map((e) => (e.deprecated ? 8 : 0));
+const licEntries = frontCode(licenses);
+const excEntries = frontCode(exceptions);
+const { alphabet, tokens } = pairEncode([licEntries, excEntries]);
+// Every symbol's text, precomputed so the guest copies it instead of expanding pairs recursively.
+const symbolText = [...alphabet.map((c) => [c])];
+for (let t = 0; t < tokens.length / 2; t++) symbolText.push([...symbolText[tokens[2 * t]], ...symbolText[tokens[2 * t + 1]]]);
+const symbolStarts = [0];
+for (const text of symbolText) symbolStarts.push(symbolStarts.at(-1) + text.length);
+const lic = layout(licEntries);
+const exc = layout(excEntries);
+const licFlags = packBits(
+  licenses.map((l) => (l.osi ? 1 : 0) | (l.fsf << 1) | (l.deprecated ? 8 : 0)),
+  4,
+);
+const excFlags = packBits(
+  exceptions.map((e) => (e.deprecated ? 1 : 0)),
+  1,
+);
 const successorWords = successors.flatMap(([i, s, p]) => [i, ...encodeSuccessor(s), ...encodeSuccessor(p)]);
 const q = (s) => JSON.stringify(s);
 
@@ -219,8 +291,16 @@ export const LIST_VERSION: string = ${q(version)};
 /** Entries per front-coded block. */
 export const ID_BLOCK: i32 = ${BLOCK};
 
+/** Symbol k stands for the characters SYMBOL_TEXT[SYMBOL_STARTS[k], SYMBOL_STARTS[k + 1]). */
+export const SYMBOL_STARTS: usize = memory.data<u16>([
+${wrap(symbolStarts)}
+]);
+export const SYMBOL_TEXT: usize = memory.data<u8>([
+${wrap(symbolText.flat())}
+]);
+
 export const LICENSE_COUNT: i32 = ${licenses.length};
-/** Front-coded license ids: per entry [shared with previous][suffix length][suffix bytes]. */
+/** Front-coded license ids: per entry [chars shared with previous][suffix symbol count][suffix symbols]. */
 export const LICENSE_IDS: usize = memory.data<u8>([
 ${wrap(lic.bytes)}
 ]);
@@ -228,7 +308,7 @@ ${wrap(lic.bytes)}
 export const LICENSE_BLOCKS: usize = memory.data<u16>([
 ${wrap(lic.blocks)}
 ]);
-/** Per license: bit 0 OSI approved; bits 1-2 FSF libre (0 no assertion, 1 yes, 2 no); bit 3 deprecated. */
+/** 4 bits per license (license i in byte i >> 1, low nibble first): bit 0 OSI approved; bits 1-2 FSF libre (0 no assertion, 1 yes, 2 no); bit 3 deprecated. */
 export const LICENSE_FLAGS: usize = memory.data<u8>([
 ${wrap(licFlags)}
 ]);
@@ -240,7 +320,7 @@ ${wrap(exc.bytes)}
 export const EXCEPTION_BLOCKS: usize = memory.data<u16>([
 ${wrap(exc.blocks)}
 ]);
-/** Per exception: bit 3 deprecated. */
+/** 1 bit per exception (exception i: bit i & 7 of byte i >> 3): deprecated. */
 export const EXCEPTION_FLAGS: usize = memory.data<u8>([
 ${wrap(excFlags)}
 ]);

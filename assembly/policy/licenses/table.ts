@@ -2,7 +2,7 @@
 // Every index is range-checked: out-of-range indexes read as "absent", never abort.
 
 import {
-  ID_BLOCK,
+  ID_BLOCK, SYMBOL_STARTS, SYMBOL_TEXT,
   LICENSE_COUNT, LICENSE_IDS, LICENSE_BLOCKS, LICENSE_FLAGS,
   EXCEPTION_COUNT, EXCEPTION_IDS, EXCEPTION_BLOCKS, EXCEPTION_FLAGS,
   SUCCESSOR_COUNT, SUCCESSORS,
@@ -19,6 +19,19 @@ const SCRATCH: usize = memory.data(256);
 @inline
 function lowerAscii(c: i32): i32 {
   return c >= 65 && c <= 90 ? c + 32 : c;
+}
+
+/** Decodes the entry at `p` into SCRATCH (on top of the previous entry's shared prefix); returns its length. */
+function decodeEntry(p: usize): i32 {
+  const n = <i32>load<u8>(p + 1);
+  let out = SCRATCH + <usize>load<u8>(p);
+  for (let j = 0; j < n; j++) {
+    const q = SYMBOL_STARTS + (<usize>load<u8>(p + 2 + <usize>j) << 1);
+    const from = SYMBOL_TEXT + <usize>load<u16>(q);
+    const to = SYMBOL_TEXT + <usize>load<u16>(q + 2);
+    for (let c = from; c < to; c++) store<u8>(out++, load<u8>(c));
+  }
+  return <i32>(out - SCRATCH);
 }
 
 /** Compares s[start, end) with the `len` bytes at `p`, ASCII case-insensitively (s minus entry). */
@@ -47,11 +60,8 @@ function decode(ids: usize, blocks: usize, index: i32): i32 {
   let p = ids + blockStart(blocks, block);
   let len = 0;
   for (let i = block * ID_BLOCK; i <= index; i++) {
-    const shared = <i32>load<u8>(p);
-    const n = <i32>load<u8>(p + 1);
-    memory.copy(SCRATCH + <usize>shared, p + 2, <usize>n);
-    len = shared + n;
-    p += 2 + <usize>n;
+    len = decodeEntry(p);
+    p += 2 + <usize>load<u8>(p + 1);
   }
   return len;
 }
@@ -63,8 +73,8 @@ function search(s: string, start: i32, end: i32, ids: usize, blocks: usize, coun
   let hi = (count - 1) / ID_BLOCK;
   while (lo < hi) {
     const mid = (lo + hi + 1) >>> 1;
-    const p = ids + blockStart(blocks, mid);
-    if (compareBytes(s, start, end, p + 2, <i32>load<u8>(p + 1)) >= 0) lo = mid;
+    const len = decodeEntry(ids + blockStart(blocks, mid));
+    if (compareBytes(s, start, end, SCRATCH, len) >= 0) lo = mid;
     else hi = mid - 1;
   }
   // Scan that block.
@@ -72,11 +82,9 @@ function search(s: string, start: i32, end: i32, ids: usize, blocks: usize, coun
   const first = lo * ID_BLOCK;
   const last = min(first + ID_BLOCK, count);
   for (let i = first; i < last; i++) {
-    const shared = <i32>load<u8>(p);
-    const n = <i32>load<u8>(p + 1);
-    memory.copy(SCRATCH + <usize>shared, p + 2, <usize>n);
-    p += 2 + <usize>n;
-    const c = compareBytes(s, start, end, SCRATCH, shared + n);
+    const len = decodeEntry(p);
+    p += 2 + <usize>load<u8>(p + 1);
+    const c = compareBytes(s, start, end, SCRATCH, len);
     if (c == 0) return i;
     if (c < 0) return -1;
   }
@@ -111,7 +119,7 @@ export function exceptionId(index: i32): string {
 
 function licenseFlags(index: i32): i32 {
   if (index < 0 || index >= LICENSE_COUNT) return 0;
-  return <i32>load<u8>(LICENSE_FLAGS + <usize>index);
+  return (<i32>load<u8>(LICENSE_FLAGS + (<usize>index >> 1)) >> ((index & 1) << 2)) & 15;
 }
 
 export function isOsiApproved(index: i32): bool {
@@ -129,7 +137,7 @@ export function isDeprecatedLicense(index: i32): bool {
 
 export function isDeprecatedException(index: i32): bool {
   if (index < 0 || index >= EXCEPTION_COUNT) return false;
-  return (<i32>load<u8>(EXCEPTION_FLAGS + <usize>index) & 8) != 0;
+  return ((<i32>load<u8>(EXCEPTION_FLAGS + (<usize>index >> 3)) >> (index & 7)) & 1) != 0;
 }
 
 function successorText(license: i32, exception: i32): string {

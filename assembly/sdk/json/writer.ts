@@ -121,7 +121,18 @@ export class JsonWriter {
 
   integer(value: i64): JsonWriter {
     this.valueStart();
-    this.ascii(value.toString());
+    // Decimal digits written directly (i64#toString pulls in every radix and its digit tables).
+    this.reserve(20);
+    if (value < 0) this.byte(0x2d);
+    let u: u64 = value < 0 ? <u64>0 - <u64>value : <u64>value;
+    let n = 1;
+    for (let t = u; t >= 10; t /= 10) n++;
+    const base = changetype<usize>(this.buffer) + <usize>this.length;
+    for (let i = n - 1; i >= 0; i--) {
+      store<u8>(base + <usize>i, <u8>(0x30 + <i32>(u % 10)));
+      u /= 10;
+    }
+    this.length += n;
     return this;
   }
 
