@@ -33,8 +33,8 @@ $(VENV_STAMP): host/wasmtime/requirements.txt
 	DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends $(notdir $@) \
 		|| (apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends $(notdir $@))
 
-policy.wasm: $(AS_SOURCES) asconfig.json $(DEPS_STAMP)
-	npx asc --config asconfig.json --target release
+policy.wasm: $(AS_SOURCES) asconfig.json scripts/latin1-literals.mjs $(DEPS_STAMP)
+	npx asc --config asconfig.json --target release --transform $(CURDIR)/scripts/latin1-literals.mjs
 
 host: dist/host/cli.js dist/tests/registry/push-fixtures.js
 dist/host/cli.js: $(HOST_SOURCES) tsconfig.json tsconfig.build.json $(DEPS_STAMP)

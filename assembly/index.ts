@@ -1,5 +1,6 @@
 // Entry points of policy.wasm. The host calls `__guest_call` with one of the operations below.
 
+import "./sdk/literals";
 import { GuestFunction, handleGuestCall } from "./sdk/wapc";
 import {
   protocolVersionResponse, readSettingsPayload, readValidationRequest, SettingsValidationResponse,

@@ -50,7 +50,7 @@ export class PlatformsCheck extends Check {
       for (let e = 0; e < entries.length && !found; e++) found = entryMatches(this.required[i], entries[e]);
       if (!found) {
         if (offered == null) offered = offeredPlatforms(entries);
-        report.violation("", "platform " + this.required[i].toString() + " is not provided (the index offers " + offered! + ")", true);
+        report.violation("", "platform " + this.required[i].toString() + " is not provided (the index offers " + offered + ")", true);
       }
     }
   }
