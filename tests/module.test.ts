@@ -39,6 +39,15 @@ describe("policy.wasm", () => {
     expect(sections(withStart).map((s) => s.id)).toContain(8);
   });
 
+  // scripts/latin1-literals.mjs: the policy's messages are Latin-1 bytes in the module, not UTF-16.
+  test("string literals are stored as Latin-1 (the build's literal transform ran)", () => {
+    const wasm = policyWasm();
+    for (const text of ["no license declared", "is not OSI approved", "unknown setting (known: "]) {
+      expect(wasm.includes(Buffer.from(text, "latin1"))).toBe(true);
+      expect(wasm.includes(Buffer.from(text, "utf16le"))).toBe(false);
+    }
+  });
+
   test('protocol_version answers the 4 bytes "v1"', () => {
     const evaluator = new PolicyEvaluator(policyWasm(), { backend: new TableBackend(new Map()) });
     const outcome = evaluator.call("protocol_version", new Uint8Array(0));

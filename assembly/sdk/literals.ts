@@ -1,22 +1,34 @@
 // The policy's string literals, stored as Latin-1 by the build (scripts/latin1-literals.mjs, an
-// asc transform) and turned into strings on first use. The two `memory.data` calls below are
-// placeholders the transform fills: the byte table of every literal, and a zero-filled region
-// with a slot for each, where its string object is written once and found again afterwards.
-// Objects keep the runtime's header layout (~lib/rt/common.ts: OBJECT rtId and rtSize right
-// before the characters), as the standard library reads them.
+// asc transform) and turned into strings on first use. The `memory.data` calls below are
+// placeholders the transform fills: the characters of every literal, the 16-bit offset where each
+// starts (and the previous ends), and the sizes of two zero-filled regions: one the strings are
+// written into, one remembering where each literal's string is. Strings keep the runtime's header
+// layout (~lib/rt/common.ts: OBJECT rtId and rtSize right before the characters), as the standard
+// library reads them; they are not in the per-call arena (arena.ts), so they outlive every call.
 
 const LITERAL_TEXT: usize = memory.data<u8>([0]);
-const LITERAL_SLOTS: usize = memory.data(0, 16);
+const LITERAL_OFFSETS: usize = memory.data<u16>([0]);
+/** region 0: the strings */
+const STRINGS: usize = memory.data(0, 16);
+/** region 1: per literal, the address of its string (0: not made yet) */
+const MADE: usize = memory.data(1, 16);
 
-/** The literal of `length` characters at `text` in the byte table, as the string in its `slot`. */
+let nextString: usize = 0;
+
+/** Literal `id` as a string, made on its first use. */
 // @ts-ignore: decorator
-@global export function __literal(text: u32, length: u32, slot: u32): string {
-  const chars = LITERAL_SLOTS + <usize>slot;
-  if (load<u32>(chars - 4) == 0) {
-    const bytes = LITERAL_TEXT + <usize>text;
-    for (let i: usize = 0; i < <usize>length; i++) store<u16>(chars + (i << 1), load<u8>(bytes + i));
-    store<u32>(chars - 8, idof<string>()); // OBJECT.rtId
-    store<u32>(chars - 4, length << 1); // OBJECT.rtSize, in bytes
-  }
+@global export function __literal(id: u32): string {
+  const made = load<u32>(MADE + (<usize>id << 2));
+  if (made != 0) return changetype<string>(made);
+  const start = <usize>load<u16>(LITERAL_OFFSETS + (<usize>id << 1));
+  const length = <usize>load<u16>(LITERAL_OFFSETS + (<usize>id << 1), 2) - start;
+  // 16-byte aligned characters after a 20-byte header, as the runtime lays objects out.
+  const chars = ((STRINGS + nextString + 20 + 15) & ~15);
+  nextString = chars + (length << 1) - STRINGS;
+  const bytes = LITERAL_TEXT + start;
+  for (let i: usize = 0; i < length; i++) store<u16>(chars + (i << 1), load<u8>(bytes + i));
+  store<u32>(chars - 8, idof<string>()); // OBJECT.rtId
+  store<u32>(chars - 4, <u32>(length << 1)); // OBJECT.rtSize, in bytes
+  store<u32>(MADE + (<usize>id << 2), <u32>chars);
   return changetype<string>(chars);
 }
