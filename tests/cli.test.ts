@@ -9,12 +9,9 @@ import { ROOT } from "./support/workloads";
 
 const KWHOST = join(ROOT, "bin", "kwhost");
 /** A request and the replay session recorded for it: licensed images, then one unlicensed. */
-const LICENSED_REPLAY = [
-  "-r",
-  "test_data/pod_with_licensed_image.json",
-  "--replay-host-capabilities-interactions",
-  "test_data/sessions/oci_manifest_pod_with_licensed_image.yml",
-];
+const LICENSED_REQUEST = ["-r", "test_data/pod_with_licensed_image.json"];
+const LICENSED_SESSION = ["--replay-host-capabilities-interactions", "test_data/sessions/oci_manifest_pod_with_licensed_image.yml"];
+const LICENSED_REPLAY = [...LICENSED_REQUEST, ...LICENSED_SESSION];
 const UNLICENSED_REPLAY = [
   "-r",
   "test_data/pod_with_unlicensed_image.json",
@@ -25,6 +22,18 @@ const UNLICENSED_REPLAY = [
 function kwhost(args: string[], input?: string): { status: number | null; stdout: string; stderr: string } {
   const result = spawnSync(KWHOST, args, { cwd: ROOT, input, encoding: "utf8" });
   return { status: result.status, stdout: result.stdout, stderr: result.stderr };
+}
+
+/** Exit 1, nothing on stdout and exactly `stderr`. */
+function expectFailure(result: ReturnType<typeof kwhost>, stderr: string): void {
+  expect(result.status).toBe(1);
+  expect(result.stdout).toBe("");
+  expect(result.stderr).toBe(stderr);
+}
+
+/** `kwhost run policy.wasm -r <the licensed pod> ...args`. */
+function runOnLicensedPod(args: string[]): ReturnType<typeof kwhost> {
+  return kwhost(["run", "policy.wasm", ...LICENSED_REQUEST, ...args]);
 }
 
 describe("kwhost run", () => {
@@ -51,16 +60,7 @@ describe("kwhost run", () => {
   });
 
   test("invalid settings: nothing on stdout, kwctl's error line and exit 1", () => {
-    const { status, stdout, stderr } = kwhost([
-      "run",
-      "policy.wasm",
-      "-r",
-      "test_data/pod_with_licensed_image.json",
-      "--settings-json",
-      '{"bogus": 1}',
-      "--replay-host-capabilities-interactions",
-      "test_data/sessions/oci_manifest_pod_with_licensed_image.yml",
-    ]);
+    const { status, stdout, stderr } = runOnLicensedPod(["--settings-json", '{"bogus": 1}', ...LICENSED_SESSION]);
     expect(status).toBe(1);
     expect(stdout).toBe("");
     expect(stderr.trim()).toBe(
@@ -71,16 +71,7 @@ describe("kwhost run", () => {
   test("settings from a YAML file", () => {
     const dir = mkdtempSync(join(tmpdir(), "kwhost-"));
     writeFileSync(join(dir, "settings.yaml"), "unknownKey:\n  - 1\n");
-    const { status, stderr } = kwhost([
-      "run",
-      "policy.wasm",
-      "-r",
-      "test_data/pod_with_licensed_image.json",
-      "-s",
-      join(dir, "settings.yaml"),
-      "--replay-host-capabilities-interactions",
-      "test_data/sessions/oci_manifest_pod_with_licensed_image.yml",
-    ]);
+    const { status, stderr } = runOnLicensedPod(["-s", join(dir, "settings.yaml"), ...LICENSED_SESSION]);
     expect(status).toBe(1);
     expect(stderr).toContain("unknownKey: unknown setting");
   });
@@ -98,39 +89,16 @@ describe("kwhost run", () => {
   test("--settings-path wins over --settings-json, which must be JSON", () => {
     const dir = mkdtempSync(join(tmpdir(), "kwhost-"));
     writeFileSync(join(dir, "settings.yaml"), "licenses:\n  unlisted: osi\n");
-    const replay = ["--replay-host-capabilities-interactions", "test_data/sessions/oci_manifest_pod_with_licensed_image.yml"];
-    const both = kwhost([
-      "run",
-      "policy.wasm",
-      "-r",
-      "test_data/pod_with_licensed_image.json",
-      "-s",
-      join(dir, "settings.yaml"),
-      "--settings-json",
-      "{}",
-      ...replay,
-    ]);
+    const both = runOnLicensedPod(["-s", join(dir, "settings.yaml"), "--settings-json", "{}", ...LICENSED_SESSION]);
     expect(both.status).toBe(1);
     expect(both.stderr).toContain("licenses.unlisted");
-    const yaml = kwhost([
-      "run",
-      "policy.wasm",
-      "-r",
-      "test_data/pod_with_licensed_image.json",
-      "--settings-json",
-      "licenses: {unlisted: any}",
-      ...replay,
-    ]);
+    const yaml = runOnLicensedPod(["--settings-json", "licenses: {unlisted: any}", ...LICENSED_SESSION]);
     expect(yaml.status).toBe(1);
     expect(yaml.stderr).toMatch(/^Error: Cannot parse settings JSON: /);
   });
 
   test("record and replay cannot be combined", () => {
-    const { status, stderr } = kwhost([
-      "run",
-      "policy.wasm",
-      "-r",
-      "test_data/pod_with_licensed_image.json",
+    const { status, stderr } = runOnLicensedPod([
       "--replay-host-capabilities-interactions",
       "a.yml",
       "--record-host-capabilities-interactions",
@@ -198,28 +166,22 @@ describe("kwhost bench", () => {
 });
 
 describe("kwhost errors name the file", () => {
-  const request = ["-r", "test_data/pod_with_licensed_image.json"];
-
   test("a missing or unreadable --sources-path", () => {
-    const missing = kwhost(["run", "policy.wasm", ...request, "--sources-path", "/nonexistent/sources.yaml"]);
-    expect(missing.status).toBe(1);
-    expect(missing.stdout).toBe("");
-    expect(missing.stderr).toBe("Error: Cannot read sources file /nonexistent/sources.yaml: No such file or directory (os error 2)\n");
+    const missing = runOnLicensedPod(["--sources-path", "/nonexistent/sources.yaml"]);
+    expectFailure(missing, "Error: Cannot read sources file /nonexistent/sources.yaml: No such file or directory (os error 2)\n");
     const dir = mkdtempSync(join(tmpdir(), "kwhost-"));
-    const directory = kwhost(["run", "policy.wasm", ...request, "--sources-path", dir]);
+    const directory = runOnLicensedPod(["--sources-path", dir]);
     expect(directory.stderr).toBe(`Error: Cannot read sources file ${dir}: Is a directory (os error 21)\n`);
   });
 
   test("a missing --docker-config-json-path, and one without config.json", () => {
-    const missing = kwhost(["run", "policy.wasm", ...request, "--docker-config-json-path", "/nonexistent/docker"]);
-    expect(missing.status).toBe(1);
-    expect(missing.stdout).toBe("");
-    expect(missing.stderr).toBe("Error: --docker-config-json-path /nonexistent/docker: no such directory\n");
+    const missing = runOnLicensedPod(["--docker-config-json-path", "/nonexistent/docker"]);
+    expectFailure(missing, "Error: --docker-config-json-path /nonexistent/docker: no such directory\n");
     const dir = mkdtempSync(join(tmpdir(), "kwhost-"));
-    const empty = kwhost(["run", "policy.wasm", ...request, "--docker-config-json-path", dir]);
+    const empty = runOnLicensedPod(["--docker-config-json-path", dir]);
     expect(empty.stderr).toBe(`Error: --docker-config-json-path ${dir}: ${join(dir, "config.json")} does not exist\n`);
     writeFileSync(join(dir, "config.json"), "{not json");
-    const broken = kwhost(["run", "policy.wasm", ...request, "--docker-config-json-path", dir]);
+    const broken = runOnLicensedPod(["--docker-config-json-path", dir]);
     expect(broken.stderr).toMatch(new RegExp(`^Error: --docker-config-json-path ${dir}: ${join(dir, "config.json")} is not valid JSON: `));
   });
 });

@@ -123,62 +123,56 @@ class Parser {
   }
 
   private parseArray(): JsonValue {
-    this.enter();
-    this.pos++; // [
     const items: JsonValue[] = [];
-    this.skipWhitespace();
-    if (this.text[this.pos] === "]") {
-      this.pos++;
-      this.depth--;
-      return { kind: "array", items };
-    }
-    for (;;) {
-      this.skipWhitespace();
+    this.parseContainer("]", "EOF while parsing a list", () => {
       items.push(this.parseValue());
-      this.skipWhitespace();
-      if (this.pos >= this.text.length) throw this.error("EOF while parsing a list");
-      const c = this.text[this.pos++];
-      if (c === "]") break;
-      if (c !== ",") throw this.error("expected `,` or `]`", this.pos - 1);
-      this.skipWhitespace();
-      if (this.text[this.pos] === "]") throw this.error("trailing comma");
-    }
-    this.depth--;
+    });
     return { kind: "array", items };
   }
 
   private parseObject(): JsonValue {
-    this.enter();
-    this.pos++; // {
     const entries = new Map<string, JsonValue>();
-    this.skipWhitespace();
-    if (this.text[this.pos] === "}") {
-      this.pos++;
-      this.depth--;
-      return { kind: "object", entries };
-    }
-    for (;;) {
-      this.skipWhitespace();
-      if (this.pos >= this.text.length) throw this.error("EOF while parsing an object");
+    const eof = "EOF while parsing an object";
+    this.parseContainer("}", eof, () => {
+      if (this.pos >= this.text.length) throw this.error(eof);
       if (this.text[this.pos] !== '"') throw this.error("key must be a string");
       const key = this.parseString();
       this.skipWhitespace();
-      if (this.pos >= this.text.length) throw this.error("EOF while parsing an object");
+      if (this.pos >= this.text.length) throw this.error(eof);
       if (this.text[this.pos] !== ":") throw this.error("expected `:`");
       this.pos++;
       this.skipWhitespace();
       // Like serde_json::Map, a repeated key keeps the last value.
       entries.set(key, this.parseValue());
+    });
+    return { kind: "object", entries };
+  }
+
+  /**
+   * Reads a list or an object from its opening bracket to `close`: the items separated by commas,
+   * each read by `parseItem`, with no trailing comma; `eofMessage` when the text ends before `close`.
+   */
+  private parseContainer(close: "]" | "}", eofMessage: string, parseItem: () => void): void {
+    this.enter();
+    this.pos++; // [ or {
+    this.skipWhitespace();
+    if (this.text[this.pos] === close) {
+      this.pos++;
+      this.depth--;
+      return;
+    }
+    for (;;) {
       this.skipWhitespace();
-      if (this.pos >= this.text.length) throw this.error("EOF while parsing an object");
+      parseItem();
+      this.skipWhitespace();
+      if (this.pos >= this.text.length) throw this.error(eofMessage);
       const c = this.text[this.pos++];
-      if (c === "}") break;
-      if (c !== ",") throw this.error("expected `,` or `}`", this.pos - 1);
+      if (c === close) break;
+      if (c !== ",") throw this.error(`expected \`,\` or \`${close}\``, this.pos - 1);
       this.skipWhitespace();
-      if (this.text[this.pos] === "}") throw this.error("trailing comma");
+      if (this.text[this.pos] === close) throw this.error("trailing comma");
     }
     this.depth--;
-    return { kind: "object", entries };
   }
 
   private parseString(): string {

@@ -130,16 +130,23 @@ function compact<T extends object>(value: T): T {
   return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as T;
 }
 
-const decodeDescriptor: Decoder<OciDescriptor> = (v) => {
-  const o = fieldsOf(v);
-  return compact<OciDescriptor>({
+type Fields = ReadonlyMap<string, JsonValue>;
+
+/** A descriptor or an index entry: the fields both have, with `middle` between size and annotations. */
+function decodeDescriptorLike<T extends object>(o: Fields, middle: object): T {
+  return compact({
     mediaType: required(o, "mediaType", decodeString),
     digest: required(o, "digest", decodeString),
     size: required(o, "size", decodeI64),
-    urls: optional(o, "urls", decodeVec(decodeString)),
+    ...middle,
     annotations: optional(o, "annotations", decodeAnnotations),
     artifactType: optional(o, "artifactType", decodeString),
-  });
+  }) as T;
+}
+
+const decodeDescriptor: Decoder<OciDescriptor> = (v) => {
+  const o = fieldsOf(v);
+  return decodeDescriptorLike(o, { urls: optional(o, "urls", decodeVec(decodeString)) });
 };
 
 const decodePlatform: Decoder<Platform> = (v) => {
@@ -156,38 +163,32 @@ const decodePlatform: Decoder<Platform> = (v) => {
 
 const decodeIndexEntry: Decoder<ImageIndexEntry> = (v) => {
   const o = fieldsOf(v);
-  return compact<ImageIndexEntry>({
-    mediaType: required(o, "mediaType", decodeString),
-    digest: required(o, "digest", decodeString),
-    size: required(o, "size", decodeI64),
-    platform: optional(o, "platform", decodePlatform),
-    annotations: optional(o, "annotations", decodeAnnotations),
-    artifactType: optional(o, "artifactType", decodeString),
-  });
+  return decodeDescriptorLike(o, { platform: optional(o, "platform", decodePlatform) });
 };
+
+/** An image manifest or an image index: the fields both have, with `middle` after mediaType. */
+function decodeManifestLike<T extends object>(o: Fields, middle: object): T {
+  return compact({
+    schemaVersion: required(o, "schemaVersion", decodeU8),
+    mediaType: optional(o, "mediaType", decodeString),
+    ...middle,
+    artifactType: optional(o, "artifactType", decodeString),
+    annotations: optional(o, "annotations", decodeAnnotations),
+  }) as T;
+}
 
 const decodeImageManifest: Decoder<OciImageManifest> = (v) => {
   const o = fieldsOf(v);
-  return compact<OciImageManifest>({
-    schemaVersion: required(o, "schemaVersion", decodeU8),
-    mediaType: optional(o, "mediaType", decodeString),
+  return decodeManifestLike(o, {
     config: required(o, "config", decodeDescriptor),
     layers: required(o, "layers", decodeVec(decodeDescriptor)),
     subject: optional(o, "subject", decodeDescriptor),
-    artifactType: optional(o, "artifactType", decodeString),
-    annotations: optional(o, "annotations", decodeAnnotations),
   });
 };
 
 const decodeImageIndex: Decoder<OciImageIndex> = (v) => {
   const o = fieldsOf(v);
-  return compact<OciImageIndex>({
-    schemaVersion: required(o, "schemaVersion", decodeU8),
-    mediaType: optional(o, "mediaType", decodeString),
-    manifests: required(o, "manifests", decodeVec(decodeIndexEntry)),
-    artifactType: optional(o, "artifactType", decodeString),
-    annotations: optional(o, "annotations", decodeAnnotations),
-  });
+  return decodeManifestLike(o, { manifests: required(o, "manifests", decodeVec(decodeIndexEntry)) });
 };
 
 function attempt<T>(decode: Decoder<T>, value: JsonValue): T | undefined {
@@ -275,15 +276,22 @@ export function serialiseAnnotations(annotations: Annotations): string {
   return `{${keys.map((k) => `${jsonString(k)}:${jsonString(annotations.get(k) as string)}`).join(",")}}`;
 }
 
-export function serialiseDescriptor(d: OciDescriptor): string {
+type Field = readonly [string, string | undefined];
+
+/** The fields a descriptor and an index entry both have: `middle` goes between size and annotations. */
+function serialiseDescriptorLike(d: OciDescriptor | ImageIndexEntry, middle: Field): string {
   return fields([
     ["mediaType", jsonString(d.mediaType)],
     ["digest", jsonString(d.digest)],
     ["size", d.size.toString()],
-    ["urls", opt(d.urls, stringArray)],
+    middle,
     ["annotations", opt(d.annotations, serialiseAnnotations)],
     ["artifactType", opt(d.artifactType, jsonString)],
   ]);
+}
+
+export function serialiseDescriptor(d: OciDescriptor): string {
+  return serialiseDescriptorLike(d, ["urls", opt(d.urls, stringArray)]);
 }
 
 export function serialisePlatform(p: Platform): string {
@@ -298,36 +306,30 @@ export function serialisePlatform(p: Platform): string {
 }
 
 export function serialiseIndexEntry(e: ImageIndexEntry): string {
-  return fields([
-    ["mediaType", jsonString(e.mediaType)],
-    ["digest", jsonString(e.digest)],
-    ["size", e.size.toString()],
-    ["platform", opt(e.platform, serialisePlatform)],
-    ["annotations", opt(e.annotations, serialiseAnnotations)],
-    ["artifactType", opt(e.artifactType, jsonString)],
-  ]);
+  return serialiseDescriptorLike(e, ["platform", opt(e.platform, serialisePlatform)]);
 }
 
-export function serialiseImageManifest(m: OciImageManifest): string {
+/** The fields an image manifest and an image index both have: `middle` goes after mediaType. */
+function serialiseManifestLike(m: OciImageManifest | OciImageIndex, middle: readonly Field[]): string {
   return fields([
     ["schemaVersion", String(m.schemaVersion)],
     ["mediaType", opt(m.mediaType, jsonString)],
-    ["config", serialiseDescriptor(m.config)],
-    ["layers", `[${m.layers.map(serialiseDescriptor).join(",")}]`],
-    ["subject", opt(m.subject, serialiseDescriptor)],
+    ...middle,
     ["artifactType", opt(m.artifactType, jsonString)],
     ["annotations", opt(m.annotations, serialiseAnnotations)],
   ]);
 }
 
-export function serialiseImageIndex(i: OciImageIndex): string {
-  return fields([
-    ["schemaVersion", String(i.schemaVersion)],
-    ["mediaType", opt(i.mediaType, jsonString)],
-    ["manifests", `[${i.manifests.map(serialiseIndexEntry).join(",")}]`],
-    ["artifactType", opt(i.artifactType, jsonString)],
-    ["annotations", opt(i.annotations, serialiseAnnotations)],
+export function serialiseImageManifest(m: OciImageManifest): string {
+  return serialiseManifestLike(m, [
+    ["config", serialiseDescriptor(m.config)],
+    ["layers", `[${m.layers.map(serialiseDescriptor).join(",")}]`],
+    ["subject", opt(m.subject, serialiseDescriptor)],
   ]);
+}
+
+export function serialiseImageIndex(i: OciImageIndex): string {
+  return serialiseManifestLike(i, [["manifests", `[${i.manifests.map(serialiseIndexEntry).join(",")}]`]]);
 }
 
 export function serialiseManifest(m: OciManifest): string {
