@@ -21,6 +21,10 @@ function fixtures(index: string, manifestLicense: (n: number) => string | null, 
   return table;
 }
 
+/** License answers for `fixtures`: every platform declares MIT, or nothing. */
+const MIT = (): string => "MIT";
+const NONE = (): null => null;
+
 const pod = podRequest({ containers: [{ name: "web", image: IMAGE }] });
 const count = (calls: string[], operation: string): number => calls.filter((c) => c.startsWith(`${operation} `)).length;
 
@@ -28,11 +32,7 @@ describe("a Docker-Official-Image-shaped index (8 platforms, attestations skippe
   test("licenses on the platform manifests: 1 + 8 manifest calls", () => {
     const { response, calls } = evaluate(
       pod,
-      fixtures(
-        doiIndex(),
-        () => "BSD-2-Clause",
-        () => null,
-      ),
+      fixtures(doiIndex(), () => "BSD-2-Clause", NONE),
     );
     expect(response.allowed).toBe(true);
     const asked = lookups(calls);
@@ -43,11 +43,7 @@ describe("a Docker-Official-Image-shaped index (8 platforms, attestations skippe
   test("licenses only in config labels: 2 manifest calls and 8 config calls (N + 2)", () => {
     const { response, calls } = evaluate(
       pod,
-      fixtures(
-        doiIndex(),
-        () => null,
-        () => "BSD-2-Clause",
-      ),
+      fixtures(doiIndex(), NONE, () => "BSD-2-Clause"),
     );
     expect(response.allowed).toBe(true);
     const asked = lookups(calls);
@@ -64,11 +60,7 @@ describe("a Docker-Official-Image-shaped index (8 platforms, attestations skippe
   test("labels: a platform image without license is still named after the switch to config calls", () => {
     const { response } = evaluate(
       pod,
-      fixtures(
-        doiIndex(),
-        () => null,
-        (n) => (n === 5 ? null : "BSD-2-Clause"),
-      ),
+      fixtures(doiIndex(), NONE, (n) => (n === 5 ? null : "BSD-2-Clause")),
     );
     expect(response.allowed).toBe(false);
     expect(response.status?.message).toBe(
@@ -77,27 +69,13 @@ describe("a Docker-Official-Image-shaped index (8 platforms, attestations skippe
   });
 
   test("licenses in the index entries' annotations: exactly 1 call", () => {
-    const { response, calls } = evaluate(
-      pod,
-      fixtures(
-        doiIndex({ descriptorLicense: () => "BSD-2-Clause" }),
-        () => null,
-        () => null,
-      ),
-    );
+    const { response, calls } = evaluate(pod, fixtures(doiIndex({ descriptorLicense: () => "BSD-2-Clause" }), NONE, NONE));
     expect(response.allowed).toBe(true);
     expect(lookups(calls)).toEqual([`v1/oci_manifest ${IMAGE}`]);
   });
 
   test("an index entry's license is judged like any other", () => {
-    const { response, calls } = evaluate(
-      pod,
-      fixtures(
-        doiIndex({ descriptorLicense: (n) => (n === 3 ? "SSPL-1.0" : "MIT") }),
-        () => null,
-        () => null,
-      ),
-    );
+    const { response, calls } = evaluate(pod, fixtures(doiIndex({ descriptorLicense: (n) => (n === 3 ? "SSPL-1.0" : "MIT") }), NONE, NONE));
     expect(response.status?.message).toBe(
       `container "web" image "${IMAGE}": platform linux/arm64/v8: license "SSPL-1.0" is not OSI approved`,
     );
@@ -108,11 +86,7 @@ describe("a Docker-Official-Image-shaped index (8 platforms, attestations skippe
     const index = doiIndex({ descriptorLicense: (n) => (n === 2 ? "NOASSERTION" : "MIT") });
     const { response, calls } = evaluate(
       pod,
-      fixtures(
-        index,
-        () => "Apache-2.0",
-        () => null,
-      ),
+      fixtures(index, () => "Apache-2.0", NONE),
     );
     expect(response.allowed).toBe(true);
     expect(lookups(calls)).toEqual([`v1/oci_manifest ${IMAGE}`, `v1/oci_manifest ${NAME}@${digestOf(2, "image")}`]);
@@ -120,14 +94,7 @@ describe("a Docker-Official-Image-shaped index (8 platforms, attestations skippe
 
   test("an index entry declaring NOASSERTION, nothing on its platform image: the message says what the entry declares", () => {
     const index = doiIndex({ descriptorLicense: (n) => (n === 2 ? "NOASSERTION" : "MIT") });
-    const { response } = evaluate(
-      pod,
-      fixtures(
-        index,
-        () => null,
-        () => null,
-      ),
-    );
+    const { response } = evaluate(pod, fixtures(index, NONE, NONE));
     expect(response.allowed).toBe(false);
     expect(response.status?.message).toBe(
       `container "web" image "${IMAGE}": platform linux/arm/v7: no license declared ("${KEY}" annotation is "NOASSERTION", no config label)`,
@@ -138,15 +105,7 @@ describe("a Docker-Official-Image-shaped index (8 platforms, attestations skippe
     const index = JSON.parse(doiIndex({ descriptorLicense: () => "MIT" }));
     for (const entry of index.manifests) entry.annotations["org.opencontainers.image.source"] = "https://github.com/nginx/docker-nginx";
     const settings = { annotations: { required: { "org.opencontainers.image.source": "https://github.com/nginx/*" } } };
-    const { response, calls } = evaluate(
-      pod,
-      fixtures(
-        JSON.stringify(index),
-        () => null,
-        () => null,
-      ),
-      settings,
-    );
+    const { response, calls } = evaluate(pod, fixtures(JSON.stringify(index), NONE, NONE), settings);
     expect(response.allowed).toBe(true);
     expect(calls).toHaveLength(1);
   });
@@ -154,27 +113,13 @@ describe("a Docker-Official-Image-shaped index (8 platforms, attestations skippe
 
 describe("the per-index cap (19 platform images, from the time budget)", () => {
   test("19 platform images with licenses in labels are inspected: N + 2 calls", () => {
-    const { response, calls } = evaluate(
-      pod,
-      fixtures(
-        doiIndex({ platforms: 19 }),
-        () => null,
-        () => "MIT",
-      ),
-    );
+    const { response, calls } = evaluate(pod, fixtures(doiIndex({ platforms: 19 }), NONE, MIT));
     expect(response.allowed).toBe(true);
     expect(calls).toHaveLength(21);
   });
 
   test("20 are refused with what to do instead, after the index alone", () => {
-    const { response, calls } = evaluate(
-      pod,
-      fixtures(
-        doiIndex({ platforms: 20 }),
-        () => null,
-        () => "MIT",
-      ),
-    );
+    const { response, calls } = evaluate(pod, fixtures(doiIndex({ platforms: 20 }), NONE, MIT));
     expect(response.status?.message).toBe(
       `container "web" image "${IMAGE}": the index lists 20 platform images and at most 19 are inspected; declare what is checked on the index or its entries, or narrow platforms.inspect`,
     );
@@ -182,15 +127,9 @@ describe("the per-index cap (19 platform images, from the time budget)", () => {
   });
 
   test("platforms.inspect brings a large index under the cap", () => {
-    const { response, calls } = evaluate(
-      pod,
-      fixtures(
-        doiIndex({ platforms: 20 }),
-        () => "MIT",
-        () => null,
-      ),
-      { platforms: { inspect: ["linux/amd64"] } },
-    );
+    const { response, calls } = evaluate(pod, fixtures(doiIndex({ platforms: 20 }), MIT, NONE), {
+      platforms: { inspect: ["linux/amd64"] },
+    });
     expect(response.allowed).toBe(true);
     expect(calls).toHaveLength(2);
   });
@@ -203,11 +142,7 @@ describe("platforms.inspect", () => {
     // s390x is unlicensed, but not inspected.
     const { response, calls } = evaluate(
       pod,
-      fixtures(
-        doiIndex(),
-        (n) => (n === 7 ? null : "MIT"),
-        () => null,
-      ),
+      fixtures(doiIndex(), (n) => (n === 7 ? null : "MIT"), NONE),
       inspect,
     );
     expect(response.allowed).toBe(true);
@@ -221,11 +156,7 @@ describe("platforms.inspect", () => {
   test("an inspected platform without license is rejected", () => {
     const { response } = evaluate(
       pod,
-      fixtures(
-        doiIndex(),
-        (n) => (n === 3 ? null : "MIT"),
-        () => null,
-      ),
+      fixtures(doiIndex(), (n) => (n === 3 ? null : "MIT"), NONE),
       inspect,
     );
     expect(response.status?.message).toBe(
@@ -234,15 +165,7 @@ describe("platforms.inspect", () => {
   });
 
   test("an index offering none of them is rejected: nothing would be judged", () => {
-    const { response, calls } = evaluate(
-      pod,
-      fixtures(
-        doiIndex(),
-        () => "MIT",
-        () => null,
-      ),
-      { platforms: { inspect: ["windows/amd64"] } },
-    );
+    const { response, calls } = evaluate(pod, fixtures(doiIndex(), MIT, NONE), { platforms: { inspect: ["windows/amd64"] } });
     expect(response.allowed).toBe(false);
     expect(response.status?.message).toBe(
       `container "web" image "${IMAGE}": none of the platforms to inspect (windows/amd64) is in the index (it offers ` +
@@ -252,25 +175,15 @@ describe("platforms.inspect", () => {
   });
 
   test("required still reads the whole index", () => {
-    const { response } = evaluate(
-      pod,
-      fixtures(
-        doiIndex(),
-        () => "MIT",
-        () => null,
-      ),
-      { platforms: { inspect: ["linux/amd64"], required: ["linux/s390x", "linux/riscv64"] } },
-    );
+    const { response } = evaluate(pod, fixtures(doiIndex(), MIT, NONE), {
+      platforms: { inspect: ["linux/amd64"], required: ["linux/s390x", "linux/riscv64"] },
+    });
     expect(response.status?.message).toContain("platform linux/riscv64 is not provided");
     expect(response.status?.message).not.toContain("linux/s390x is not");
   });
 
   test("a lookup error of an inspected platform is reported with its platform", () => {
-    const table = fixtures(
-      doiIndex(),
-      () => "MIT",
-      () => null,
-    );
+    const table = fixtures(doiIndex(), MIT, NONE);
     table[`${NAME}@${digestOf(3, "image")}`] = failure("Fail to interact with OCI registry: timeout");
     const { response } = evaluate(pod, table, inspect);
     expect(response.status?.message).toContain("platform linux/arm64/v8: manifest lookup failed: ");
