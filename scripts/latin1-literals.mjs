@@ -20,6 +20,7 @@ const HEADER = 20;
 /** Strings start 16-byte aligned after their header, as the runtime allocates objects. */
 const ALIGN = 16;
 
+const MIN_LENGTH = Number(process.env.LATIN1_MIN_LENGTH ?? 1);
 const isLatin1 = (text) => [...text].every((c) => c.codePointAt(0) <= 0xff);
 const integer = (value, range) => Node.createIntegerLiteralExpression(globalThis.i64_new(value, 0), range);
 
@@ -39,7 +40,7 @@ export default class Latin1Literals {
       if (typeof node.kind !== "number") return node;
       if (node.kind === NodeKind.Import || node.kind === NodeKind.Export || node.kind === NodeKind.ExportImport) return node;
       if (node.kind === NodeKind.Literal && node.literalKind === LiteralKind.String) {
-        if (node.value.length === 0 || !isLatin1(node.value)) return node;
+        if (node.value.length < MIN_LENGTH || !isLatin1(node.value)) return node;
         const id = integer(0, node.range);
         calls.push({ value: node.value, id });
         uses.set(node.value, (uses.get(node.value) ?? 0) + 1);
@@ -64,12 +65,12 @@ export default class Latin1Literals {
       region += Math.ceil((HEADER + value.length * 2) / ALIGN) * ALIGN + ALIGN;
     }
     if (bytes.length > 0xffff) throw new Error(`${LITERALS_FILE}: ${bytes.length} bytes of literals do not fit 16-bit offsets`);
-    this.fill(table, { u8: bytes, u16: offsets }, { 0: region + ALIGN, 1: ordered.length * 4 + ALIGN });
+    this.fill(table, { u8: bytes, u16: offsets }, [region + ALIGN, ordered.length * 4 + ALIGN]);
   }
 
   /**
    * Fills the placeholders of literals.ts: `memory.data<T>([0])` gets the table of element type
-   * T, `memory.data(N, 16)` the size of zero-filled region N.
+   * T, the `memory.data(size, 16)` calls the sizes of the zero-filled regions, in order.
    */
   fill(table, tables, regions) {
     const filled = new Set();
@@ -83,7 +84,7 @@ export default class Latin1Literals {
           first.elementExpressions = tables[type].map((v) => integer(v, first.range));
           filled.add(type);
         } else if (first?.kind === NodeKind.Literal && first.literalKind === LiteralKind.Integer) {
-          const region = String(first.value.low);
+          const region = [...filled].filter((f) => f.startsWith("region")).length;
           node.args[0] = integer(regions[region], first.range);
           filled.add(`region ${region}`);
         }

@@ -1,17 +1,18 @@
 // The policy's string literals, stored as Latin-1 by the build (scripts/latin1-literals.mjs, an
 // asc transform) and turned into strings on first use. The `memory.data` calls below are
 // placeholders the transform fills: the characters of every literal, the 16-bit offset where each
-// starts (and the previous ends), and the sizes of two zero-filled regions: one the strings are
-// written into, one remembering where each literal's string is. Strings keep the runtime's header
+// starts (and the previous ends), and the sizes of two zero-filled regions (in this order): one the
+// strings are written into, one remembering where each literal's string is. Built without the
+// transform, nothing calls __literal and the placeholders are small and unused. Strings keep the runtime's header
 // layout (~lib/rt/common.ts: OBJECT rtId and rtSize right before the characters), as the standard
 // library reads them; they are not in the per-call arena (arena.ts), so they outlive every call.
 
 const LITERAL_TEXT: usize = memory.data<u8>([0]);
 const LITERAL_OFFSETS: usize = memory.data<u16>([0]);
 /** region 0: the strings */
-const STRINGS: usize = memory.data(0, 16);
+const STRINGS: usize = memory.data(16, 16);
 /** region 1: per literal, the address of its string (0: not made yet) */
-const MADE: usize = memory.data(1, 16);
+const MADE: usize = memory.data(16, 16);
 
 let nextString: usize = 0;
 
