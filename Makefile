@@ -8,6 +8,7 @@ KWCTL ?= $(shell command -v kwctl 2>/dev/null)
 DEPS_STAMP := node_modules/.deps-installed
 BATS := node_modules/bats/bin/bats
 VENV_STAMP := .venv/.deps-installed
+NATIVE_BENCH_HOST := build/wasmtime-bench-host
 
 .PHONY: all deps host test jest e2e-tests run lint clean bench fuzz
 
@@ -32,6 +33,13 @@ $(VENV_STAMP): host/wasmtime/requirements.txt
 /usr/bin/skopeo /usr/bin/buildah /usr/bin/umoci:
 	DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends $(notdir $@) \
 		|| (apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends $(notdir $@))
+
+# The native waPC host on wasmtime that `make bench` measures the real engine with
+# (host/wasmtime/native/bench_host.c), linked against the wasmtime C API library wasmtime-py ships.
+$(NATIVE_BENCH_HOST): host/wasmtime/native/bench_host.c $(VENV_STAMP)
+	mkdir -p $(dir $@)
+	library=$$(.venv/bin/python -c 'import os, wasmtime; print(os.path.join(os.path.dirname(wasmtime.__file__), "linux-x86_64"))') && \
+		gcc -O2 -Wall -Wextra -Werror -std=c11 -o $@ $< -L"$$library" -l:_libwasmtime.so -Wl,-rpath,"$$library" -lpthread
 
 policy.wasm: $(AS_SOURCES) asconfig.json scripts/latin1-literals.mjs $(DEPS_STAMP)
 	npx asc --config asconfig.json --target release --transform $(CURDIR)/scripts/latin1-literals.mjs
@@ -59,7 +67,7 @@ run: policy.wasm dist/host/cli.js
 
 test: deps lint policy.wasm annotated-policy.wasm host jest e2e-tests
 
-jest: policy.wasm host $(VENV_STAMP)
+jest: policy.wasm host $(VENV_STAMP) $(NATIVE_BENCH_HOST)
 	npx jest --ci
 
 # Replayed sessions through $KWCTL (kwctl when installed, else kwhost), then live lookups against
@@ -80,7 +88,7 @@ lint: $(DEPS_STAMP)
 
 # Figures for README "Performance": size, validate vs JSON.parse, fresh instances, memory, scaling;
 # then the time budget: host calls, registry GETs and wall time at simulated registry latencies.
-bench: policy.wasm host
+bench: policy.wasm host $(NATIVE_BENCH_HOST)
 	node --disable-warning=ExperimentalWarning dist/scripts/bench.js
 	node dist/scripts/budget.js
 

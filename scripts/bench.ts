@@ -22,6 +22,7 @@ import { PolicyEvaluator, type JsonObject } from "../host/evaluator";
 import { sortedJson } from "../host/sorted_json";
 import { type HostCallback, WapcInstance } from "../host/wapc";
 import { resolveBridge } from "../host/wasmtime/engine";
+import { nativeBench } from "../host/wasmtime/native";
 import {
   APP_IMAGE,
   benchPod,
@@ -102,17 +103,72 @@ function row(name: string, value: string, target = "", pass: boolean | null = nu
 const f1 = (n: number): string => n.toFixed(1);
 const f2 = (n: number): string => n.toFixed(2);
 
+/** The figures of one wasmtime host in one configuration, and V8's JSON.parse just before and after. */
+interface WasmtimeFigures {
+  reused: number;
+  fresh: number;
+  host_calls: number;
+  empty_call: number;
+  per_host_call: number;
+}
+
+function wasmtimeRows(
+  host: string,
+  configuration: string,
+  figures: WasmtimeFigures,
+  before: number,
+  after: number,
+  targets: boolean,
+): void {
+  const parseUs = (before + after) / 2;
+  const policyServer = targets && configuration === "policy-server";
+  const overhead = figures.empty_call + figures.host_calls * figures.per_host_call;
+  row(`${configuration} configuration: JSON.parse (V8, before/after)`, `${f2(before)} / ${f2(after)} µs`);
+  row(
+    "  validate, reused instance",
+    `${f2(figures.reused)} µs = ${f2(figures.reused / parseUs)}× JSON.parse`,
+    policyServer ? "<= 0.8×" : "",
+    policyServer ? figures.reused / parseUs <= 0.8 : null,
+  );
+  row(
+    "  new instance + validate",
+    `${f2(figures.fresh)} µs = ${f2(figures.fresh / parseUs)}× JSON.parse`,
+    policyServer ? "<= 2.0×" : "",
+    policyServer ? figures.fresh / parseUs <= 2.0 : null,
+  );
+  row(`  ${host} host's own cost: per guest call`, `${f2(figures.empty_call)} µs`);
+  row(`  ${host} host's own cost: per host call (×${figures.host_calls})`, `${f2(figures.per_host_call)} µs`);
+  row(
+    "  validate, reused, less the host's own cost",
+    `${f2(figures.reused - overhead)} µs = ${f2((figures.reused - overhead) / parseUs)}× JSON.parse`,
+  );
+  row("  new instance + validate, less it", `${f2(figures.fresh - overhead)} µs = ${f2((figures.fresh - overhead) / parseUs)}× JSON.parse`);
+}
+
 /**
- * validate on wasmtime (host/wasmtime/bench.py: the Python host answering host calls from a
- * table), against V8's JSON.parse of the same bytes measured just before and just after it.
+ * validate on wasmtime 49, in policy-server's and kwctl's configurations, against V8's JSON.parse
+ * of the same bytes measured just before and just after: through the native host (C host
+ * functions, which cost what policy-server's Rust ones do: the targets are read here), then
+ * through the Python host of the test lanes (host/wasmtime/bench.py), whose callbacks cost
+ * microseconds each.
  */
 function wasmtimeFigures(bytes: Uint8Array, replies: Map<string, string>, scale: number): void {
-  const { python } = resolveBridge();
   const text = decoder.decode(bytes);
+  const parse = (): number => compare([() => JSON.parse(text)], 200, Math.max(21, Math.round(101 * scale)), 2000 * scale)[0];
+  const rounds = Math.max(11, Math.round(41 * scale));
+  const table = [...replies].map(([image, reply]) => ({ operation: "v1/oci_manifest", payload: JSON.stringify(image), reply }));
+
+  console.log("\nwasmtime 49, native host (host/wasmtime/native/bench_host.c): host calls answered from a table in C");
+  for (const configuration of ["policy-server", "kwctl"] as const) {
+    const before = parse();
+    const figures = nativeBench(WASM_PATH, configuration, bytes, table, rounds, 100);
+    wasmtimeRows("native", configuration, figures, before, parse(), true);
+  }
+
+  const { python } = resolveBridge();
   const dir = mkdtempSync(join(tmpdir(), "bench-wasmtime-"));
   const input = join(dir, "input.json");
-  const parse = (): number => compare([() => JSON.parse(text)], 200, Math.max(21, Math.round(101 * scale)), 2000 * scale)[0];
-  console.log("\nwasmtime (wasmtime-py, host/wasmtime/bench.py): host calls answered from a table by the Python host");
+  console.log("\nwasmtime 49, Python host (wasmtime-py, host/wasmtime/bench.py, the test lanes' engine): for reference");
   for (const configuration of ["policy-server", "kwctl"] as const) {
     writeFileSync(
       input,
@@ -120,8 +176,8 @@ function wasmtimeFigures(bytes: Uint8Array, replies: Map<string, string>, scale:
         wasm: WASM_PATH,
         configuration,
         payload: text,
-        replies: [...replies].map(([image, reply]) => ["v1/oci_manifest", JSON.stringify(image), reply]),
-        rounds: Math.max(11, Math.round(41 * scale)),
+        replies: table.map(({ operation, payload, reply }) => [operation, payload, reply]),
+        rounds,
         batch: 100,
       }),
     );
@@ -129,38 +185,7 @@ function wasmtimeFigures(bytes: Uint8Array, replies: Map<string, string>, scale:
     const result = spawnSync(python, [join(ROOT_DIR, "host", "wasmtime", "bench.py"), input], { encoding: "utf8" });
     const after = parse();
     if (result.status !== 0) throw new Error(`host/wasmtime/bench.py failed: ${result.stderr}`);
-    const figures = JSON.parse(result.stdout) as {
-      reused: number;
-      fresh: number;
-      host_calls: number;
-      empty_call: number;
-      per_host_call: number;
-    };
-    const parseUs = (before + after) / 2;
-    const overhead = figures.empty_call + figures.host_calls * figures.per_host_call;
-    row(`${configuration} configuration: JSON.parse (V8, before/after)`, `${f2(before)} / ${f2(after)} µs`);
-    row(
-      "  validate, reused instance",
-      `${f2(figures.reused)} µs = ${f2(figures.reused / parseUs)}× JSON.parse`,
-      configuration === "policy-server" ? "<= 0.8×" : "",
-      configuration === "policy-server" ? figures.reused / parseUs <= 0.8 : null,
-    );
-    row(
-      "  new instance + validate",
-      `${f2(figures.fresh)} µs = ${f2(figures.fresh / parseUs)}× JSON.parse`,
-      configuration === "policy-server" ? "<= 2.0×" : "",
-      configuration === "policy-server" ? figures.fresh / parseUs <= 2.0 : null,
-    );
-    row("  Python host overhead: per guest call", `${f2(figures.empty_call)} µs`);
-    row(`  Python host overhead: per host call (×${figures.host_calls})`, `${f2(figures.per_host_call)} µs`);
-    row(
-      "  validate, reused, less the Python overhead",
-      `${f2(figures.reused - overhead)} µs = ${f2((figures.reused - overhead) / parseUs)}× JSON.parse`,
-    );
-    row(
-      "  new instance + validate, less it",
-      `${f2(figures.fresh - overhead)} µs = ${f2((figures.fresh - overhead) / parseUs)}× JSON.parse`,
-    );
+    wasmtimeRows("Python", configuration, JSON.parse(result.stdout) as WasmtimeFigures, before, after, false);
   }
   rmSync(dir, { recursive: true, force: true });
 }

@@ -20,7 +20,7 @@ import type { BridgeExchange, BridgeFrame, BridgeSpawn } from "./bridge-worker";
 export type WasmtimeConfiguration = "policy-server" | "kwctl";
 
 /** The repository root: the nearest folder above this file holding package.json. */
-function repositoryRoot(): string {
+export function repositoryRoot(): string {
   let dir = __dirname;
   while (!fs.existsSync(path.join(dir, "package.json"))) {
     const parent = path.dirname(dir);
