@@ -34,19 +34,48 @@ function written(object: JsonValue, key: string): JsonValue | null {
   return value == null || value.isNull ? null : value;
 }
 
+/**
+ * Where a value is in its document. Readers of nested values keep their parent and their key or
+ * index; the path is spelled out only when a problem is recorded, so reading a well-formed
+ * document builds no path strings.
+ */
+abstract class Place {
+  /** the path, "" for a document's root */
+  abstract pathText(): string;
+}
+
 /** Members of one JSON object. */
-export class FieldReader {
+export class FieldReader extends Place {
   constructor(
     private json: JsonValue,
-    /** the object's own path, "" for a document's root */
-    public path: string,
+    /** the reader this object was reached from, null for a document's root */
+    private parent: Place | null,
+    /** the member key this object is under (the root: the document's own path) */
+    private name: string,
+    /** the array index this object is at, -1 when it is a member */
+    private index: i32,
     public wording: Wording,
     private first: FirstProblem,
-  ) {}
+  ) {
+    super();
+  }
 
   /** A reader of `object` (a JSON object) at `path`, starting a document's problem record. */
   static of(object: JsonValue, path: string, wording: Wording): FieldReader {
-    return new FieldReader(object, path, wording, new FirstProblem());
+    return new FieldReader(object, null, path, -1, wording, new FirstProblem());
+  }
+
+  pathText(): string {
+    const parent = this.parent;
+    if (parent == null) return this.name;
+    const base = parent.pathText();
+    if (this.index >= 0) return base + "[" + this.index.toString() + "]";
+    return base.length == 0 ? this.name : base + "." + this.name;
+  }
+
+  /** The object's own path, "" for a document's root. */
+  get path(): string {
+    return this.pathText();
   }
 
   /** The first problem recorded, "<path><separator><problem>". */
@@ -56,7 +85,8 @@ export class FieldReader {
 
   /** The path of member `key`. */
   at(key: string): string {
-    return this.path.length == 0 ? key : this.path + "." + key;
+    const path = this.path;
+    return path.length == 0 ? key : path + "." + key;
   }
 
   /** Records `problem` about member `key` (first problem only). */
@@ -69,9 +99,9 @@ export class FieldReader {
     if (this.first.text == null) this.first.text = path + this.wording.separator + problem;
   }
 
-  /** A reader of another object of the same document. */
-  child(object: JsonValue, path: string): FieldReader {
-    return new FieldReader(object, path, this.wording, this.first);
+  /** A reader of object `object` of the same document, member `name` or item `index` of `parent`. */
+  child(object: JsonValue, parent: Place, name: string, index: i32): FieldReader {
+    return new FieldReader(object, parent, name, index, this.wording, this.first);
   }
 
   get size(): i32 {
@@ -146,13 +176,13 @@ export class FieldReader {
   /** A nested object. */
   object(key: string): FieldReader | null {
     const value = this.typed(key, JsonKind.Object, this.wording.notObject);
-    return value != null ? this.child(value, this.at(key)) : null;
+    return value != null ? this.child(value, this, key, -1) : null;
   }
 
   /** A nested array. */
   list(key: string): ListReader | null {
     const value = this.typed(key, JsonKind.Array, this.wording.notArray);
-    return value != null ? new ListReader(value, this.at(key), this) : null;
+    return value != null ? new ListReader(value, key, this) : null;
   }
 
   /** An array of strings ([] when not written); reading stops at the first item of another type. */
@@ -171,7 +201,7 @@ export class FieldReader {
   /** A nested object read as entries; `problem` replaces the wording's "not an object". */
   map(key: string, problem: string | null = null): MapReader | null {
     const value = this.typed(key, JsonKind.Object, problem != null ? problem : this.wording.notObject);
-    return value != null ? new MapReader(value, this.at(key), this) : null;
+    return value != null ? new MapReader(value, key, this) : null;
   }
 
   /** An object whose values must all be strings (annotations, labels), as a lazy view. */
@@ -189,12 +219,23 @@ export class FieldReader {
 }
 
 /** The items of a JSON array or the values of a JSON object, by position. */
-abstract class ItemReader {
+abstract class ItemReader extends Place {
   constructor(
     public value: JsonValue,
-    public path: string,
+    /** the member of `owner` this array or object is */
+    private key: string,
     protected owner: FieldReader,
-  ) {}
+  ) {
+    super();
+  }
+
+  pathText(): string {
+    return this.owner.at(this.key);
+  }
+
+  get path(): string {
+    return this.pathText();
+  }
 
   get size(): i32 {
     return this.value.length;
@@ -237,7 +278,7 @@ export class ListReader extends ItemReader {
       this.fail(index, this.owner.wording.notObject);
       return null;
     }
-    return this.owner.child(item, this.at(index));
+    return this.owner.child(item, this, "", index);
   }
 }
 

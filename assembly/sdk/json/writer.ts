@@ -172,41 +172,69 @@ export class JsonWriter {
 
   private stringBody(value: string): void {
     const n = value.length;
-    this.reserve(n + 2);
-    this.byte(0x22);
-    for (let i = 0; i < n; i++) {
-      const c = value.charCodeAt(i);
+    // Room for the worst case (every code unit written as \u00XX) at once, so the loop below
+    // writes through a pointer.
+    this.reserve(n * 6 + 2);
+    const chars = changetype<usize>(value);
+    let out = changetype<usize>(this.buffer) + <usize>this.length;
+    store<u8>(out++, 0x22);
+    let i = 0;
+    while (i < n) {
+      // Eight code units at a time while they are plain ASCII (no quote, backslash or control).
+      if (i + 8 <= n) {
+        const units = v128.load(chars + (<usize>i << 1));
+        const plain = v128.and(
+          i16x8.ge_u(units, i16x8.splat(0x20)),
+          v128.and(i16x8.lt_u(units, i16x8.splat(0x80)),
+            v128.and(i16x8.ne(units, i16x8.splat(0x22)), i16x8.ne(units, i16x8.splat(0x5c)))),
+        );
+        if (i16x8.all_true(plain)) {
+          v128.store64_lane(out, i8x16.narrow_i16x8_u(units, units), 0);
+          out += 8;
+          i += 8;
+          continue;
+        }
+      }
+      const c = <i32>load<u16>(chars + (<usize>i << 1));
+      i++;
       if (c < 0x80) {
-        if (c == 0x22) this.ascii('\\"');
-        else if (c == 0x5c) this.ascii("\\\\");
-        else if (c >= 0x20) this.byte(c);
-        else if (c == 0x0a) this.ascii("\\n");
-        else if (c == 0x0d) this.ascii("\\r");
-        else if (c == 0x09) this.ascii("\\t");
-        else {
-          this.ascii("\\u00");
-          this.byte(hexDigit(c >> 4));
-          this.byte(hexDigit(c & 0xf));
+        if (c == 0x22 || c == 0x5c) {
+          store<u16>(out, 0x5c | (c << 8));
+          out += 2;
+        } else if (c >= 0x20) {
+          store<u8>(out++, <u8>c);
+        } else if (c == 0x0a || c == 0x0d || c == 0x09) {
+          store<u16>(out, 0x5c | ((c == 0x0a ? 0x6e : c == 0x0d ? 0x72 : 0x74) << 8));
+          out += 2;
+        } else {
+          store<u32>(out, 0x3030755c); // "\u00"
+          store<u8>(out, <u8>hexDigit(c >> 4), 4);
+          store<u8>(out, <u8>hexDigit(c & 0xf), 5);
+          out += 6;
         }
       } else if (c < 0x800) {
-        this.byte(0xc0 | (c >> 6));
-        this.byte(0x80 | (c & 0x3f));
-      } else if (c >= 0xd800 && c <= 0xdbff && i + 1 < n && isLowSurrogate(value.charCodeAt(i + 1))) {
-        const cp = 0x10000 + (((c - 0xd800) << 10) | (value.charCodeAt(i + 1) - 0xdc00));
+        store<u8>(out, <u8>(0xc0 | (c >> 6)));
+        store<u8>(out, <u8>(0x80 | (c & 0x3f)), 1);
+        out += 2;
+      } else if (c >= 0xd800 && c <= 0xdbff && i < n && isLowSurrogate(<i32>load<u16>(chars + (<usize>i << 1)))) {
+        const cp = 0x10000 + (((c - 0xd800) << 10) | (<i32>load<u16>(chars + (<usize>i << 1)) - 0xdc00));
         i++;
-        this.byte(0xf0 | (cp >> 18));
-        this.byte(0x80 | ((cp >> 12) & 0x3f));
-        this.byte(0x80 | ((cp >> 6) & 0x3f));
-        this.byte(0x80 | (cp & 0x3f));
+        store<u8>(out, <u8>(0xf0 | (cp >> 18)));
+        store<u8>(out, <u8>(0x80 | ((cp >> 12) & 0x3f)), 1);
+        store<u8>(out, <u8>(0x80 | ((cp >> 6) & 0x3f)), 2);
+        store<u8>(out, <u8>(0x80 | (cp & 0x3f)), 3);
+        out += 4;
       } else {
         // Lone surrogates become U+FFFD.
         const cp = c >= 0xd800 && c <= 0xdfff ? 0xfffd : c;
-        this.byte(0xe0 | (cp >> 12));
-        this.byte(0x80 | ((cp >> 6) & 0x3f));
-        this.byte(0x80 | (cp & 0x3f));
+        store<u8>(out, <u8>(0xe0 | (cp >> 12)));
+        store<u8>(out, <u8>(0x80 | ((cp >> 6) & 0x3f)), 1);
+        store<u8>(out, <u8>(0x80 | (cp & 0x3f)), 2);
+        out += 3;
       }
     }
-    this.byte(0x22);
+    store<u8>(out++, 0x22);
+    this.length = <i32>(out - changetype<usize>(this.buffer));
   }
 
   /** The bytes written so far. */

@@ -23,7 +23,8 @@
  *       prints one JSON object, times in microseconds (medians of ROUNDS batch means):
  *       reused (validate on one instance), fresh (new Store + instance + _start + validate +
  *       drop, as policy-server does for every request), host_calls (per validate),
- *       empty_call and per_host_call (this host's own cost: two tiny WAT guests).
+ *       empty_call and per_host_call (this host's own cost: two tiny WAT guests), fresh_empty (a
+ *       new instance of the first of them and its call: the engine's floor for a fresh instance).
  *   bench-host WASM CONFIGURATION PAYLOAD REPLIES --once
  *       one validate on a fresh instance; the guest's response on stdout (exit 0), or its error
  *       on stderr (exit 1). tests/wasmtime_native_bench_host.test.ts compares it with V8.
@@ -38,6 +39,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <pthread.h>
+#include <sys/resource.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -76,6 +78,7 @@ enum { WASM_I32 = 0, WASMTIME_EXTERN_FUNC = 0, WASMTIME_EXTERN_MEMORY = 3 };
 wasm_config_t *wasm_config_new(void);
 void wasmtime_config_epoch_interruption_set(wasm_config_t *, bool);
 void wasmtime_config_wasm_function_references_set(wasm_config_t *, bool);
+void wasmtime_config_profiler_set(wasm_config_t *, uint8_t strategy); /* 3: WASMTIME_PROFILING_STRATEGY_PERFMAP */
 wasm_engine_t *wasm_engine_new_with_config(wasm_config_t *);
 void wasmtime_engine_increment_epoch(wasm_engine_t *);
 wasmtime_error_t *wasmtime_wat2wasm(const char *wat, size_t len, wasm_byte_vec_t *out);
@@ -360,6 +363,8 @@ static host_t new_host(const char *configuration) {
   wasm_config_t *config = wasm_config_new();
   wasmtime_config_wasm_function_references_set(config, true);
   if (host.policy_server) wasmtime_config_epoch_interruption_set(config, true);
+  /* For `perf record`: JIT code symbols in /tmp/perf-PID.map (not in policy-server's configuration). */
+  if (getenv("BENCH_HOST_PERFMAP")) wasmtime_config_profiler_set(config, 3);
   host.engine = wasm_engine_new_with_config(config);
   if (host.policy_server) {
     pthread_t ticker;
@@ -488,6 +493,7 @@ static double median_of_batches(action_t action, void *arg, int batch, int round
   }
   qsort(means, (size_t)rounds, sizeof(double), compare_doubles);
   double median = means[rounds / 2];
+  if (getenv("BENCH_HOST_SPREAD")) fprintf(stderr, "min %.1f q1 %.1f median %.1f q3 %.1f max %.1f\n", means[0], means[rounds / 4], median, means[3 * rounds / 4], means[rounds - 1]);
   free(means);
   return median;
 }
@@ -500,16 +506,30 @@ typedef struct {
   const bytes_t *payload;
 } bench_t;
 
-static void reused_validate(void *arg) {
+__attribute__((noinline)) static void reused_validate(void *arg) {
   bench_t *bench = arg;
   guest_call(bench->instance, bench->payload);
 }
 
-static void fresh_validate(void *arg) {
+__attribute__((noinline)) static void fresh_validate(void *arg) {
   bench_t *bench = arg;
   instance_t *instance = instantiate(bench->host, bench->pre, bench->replies);
   guest_call(instance, bench->payload);
   drop_instance(instance);
+}
+
+/* Minor page faults of this process so far: pages the kernel mapped on first touch. */
+static long minor_faults(void) {
+  struct rusage usage;
+  getrusage(RUSAGE_SELF, &usage);
+  return usage.ru_minflt;
+}
+
+/* Page faults per fresh instance + validate, as a mean over `count` of them. */
+static double faults_per_fresh(bench_t *bench, int count) {
+  long before = minor_faults();
+  for (int i = 0; i < count; i++) fresh_validate(bench);
+  return (double)(minor_faults() - before) / count;
 }
 
 /* Two guests measuring this host itself: one doing only __guest_request + __guest_response, one
@@ -584,9 +604,17 @@ int main(int argc, char **argv) {
   unsigned host_calls = instance->state.host_calls;
 
   bench_t bench = {&host, pre, &replies, instance, &payload};
-  double reused = median_of_batches(reused_validate, &bench, batch, rounds, batch * 5);
+  /* For `perf record` of one phase: BENCH_HOST_ONLY=reused or =fresh (the other prints 0). */
+  const char *only = getenv("BENCH_HOST_ONLY");
+  double reused = only && strcmp(only, "reused") != 0 ? 0 : median_of_batches(reused_validate, &bench, batch, rounds, batch * 5);
   int fresh_batch = batch / 10 > 0 ? batch / 10 : 1;
-  double fresh = median_of_batches(fresh_validate, &bench, fresh_batch, rounds, batch);
+
+  double fresh = only && strcmp(only, "fresh") != 0 ? 0 : median_of_batches(fresh_validate, &bench, fresh_batch, rounds, batch);
+  double fresh_faults = faults_per_fresh(&bench, 200);
+  if (only) {
+    printf("{\"reused\":%.3f,\"fresh\":%.3f,\"fresh_faults\":%.1f}\n", reused, fresh, fresh_faults);
+    return 0;
+  }
 
   static const uint8_t MARK[] = "\"x\"";
   reply_t own_reply = {{(uint8_t *)"v1/oci_manifest", 15}, {(uint8_t *)MARK, 3}, {(uint8_t *)"{}", 2}};
@@ -597,11 +625,15 @@ int main(int argc, char **argv) {
   with_calls.instance = instantiate(&host, with_calls.pre, &own_replies);
   double empty_us = median_of_batches(reused_validate, &empty, batch, rounds, batch);
   double with_calls_us = median_of_batches(reused_validate, &with_calls, batch, rounds, batch);
+  double fresh_empty_us = median_of_batches(fresh_validate, &empty, fresh_batch, rounds, batch);
+  double fresh_empty_faults = faults_per_fresh(&empty, 200);
   if (with_calls.instance->state.host_calls == 0 || with_calls.instance->state.host_error) {
     fprintf(stderr, "bench-host: the host-call guest's calls were not answered\n");
     return 1;
   }
-  printf("{\"reused\":%.3f,\"fresh\":%.3f,\"host_calls\":%u,\"empty_call\":%.4f,\"per_host_call\":%.4f}\n", reused,
-         fresh, host_calls, empty_us, (with_calls_us - empty_us) / HOST_CALLS);
+  printf("{\"reused\":%.3f,\"fresh\":%.3f,\"host_calls\":%u,\"empty_call\":%.4f,\"per_host_call\":%.4f,"
+         "\"fresh_empty\":%.3f,\"fresh_faults\":%.1f,\"fresh_empty_faults\":%.1f}\n",
+         reused, fresh, host_calls, empty_us, (with_calls_us - empty_us) / HOST_CALLS, fresh_empty_us, fresh_faults,
+         fresh_empty_faults);
   return 0;
 }
