@@ -67,7 +67,7 @@ run: policy.wasm dist/host/cli.js
 
 test: deps lint policy.wasm annotated-policy.wasm host jest e2e-tests
 
-jest: policy.wasm host $(VENV_STAMP) $(NATIVE_BENCH_HOST)
+jest: policy.wasm annotated-policy.wasm host $(VENV_STAMP) $(NATIVE_BENCH_HOST)
 	npx jest --ci
 
 # Replayed sessions through $KWCTL (kwctl when installed, else kwhost), then live lookups against

@@ -7,10 +7,15 @@
 import { AsHarness, compileHarness } from "./support/as_harness";
 
 let probe: AsHarness;
+/** The same probe built with wasm SIMD enabled, as the policy is: json-as then takes its SIMD paths. */
+let simdProbe: AsHarness;
 
 beforeAll(() => {
-  compileHarness("tests/assembly/json_as_probe.ts", "build/test/json_as_probe.wasm", ["--transform", "json-as"]);
+  const transform = ["--transform", "json-as"];
+  compileHarness("tests/assembly/json_as_probe.ts", "build/test/json_as_probe.wasm", transform, []);
   probe = AsHarness.load("build/test/json_as_probe.wasm");
+  compileHarness("tests/assembly/json_as_probe.ts", "build/test/json_as_probe_simd.wasm", transform, ["simd"]);
+  simdProbe = AsHarness.load("build/test/json_as_probe_simd.wasm");
 }, 120_000);
 
 const podSpec = (firstArg: string): string =>
@@ -36,6 +41,17 @@ describe("json-as 1.6.0", () => {
     expect(json).toMatch(loneSurrogate);
     // what the host would receive: the UTF-8 of that text is not valid UTF-8 once the surrogate stands alone
     expect(() => new TextDecoder("utf-8", { fatal: true }).decode(wtf8(json))).toThrow();
+  });
+});
+
+describe("json-as 1.6.0 built with SIMD", () => {
+  test("still loses a container's image when an earlier string ends in a backslash", () => {
+    expect(simdProbe.str("containerImages", podSpec("--verbose"))).toBe("ghcr.io/acme/win:1,ghcr.io/acme/app:1");
+    expect(simdProbe.str("containerImages", podSpec("C:\\data\\"))).not.toBe("ghcr.io/acme/win:1,ghcr.io/acme/app:1");
+  });
+
+  test("serialises the emoji before a backslash intact (its SIMD serialiser does not split the pair)", () => {
+    expect(simdProbe.str("serializeMessage", "hi 😀 \\ end\\")).toBe(JSON.stringify({ message: "hi 😀 \\ end\\" }));
   });
 });
 

@@ -30,3 +30,20 @@ export function joinStrings(parts: string[], separator: string): string {
   }
   return out;
 }
+
+/**
+ * The `length` bytes at `bytes` (valid UTF-8) as a string. ASCII, which is nearly every string of
+ * a Kubernetes object or an OCI manifest, is widened 8 bytes at a time; anything else goes
+ * through the standard library's decoder.
+ */
+export function decodeUtf8(bytes: usize, length: i32): string {
+  let i = 0;
+  while (i + 16 <= length && i8x16.bitmask(v128.load(bytes + <usize>i)) == 0) i += 16;
+  while (i < length && load<u8>(bytes + <usize>i) < 0x80) i++;
+  if (i < length) return String.UTF8.decodeUnsafe(bytes, <usize>length);
+  const out = changetype<usize>(__new(<usize>length << 1, idof<string>()));
+  i = 0;
+  for (; i + 8 <= length; i += 8) v128.store(out + (<usize>i << 1), v128.load8x8_u(bytes + <usize>i));
+  for (; i < length; i++) store<u16>(out + (<usize>i << 1), load<u8>(bytes + <usize>i));
+  return changetype<string>(out);
+}

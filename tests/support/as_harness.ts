@@ -15,15 +15,33 @@ const STRING_ID = 2;
  * Compiles an AS entry file (path relative to the repo root) to `outFile` (relative to the root).
  * The module is written to a temporary name and renamed, so parallel jest workers compiling the
  * same harness never read a half-written file. `--config /dev/null` keeps the repository's
- * asconfig.json (entries, abort routing) out of the harness build.
+ * asconfig.json (entries, abort routing) out of the harness build. `features` are the wasm
+ * features enabled: SIMD by default, which the SDK's string scans use as the policy build does.
  */
-export function compileHarness(entry: string, outFile: string, extraArgs: readonly string[] = []): string {
+export function compileHarness(
+  entry: string,
+  outFile: string,
+  extraArgs: readonly string[] = [],
+  features: readonly string[] = ["simd"],
+): string {
   const out = path.resolve(ROOT, outFile);
   mkdirSync(path.dirname(out), { recursive: true });
   const tmp = `${out}.${process.pid}.${Date.now()}.tmp`;
   execFileSync(
     path.join(ROOT, "node_modules/.bin/asc"),
-    [entry, "--config", "/dev/null", "--runtime", "incremental", "--exportRuntime", "-O3", ...extraArgs, "-o", tmp],
+    [
+      entry,
+      "--config",
+      "/dev/null",
+      "--runtime",
+      "incremental",
+      "--exportRuntime",
+      ...features.flatMap((feature) => ["--enable", feature]),
+      "-O3",
+      ...extraArgs,
+      "-o",
+      tmp,
+    ],
     { cwd: ROOT, stdio: "pipe" },
   );
   renameSync(tmp, out);

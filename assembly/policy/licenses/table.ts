@@ -7,6 +7,7 @@ import {
   EXCEPTION_COUNT, EXCEPTION_IDS, EXCEPTION_BLOCKS, EXCEPTION_FLAGS,
   SUCCESSOR_COUNT, SUCCESSORS,
 } from "./data";
+import { decodeUtf8 } from "../../sdk/strings";
 
 export const FSF_NO_ASSERTION: i32 = 0;
 export const FSF_YES: i32 = 1;
@@ -94,7 +95,7 @@ function search(s: string, start: i32, end: i32, ids: usize, blocks: usize, coun
 function entryText(ids: usize, blocks: usize, count: i32, index: i32): string {
   if (index < 0 || index >= count) return "";
   const len = decode(ids, blocks, index);
-  return String.UTF8.decodeUnsafe(SCRATCH, <usize>len);
+  return decodeUtf8(SCRATCH, len);
 }
 
 /** Index of the license id spelled (in any case) by s[start, end), or -1. */

@@ -17,6 +17,7 @@
 
 import { uninitializedBuffer } from "../arena";
 import { fail, ok, Result } from "../result";
+import { decodeUtf8 } from "../strings";
 
 export const enum JsonKind {
   Null = 0,
@@ -655,9 +656,7 @@ function utf8SequenceLength(base: usize, i: i32, n: i32): i32 {
  * turns it into U+FFFD on the way out).
  */
 function decodeJsonString(base: usize, start: i32, end: i32, escaped: bool): string {
-  if (!escaped) {
-    return String.UTF8.decodeUnsafe(base + <usize>(start + 1), <usize>(end - start - 2));
-  }
+  if (!escaped) return decodeUtf8(base + <usize>(start + 1), end - start - 2);
   const last = end - 1;
   // Pass 1: the number of UTF-16 code units.
   let units = 0;

@@ -4,6 +4,7 @@
 
 import { JsonValue } from "./reader";
 import { joinStrings } from "../strings";
+import { heapSort } from "../sort";
 
 export class Replacement {
   constructor(
@@ -17,7 +18,7 @@ export class Replacement {
 /** `value` as JSON text with `replacements` applied (they must not overlap). */
 export function spliceJson(value: JsonValue, replacements: Replacement[]): string {
   const sorted = replacements.slice(0);
-  sorted.sort((a: Replacement, b: Replacement): i32 => a.node.start - b.node.start);
+  heapSort<Replacement>(sorted, (a: Replacement, b: Replacement): bool => a.node.start < b.node.start);
   const base = value.doc.ptr;
   const parts = new Array<string>();
   let cursor = value.start;

@@ -5,6 +5,8 @@
 // written as U+FFFD: the real host decodes replies with serde_json and refuses invalid UTF-8.
 
 import { uninitializedBuffer } from "../arena";
+import { decodeUtf8 } from "../strings";
+import { heapSort } from "../sort";
 
 export class JsonWriter {
   private buffer: ArrayBuffer;
@@ -148,7 +150,7 @@ export class JsonWriter {
    */
   sortedObject<T>(map: Map<string, T>): JsonWriter {
     const keys = map.keys();
-    keys.sort();
+    heapSort<string>(keys, (a: string, b: string): bool => a < b);
     this.beginObject();
     for (let i = 0; i < keys.length; i++) {
       const value = map.get(keys[i]);
@@ -243,7 +245,7 @@ export class JsonWriter {
   }
 
   toString(): string {
-    return String.UTF8.decodeUnsafe(changetype<usize>(this.buffer), <usize>this.length);
+    return decodeUtf8(changetype<usize>(this.buffer), this.length);
   }
 }
 
