@@ -128,6 +128,31 @@ describe("annotations.required", () => {
   });
 });
 
+describe("annotation keys are compared as text, however the manifest writes them", () => {
+  const required = { annotations: { required: { "équipe.acme.com": "paiements" } } };
+  const withKey = (json: (text: string) => string): Fixtures => ({
+    [IMAGE]: success(json(imageManifest({ "équipe.acme.com": "paiements" }))),
+  });
+  test("a non-ASCII key written as UTF-8 or as a \\u escape is found", () => {
+    expect(
+      evaluate(
+        pod(),
+        withKey((text) => text),
+        required,
+      ).response.allowed,
+    ).toBe(true);
+    const escaped = withKey((text) => text.replace('"équipe.acme.com"', '"\\u00e9quipe.acme.com"'));
+    expect(evaluate(pod(), escaped, required).response.allowed).toBe(true);
+  });
+  test.each(["Ã©quipe", "Ã©quipe.acme.com"])('%s, whose code units equal the UTF-8 bytes of an "é" key, does not match it', (key) => {
+    // "Ã©" is U+00C3 U+00A9: two code units with the values of the two UTF-8 bytes of "é".
+    // Short and long keys are compared by different code (one by one, eight at a time).
+    const manifest: Fixtures = { [IMAGE]: success(imageManifest({ équipe: "paiements", "équipe.acme.com": "paiements" })) };
+    const { response } = evaluate(pod(), manifest, { annotations: { required: { [key]: "*" } } });
+    expect(response.status?.message).toBe(`container "app" image "${IMAGE}": annotation "${key}" is missing`);
+  });
+});
+
 describe("platforms.required", () => {
   const INDEX = "docker.io/library/nginx:1.27.2";
   const index = () => ({ [INDEX]: success(recordedManifest("oci_index_docker_official_image")) });

@@ -47,3 +47,12 @@ export function decodeUtf8(bytes: usize, length: i32): string {
   for (; i < length; i++) store<u16>(out + (<usize>i << 1), load<u8>(bytes + <usize>i));
   return changetype<string>(out);
 }
+
+/**
+ * Code unit `i` of `s`, for loops that keep 0 <= i < s.length themselves: String#charCodeAt
+ * checks the range again and is a call, per character.
+ */
+// @ts-ignore: decorator
+@inline export function codeUnit(s: string, i: i32): i32 {
+  return <i32>load<u16>(changetype<usize>(s) + (<usize>i << 1));
+}

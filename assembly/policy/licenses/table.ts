@@ -7,7 +7,7 @@ import {
   EXCEPTION_COUNT, EXCEPTION_IDS, EXCEPTION_BLOCKS, EXCEPTION_FLAGS,
   SUCCESSOR_COUNT, SUCCESSORS,
 } from "./data";
-import { decodeUtf8 } from "../../sdk/strings";
+import { codeUnit, decodeUtf8 } from "../../sdk/strings";
 
 export const FSF_NO_ASSERTION: i32 = 0;
 export const FSF_YES: i32 = 1;
@@ -40,7 +40,7 @@ function compareBytes(s: string, start: i32, end: i32, p: usize, len: i32): i32 
   const n = end - start;
   const m = n < len ? n : len;
   for (let i = 0; i < m; i++) {
-    const a = lowerAscii(s.charCodeAt(start + i));
+    const a = lowerAscii(codeUnit(s, start + i));
     const b = lowerAscii(<i32>load<u8>(p + <usize>i));
     if (a != b) return a - b;
   }
@@ -168,7 +168,7 @@ export function equalsIgnoreCase(a: string, b: string): bool {
   const n = a.length;
   if (n != b.length) return false;
   for (let i = 0; i < n; i++) {
-    if (lowerAscii(a.charCodeAt(i)) != lowerAscii(b.charCodeAt(i))) return false;
+    if (lowerAscii(codeUnit(a, i)) != lowerAscii(codeUnit(b, i))) return false;
   }
   return true;
 }
@@ -178,7 +178,7 @@ export function startsWithIgnoreCase(s: string, start: i32, end: i32, prefix: st
   const n = prefix.length;
   if (start < 0 || end > s.length || end - start < n) return false;
   for (let i = 0; i < n; i++) {
-    if (lowerAscii(s.charCodeAt(start + i)) != lowerAscii(prefix.charCodeAt(i))) return false;
+    if (lowerAscii(codeUnit(s, start + i)) != lowerAscii(codeUnit(prefix, i))) return false;
   }
   return true;
 }
@@ -188,7 +188,7 @@ export function startsWithExact(s: string, start: i32, end: i32, prefix: string)
   const n = prefix.length;
   if (start < 0 || end > s.length || end - start < n) return false;
   for (let i = 0; i < n; i++) {
-    if (s.charCodeAt(start + i) != prefix.charCodeAt(i)) return false;
+    if (codeUnit(s, start + i) != codeUnit(prefix, i)) return false;
   }
   return true;
 }

@@ -61,30 +61,6 @@ export class JsonDocument {
     return load<u32>(changetype<usize>(this.tape) + <usize>(entry * ENTRY_BYTES + w * 4));
   }
 
-  @inline setWord(entry: i32, w: i32, value: u32): void {
-    store<u32>(changetype<usize>(this.tape) + <usize>(entry * ENTRY_BYTES + w * 4), value);
-  }
-
-  /** Appends an entry; returns its index. */
-  @inline add(head: u32, start: i32, end: i32): i32 {
-    const entry = this.entries;
-    const needed = (entry + 1) * ENTRY_BYTES;
-    if (needed > this.tape.byteLength) this.grow(needed);
-    const at = changetype<usize>(this.tape) + <usize>(entry * ENTRY_BYTES);
-    store<u32>(at, head);
-    store<i32>(at, start, 4);
-    store<i32>(at, end, 8);
-    store<i32>(at, entry + 1, 12);
-    this.entries = entry + 1;
-    return entry;
-  }
-
-  private grow(needed: i32): void {
-    const capacity = max(needed, this.tape.byteLength + (this.tape.byteLength >> 1));
-    // While parsing, the tape is the newest allocation: the arena extends it in place.
-    this.tape = changetype<ArrayBuffer>(__renew(changetype<usize>(this.tape), <usize>capacity));
-  }
-
   @inline kindOf(entry: i32): JsonKind {
     return <JsonKind>(this.word(entry, 0) & 7);
   }
@@ -157,26 +133,29 @@ export class JsonValue {
   get(key: string): JsonValue | null {
     if (this.kind != JsonKind.Object) return null;
     const doc = this.doc;
-    let ascii = true;
-    const chars = changetype<usize>(key);
-    for (let i = 0, n = key.length; i < n; i++) {
-      if (load<u16>(chars + (<usize>i << 1)) >= 0x80) {
-        ascii = false;
-        break;
-      }
-    }
-    // Last duplicate wins, as in serde_json's Map.
-    let found = -1;
     const n = key.length;
+    const chars = changetype<usize>(key);
+    const first: u32 = n > 0 ? load<u16>(chars) : 0;
+    const text = doc.ptr;
     const tape = changetype<usize>(doc.tape);
     const stop = doc.nextOf(this.entry);
+    let keyIsAscii = -1; // not known until a member needs it
+    // Last duplicate wins, as in serde_json's Map.
+    let found = -1;
     let e = this.entry + 1;
     while (e < stop) {
-      const at = tape + <usize>(e * ENTRY_BYTES);
-      if (ascii && (load<u32>(at) & ESCAPED) == 0) {
-        // Plain key: equal only with the same byte length, then byte by byte.
-        const start = load<i32>(at, 4) + 1;
-        if (load<i32>(at, 8) - 1 - start == n && asciiEquals(doc.ptr + <usize>start, chars, n)) found = e + 1;
+      const at = tape + (<usize>e << 4);
+      const start = load<i32>(at, 4) + 1;
+      const length = load<i32>(at, 8) - 1 - start;
+      if ((load<u32>(at) & ESCAPED) == 0) {
+        // A plain member key is `length` bytes of UTF-8, which decode to `length` code units
+        // when ASCII and to fewer (down to a third) otherwise.
+        if (length == n) {
+          if ((n == 0 || <u32>load<u8>(text + <usize>start) == first) && asciiEquals(text + <usize>start, chars, n)) found = e + 1;
+        } else if (length > n && length <= 3 * n) {
+          if (keyIsAscii < 0) keyIsAscii = isAscii(chars, n) ? 1 : 0;
+          if (keyIsAscii == 0 && doc.decodeString(e) == key) found = e + 1;
+        }
       } else if (doc.decodeString(e) == key) {
         found = e + 1;
       }
@@ -227,14 +206,10 @@ export class JsonValue {
     if (this.kind != JsonKind.String) return false;
     const start = this.start + 1;
     const length = this.end - 1 - start;
-    if (!this.escaped && length == text.length) {
-      // Plain ASCII `text`: byte by byte; any other text is compared decoded.
-      const chars = changetype<usize>(text);
-      let ascii = true;
-      for (let i = 0; ascii && i < length; i++) ascii = load<u16>(chars + (<usize>i << 1)) < 0x80;
-      if (ascii) return asciiEquals(this.doc.ptr + <usize>start, chars, length);
-    } else if (!this.escaped && length < text.length) {
-      return false; // UTF-8 is never shorter than UTF-16 code units
+    if (!this.escaped) {
+      // `length` bytes of UTF-8 are `length` code units when ASCII, fewer otherwise.
+      if (length == text.length) return asciiEquals(this.doc.ptr + <usize>start, changetype<usize>(text), length);
+      if (length < text.length) return false;
     }
     return this.doc.decodeString(this.entry) == text;
   }
@@ -316,10 +291,64 @@ export function parseJsonString(text: string): Result<JsonValue> {
   return i8x16.bitmask(special);
 }
 
+/** What the parser found wrong; the text is made only when asked for (errorText). */
+const enum Problem {
+  None,
+  EndOfInput,
+  TooDeep,
+  UnexpectedCharacter,
+  TrailingCharacters,
+  UnterminatedObject,
+  UnterminatedArray,
+  ExpectedCommaOrBrace,
+  ExpectedCommaOrBracket,
+  ExpectedKey,
+  ExpectedColon,
+  InvalidLiteral,
+  InvalidNumber,
+  UnterminatedString,
+  InvalidUnicodeEscape,
+  InvalidEscape,
+  ControlCharacter,
+  InvalidUtf8,
+}
+
+function problemText(problem: Problem): string {
+  switch (problem) {
+    case Problem.EndOfInput: return "unexpected end of input";
+    case Problem.TooDeep: return "nesting deeper than " + MAX_DEPTH.toString();
+    case Problem.UnexpectedCharacter: return "unexpected character";
+    case Problem.TrailingCharacters: return "trailing characters after the JSON value";
+    case Problem.UnterminatedObject: return "unterminated object";
+    case Problem.UnterminatedArray: return "unterminated array";
+    case Problem.ExpectedCommaOrBrace: return "expected ',' or '}'";
+    case Problem.ExpectedCommaOrBracket: return "expected ',' or ']'";
+    case Problem.ExpectedKey: return "expected a string key";
+    case Problem.ExpectedColon: return "expected ':'";
+    case Problem.InvalidLiteral: return "invalid literal";
+    case Problem.InvalidNumber: return "invalid number";
+    case Problem.UnterminatedString: return "unterminated string";
+    case Problem.InvalidUnicodeEscape: return "invalid \\u escape";
+    case Problem.InvalidEscape: return "invalid escape";
+    case Problem.ControlCharacter: return "control character in string";
+    case Problem.InvalidUtf8: return "invalid UTF-8 in string";
+    default: return "invalid JSON";
+  }
+}
+
+/**
+ * The tape builder. Written for what wasmtime's compiler (Cranelift) does with it: the whole
+ * document is one loop in one function, the common cases (compact JSON, plain strings, the
+ * closing quote within 16 bytes) take no call and enter no inner loop, and everything rarer
+ * (white space, escapes, non-ASCII, numbers, errors) is out of line. Under policy-server every
+ * function entry and every loop header is an epoch check, and every call spills registers, so
+ * this is most of what a validate costs beyond the policy's own work.
+ */
 class Parser {
-  pos: i32 = 0;
-  error: string | null = null;
+  problem: Problem = Problem.None;
   errorPos: i32 = 0;
+  /** whether the last string scanned out of line held an escape */
+  escaped: bool = false;
   base: usize;
   n: i32;
 
@@ -328,212 +357,246 @@ class Parser {
     this.n = doc.length;
   }
 
-  fail(message: string, at: i32): bool {
-    if (this.error == null) {
-      this.error = message;
+  /** Records the problem (the first one only) and returns false. */
+  fail(problem: Problem, at: i32): bool {
+    if (this.problem == Problem.None) {
+      this.problem = problem;
       this.errorPos = at;
     }
     return false;
   }
 
   errorText(): string {
-    const e = this.error;
-    return (e == null ? "invalid JSON" : e) + " at byte " + this.errorPos.toString();
-  }
-
-  @inline byteAt(i: i32): i32 {
-    return <i32>load<u8>(this.base + <usize>i);
-  }
-
-  @inline skipWhitespace(i: i32): i32 {
-    const n = this.n;
-    while (i < n) {
-      const c = this.byteAt(i);
-      if (c > 0x20 || (c != 0x20 && c != 0x0a && c != 0x0d && c != 0x09)) break;
-      i++;
-    }
-    return i;
+    return problemText(this.problem) + " at byte " + this.errorPos.toString();
   }
 
   /** The whole text: one value and nothing but white space around it. */
   parse(): bool {
     const doc = this.doc;
+    const base = this.base;
     const n = this.n;
+    // The tape as addresses: its start, where the next entry goes, the end of its capacity.
+    let tape = changetype<usize>(doc.tape);
+    let next = tape;
+    let limit = tape + <usize>doc.tape.byteLength;
     // The innermost open container (tape index, object or array, values so far); the outer ones
     // wait in OPEN_ENTRIES / OPEN_COUNTS.
     let depth = 0;
     let open = -1;
     let isObject = false;
     let count: u32 = 0;
-    let pos = this.skipWhitespace(0);
-    // Loop invariant: a value is expected at `pos` (white space skipped).
+    let wantKey = false;
+    let pos = 0;
+    if (!(pos < n && load<u8>(base) > 0x20)) pos = skipWhitespace(base, pos, n);
+    // Loop invariant: a value (a member, when wantKey) is expected at `pos`, white space skipped.
     while (true) {
-      if (pos >= n) return this.fail("unexpected end of input", pos);
-      const c = this.byteAt(pos);
+      if (next + <usize>(2 * ENTRY_BYTES) > limit) {
+        // Room for a key and a value (or one container) before the next check. While parsing,
+        // the tape is the newest allocation: the arena extends it in place.
+        const used = next - tape;
+        doc.tape = changetype<ArrayBuffer>(__renew(changetype<usize>(doc.tape), max(used + <usize>(2 * ENTRY_BYTES), (limit - tape) * 3 / 2)));
+        tape = changetype<usize>(doc.tape);
+        next = tape + used;
+        limit = tape + <usize>doc.tape.byteLength;
+      }
+      if (wantKey) {
+        if (pos >= n || load<u8>(base + <usize>pos) != 0x22) return this.fail(Problem.ExpectedKey, pos);
+        let end = -1;
+        let escaped = false;
+        // Plain keys end within their first 16 bytes; anything else is scanned out of line.
+        if (pos + 17 <= n) {
+          const special = specialBytes(base + <usize>(pos + 1));
+          if (special != 0) {
+            const at = pos + 1 + ctz(special);
+            if (load<u8>(base + <usize>at) == 0x22) end = at + 1;
+          }
+        }
+        if (end < 0) {
+          end = this.string(pos);
+          if (end < 0) return false;
+          escaped = this.escaped;
+        }
+        store<u32>(next, <u32>JsonKind.String | (escaped ? ESCAPED : 0));
+        store<i32>(next, pos, 4);
+        store<i32>(next, end, 8);
+        const entry = <i32>((next - tape) >> 4);
+        store<i32>(next, entry + 1, 12);
+        next += ENTRY_BYTES;
+        pos = end;
+        if (!(pos < n && load<u8>(base + <usize>pos) > 0x20)) pos = skipWhitespace(base, pos, n);
+        if (pos >= n || load<u8>(base + <usize>pos) != 0x3a) return this.fail(Problem.ExpectedColon, pos);
+        pos++;
+        if (!(pos < n && load<u8>(base + <usize>pos) > 0x20)) pos = skipWhitespace(base, pos, n);
+      }
+      if (pos >= n) return this.fail(Problem.EndOfInput, pos);
+      const c = <u32>load<u8>(base + <usize>pos);
       let closed = false;
-      if (c == 0x7b || c == 0x5b) {
-        if (depth >= MAX_DEPTH) return this.fail("nesting deeper than " + MAX_DEPTH.toString(), pos);
+      let head: u32 = 0;
+      let end = 0;
+      if (c == 0x22) {
+        end = -1;
+        let escaped = false;
+        // A plain string: its closing quote is the first special byte, within 16 bytes or a few
+        // times 16.
+        let i = pos + 1;
+        if (i + 16 <= n) {
+          let special = specialBytes(base + <usize>i);
+          if (special == 0) {
+            i += 16;
+            while (i + 16 <= n) {
+              special = specialBytes(base + <usize>i);
+              if (special != 0) break;
+              i += 16;
+            }
+          }
+          if (special != 0) {
+            i += ctz(special);
+            if (load<u8>(base + <usize>i) == 0x22) end = i + 1;
+          }
+        }
+        if (end < 0) {
+          end = this.string(pos);
+          if (end < 0) return false;
+          escaped = this.escaped;
+        }
+        head = <u32>JsonKind.String | (escaped ? ESCAPED : 0);
+      } else if (c == 0x7b || c == 0x5b) {
+        if (depth >= MAX_DEPTH) return this.fail(Problem.TooDeep, pos);
         const object = c == 0x7b;
-        const entry = doc.add(object ? <u32>JsonKind.Object : <u32>JsonKind.Array, pos, pos);
+        const entry = <i32>((next - tape) >> 4);
+        store<u32>(next, object ? <u32>JsonKind.Object : <u32>JsonKind.Array);
+        store<i32>(next, pos, 4);
+        next += ENTRY_BYTES;
         store<i32>(OPEN_ENTRIES + (<usize>depth << 2), open);
         store<u32>(OPEN_COUNTS + (<usize>depth << 2), count);
         depth++;
         open = entry;
         isObject = object;
         count = 0;
-        pos = this.skipWhitespace(pos + 1);
-        if (pos < n && this.byteAt(pos) == (object ? 0x7d : 0x5d)) {
+        pos++;
+        if (!(pos < n && load<u8>(base + <usize>pos) > 0x20)) pos = skipWhitespace(base, pos, n);
+        if (pos < n && load<u8>(base + <usize>pos) == (object ? 0x7d : 0x5d)) {
           pos++;
           closed = true;
         } else {
-          if (object) {
-            pos = this.member(pos);
-            if (pos < 0) return false;
-          }
+          wantKey = object;
           continue;
         }
-      } else if (c == 0x22) {
-        pos = this.string(pos);
-        if (pos < 0) return false;
-      } else if (c == 0x2d || (c >= 0x30 && c <= 0x39)) {
-        pos = this.number(pos);
-        if (pos < 0) return false;
       } else if (c == 0x74) {
-        pos = this.literal(pos, 0x65757274, JsonKind.True); // "true"
-        if (pos < 0) return false;
-      } else if (c == 0x66) {
-        pos = this.literalFalse(pos);
-        if (pos < 0) return false;
+        // "true", "null" and "false" as little-endian words
+        if (pos + 4 > n) return this.fail(Problem.EndOfInput, pos);
+        if (load<u32>(base + <usize>pos) != 0x65757274) return this.fail(Problem.InvalidLiteral, pos);
+        head = <u32>JsonKind.True;
+        end = pos + 4;
       } else if (c == 0x6e) {
-        pos = this.literal(pos, 0x6c6c756e, JsonKind.Null); // "null"
-        if (pos < 0) return false;
+        if (pos + 4 > n) return this.fail(Problem.EndOfInput, pos);
+        if (load<u32>(base + <usize>pos) != 0x6c6c756e) return this.fail(Problem.InvalidLiteral, pos);
+        head = <u32>JsonKind.Null;
+        end = pos + 4;
+      } else if (c == 0x66) {
+        if (pos + 5 > n) return this.fail(Problem.EndOfInput, pos);
+        if (load<u32>(base + <usize>pos, 1) != 0x65736c61) return this.fail(Problem.InvalidLiteral, pos);
+        head = <u32>JsonKind.False;
+        end = pos + 5;
+      } else if (c == 0x2d || c - 0x30 <= 9) {
+        end = this.number(pos);
+        if (end < 0) return false;
+        head = <u32>JsonKind.Number;
       } else {
-        return this.fail("unexpected character", pos);
+        return this.fail(Problem.UnexpectedCharacter, pos);
+      }
+      if (!closed) {
+        store<u32>(next, head);
+        store<i32>(next, pos, 4);
+        store<i32>(next, end, 8);
+        store<i32>(next, <i32>((next - tape) >> 4) + 1, 12);
+        next += ENTRY_BYTES;
+        pos = end;
       }
       // A value ended at `pos` (or a container was closed); find what comes next.
       while (true) {
         if (closed) {
-          doc.setWord(open, 0, doc.word(open, 0) | (count << COUNT_SHIFT));
-          doc.setWord(open, 2, <u32>pos);
-          doc.setWord(open, 3, <u32>doc.entries);
+          const at = tape + (<usize>open << 4);
+          store<u32>(at, load<u32>(at) | (count << COUNT_SHIFT));
+          store<i32>(at, pos, 8);
+          store<i32>(at, <i32>((next - tape) >> 4), 12);
           depth--;
           open = load<i32>(OPEN_ENTRIES + (<usize>depth << 2));
           count = load<u32>(OPEN_COUNTS + (<usize>depth << 2));
-          isObject = open >= 0 && doc.kindOf(open) == JsonKind.Object;
+          isObject = open >= 0 && (load<u32>(tape + (<usize>open << 4)) & 7) == <u32>JsonKind.Object;
           closed = false;
         }
+        if (!(pos < n && load<u8>(base + <usize>pos) > 0x20)) pos = skipWhitespace(base, pos, n);
         if (depth == 0) {
-          pos = this.skipWhitespace(pos);
-          if (pos < n) return this.fail("trailing characters after the JSON value", pos);
-          return true;
+          doc.entries = <i32>((next - tape) >> 4);
+          return pos < n ? this.fail(Problem.TrailingCharacters, pos) : true;
         }
         count++;
-        pos = this.skipWhitespace(pos);
-        if (pos >= n) return this.fail(isObject ? "unterminated object" : "unterminated array", pos);
-        const d = this.byteAt(pos);
+        if (pos >= n) return this.fail(isObject ? Problem.UnterminatedObject : Problem.UnterminatedArray, pos);
+        const d = load<u8>(base + <usize>pos);
         if (d == (isObject ? 0x7d : 0x5d)) {
           pos++;
           closed = true;
           continue;
         }
-        if (d != 0x2c) return this.fail(isObject ? "expected ',' or '}'" : "expected ',' or ']'", pos);
-        pos = this.skipWhitespace(pos + 1);
-        if (isObject) {
-          pos = this.member(pos);
-          if (pos < 0) return false;
-        }
+        if (d != 0x2c) return this.fail(isObject ? Problem.ExpectedCommaOrBrace : Problem.ExpectedCommaOrBracket, pos);
+        pos++;
+        if (!(pos < n && load<u8>(base + <usize>pos) > 0x20)) pos = skipWhitespace(base, pos, n);
+        wantKey = isObject;
         break;
       }
     }
+    return false; // not reached: the loop returns
   }
 
-  /** `"key" :` at `pos`; returns the position of the value (white space skipped), or -1. */
-  member(pos: i32): i32 {
-    const n = this.n;
-    if (pos >= n || this.byteAt(pos) != 0x22) {
-      this.fail("expected a string key", pos);
-      return -1;
-    }
-    pos = this.string(pos);
-    if (pos < 0) return -1;
-    pos = this.skipWhitespace(pos);
-    if (pos >= n || this.byteAt(pos) != 0x3a) {
-      this.fail("expected ':'", pos);
-      return -1;
-    }
-    return this.skipWhitespace(pos + 1);
-  }
-
-  literal(start: i32, word: u32, kind: JsonKind): i32 {
-    if (start + 4 > this.n) {
-      this.fail("unexpected end of input", start);
-      return -1;
-    }
-    if (load<u32>(this.base + <usize>start) != word) {
-      this.fail("invalid literal", start);
-      return -1;
-    }
-    this.doc.add(<u32>kind, start, start + 4);
-    return start + 4;
-  }
-
-  literalFalse(start: i32): i32 {
-    if (start + 5 > this.n) {
-      this.fail("unexpected end of input", start);
-      return -1;
-    }
-    if (load<u32>(this.base + <usize>start + 1) != 0x65736c61) { // "alse"
-      this.fail("invalid literal", start);
-      return -1;
-    }
-    this.doc.add(<u32>JsonKind.False, start, start + 5);
-    return start + 5;
-  }
-
+  /** The end of a number at `start` (validated), or -1. */
   number(start: i32): i32 {
+    const base = this.base;
     const n = this.n;
     let i = start;
-    if (this.byteAt(i) == 0x2d) i++;
+    if (load<u8>(base + <usize>i) == 0x2d) i++;
     if (i >= n) {
-      this.fail("invalid number", i);
+      this.fail(Problem.InvalidNumber, i);
       return -1;
     }
-    let c = this.byteAt(i);
+    let c = <i32>load<u8>(base + <usize>i);
     if (c == 0x30) {
       i++;
     } else if (c >= 0x31 && c <= 0x39) {
-      while (i < n && isDigit(this.byteAt(i))) i++;
+      while (i < n && isDigit(<i32>load<u8>(base + <usize>i))) i++;
     } else {
-      this.fail("invalid number", i);
+      this.fail(Problem.InvalidNumber, i);
       return -1;
     }
-    if (i < n && this.byteAt(i) == 0x2e) {
+    if (i < n && load<u8>(base + <usize>i) == 0x2e) {
       i++;
       const fractionStart = i;
-      while (i < n && isDigit(this.byteAt(i))) i++;
+      while (i < n && isDigit(<i32>load<u8>(base + <usize>i))) i++;
       if (i == fractionStart) {
-        this.fail("invalid number", i);
+        this.fail(Problem.InvalidNumber, i);
         return -1;
       }
     }
     if (i < n) {
-      c = this.byteAt(i);
+      c = <i32>load<u8>(base + <usize>i);
       if (c == 0x65 || c == 0x45) {
         i++;
-        if (i < n && (this.byteAt(i) == 0x2b || this.byteAt(i) == 0x2d)) i++;
+        if (i < n && (load<u8>(base + <usize>i) == 0x2b || load<u8>(base + <usize>i) == 0x2d)) i++;
         const exponentStart = i;
-        while (i < n && isDigit(this.byteAt(i))) i++;
+        while (i < n && isDigit(<i32>load<u8>(base + <usize>i))) i++;
         if (i == exponentStart) {
-          this.fail("invalid number", i);
+          this.fail(Problem.InvalidNumber, i);
           return -1;
         }
       }
     }
-    this.doc.add(<u32>JsonKind.Number, start, i);
     return i;
   }
 
-  /** Validates a string (escapes, control characters, UTF-8) at `start` and records it; returns the position after it, or -1. */
+  /**
+   * Validates the string at `start` (escapes, control characters, UTF-8): the end after its
+   * closing quote, or -1. Sets `escaped`.
+   */
   string(start: i32): i32 {
     const n = this.n;
     const base = this.base;
@@ -551,26 +614,26 @@ class Parser {
         break;
       }
       if (i >= n) {
-        this.fail("unterminated string", i);
+        this.fail(Problem.UnterminatedString, i);
         return -1;
       }
-      const c = this.byteAt(i);
+      const c = <i32>load<u8>(base + <usize>i);
       if (c == 0x22) break;
       if (c == 0x5c) {
         escaped = true;
         if (i + 1 >= n) {
-          this.fail("unterminated string", i);
+          this.fail(Problem.UnterminatedString, i);
           return -1;
         }
-        const e = this.byteAt(i + 1);
+        const e = <i32>load<u8>(base + <usize>(i + 1));
         if (e == 0x75) {
           if (i + 6 > n) {
-            this.fail("invalid \\u escape", i);
+            this.fail(Problem.InvalidUnicodeEscape, i);
             return -1;
           }
           for (let k = 2; k < 6; k++) {
-            if (hexValue(this.byteAt(i + k)) < 0) {
-              this.fail("invalid \\u escape", i);
+            if (hexValue(<i32>load<u8>(base + <usize>(i + k))) < 0) {
+              this.fail(Problem.InvalidUnicodeEscape, i);
               return -1;
             }
           }
@@ -581,33 +644,62 @@ class Parser {
         ) {
           i += 2;
         } else {
-          this.fail("invalid escape", i);
+          this.fail(Problem.InvalidEscape, i);
           return -1;
         }
       } else if (c < 0x20) {
-        this.fail("control character in string", i);
+        this.fail(Problem.ControlCharacter, i);
         return -1;
       } else if (c < 0x80) {
         i++;
       } else {
         const width = utf8SequenceLength(base, i, n);
         if (width == 0) {
-          this.fail("invalid UTF-8 in string", i);
+          this.fail(Problem.InvalidUtf8, i);
           return -1;
         }
         i += width;
       }
     }
-    this.doc.add(<u32>JsonKind.String | (escaped ? ESCAPED : 0), start, i + 1);
+    this.escaped = escaped;
     return i + 1;
   }
 }
 
-/** Whether the `n` bytes at `bytes` equal the `n` UTF-16 code units at `chars` (all ASCII). */
-function asciiEquals(bytes: usize, chars: usize, n: i32): bool {
-  for (let i = 0; i < n; i++) {
-    if (<u32>load<u8>(bytes + <usize>i) != <u32>load<u16>(chars + (<usize>i << 1))) return false;
+/** The first position from `i` that is not JSON white space (or `n`). */
+function skipWhitespace(base: usize, i: i32, n: i32): i32 {
+  while (i < n) {
+    const c = load<u8>(base + <usize>i);
+    if (c > 0x20 || (c != 0x20 && c != 0x0a && c != 0x0d && c != 0x09)) break;
+    i++;
   }
+  return i;
+}
+
+/** Whether the `n` bytes at `bytes` are ASCII and equal the `n` UTF-16 code units at `chars`. */
+function asciiEquals(bytes: usize, chars: usize, n: i32): bool {
+  if (n >= 8) {
+    // Eight at a time, the bytes widened to code units; the last eight overlap when n is not a
+    // multiple of eight. Equal code units below 0x80 in every lane, or not equal.
+    for (let i = 0; ; i += 8) {
+      if (i > n - 8) i = n - 8;
+      const wide = v128.load8x8_u(bytes + <usize>i);
+      const same = i16x8.eq(wide, v128.load(chars + (<usize>i << 1)));
+      const ascii = i16x8.lt_u(wide, i16x8.splat(0x80));
+      if (!v128.all_true<i16>(v128.and(same, ascii))) return false;
+      if (i == n - 8) return true;
+    }
+  }
+  for (let i = 0; i < n; i++) {
+    const byte = <u32>load<u8>(bytes + <usize>i);
+    if (byte != <u32>load<u16>(chars + (<usize>i << 1)) || byte >= 0x80) return false;
+  }
+  return true;
+}
+
+/** Whether the `n` UTF-16 code units at `chars` are all ASCII. */
+function isAscii(chars: usize, n: i32): bool {
+  for (let i = 0; i < n; i++) if (load<u16>(chars + (<usize>i << 1)) >= 0x80) return false;
   return true;
 }
 

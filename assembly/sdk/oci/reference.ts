@@ -17,6 +17,7 @@
 // holds the cases both this parser and the host's (host/oci/reference.ts) must answer alike.
 
 import { fail, ok, Result } from "../result";
+import { codeUnit } from "../strings";
 
 export const DOCKER_HUB = "docker.io";
 
@@ -150,18 +151,18 @@ function lastCharIndex(s: string, c: u32): i32 {
 /** Whether s[start, end) is a repository path component: [a-z0-9]+((\.|_|__|-+)[a-z0-9]+)*. */
 function validComponent(s: string, start: i32, end: i32): bool {
   if (end <= start) return false;
-  if (!isLowerAlnum(s.charCodeAt(start)) || !isLowerAlnum(s.charCodeAt(end - 1))) return false;
+  if (!isLowerAlnum(codeUnit(s, start)) || !isLowerAlnum(codeUnit(s, end - 1))) return false;
   for (let i = start + 1; i < end - 1; i++) {
-    const c = s.charCodeAt(i);
+    const c = codeUnit(s, i);
     if (isLowerAlnum(c) || c == 0x2d) continue; // "-+" runs are allowed
     if (c == 0x2e) {
-      if (!isLowerAlnum(s.charCodeAt(i + 1))) return false;
+      if (!isLowerAlnum(codeUnit(s, i + 1))) return false;
       continue;
     }
     if (c == 0x5f) {
       // "_" or "__", then an alphanumeric
-      if (s.charCodeAt(i + 1) == 0x5f) i++;
-      if (i + 1 >= end || !isLowerAlnum(s.charCodeAt(i + 1))) return false;
+      if (codeUnit(s, i + 1) == 0x5f) i++;
+      if (i + 1 >= end || !isLowerAlnum(codeUnit(s, i + 1))) return false;
       continue;
     }
     return false;
@@ -173,7 +174,7 @@ function validTag(tag: string): bool {
   const n = tag.length;
   if (n == 0 || n > 128) return false;
   for (let i = 0; i < n; i++) {
-    const c = tag.charCodeAt(i);
+    const c = codeUnit(tag, i);
     const word = (c >= 0x30 && c <= 0x39) || (c >= 0x41 && c <= 0x5a) || (c >= 0x61 && c <= 0x7a) || c == 0x5f;
     if (word) continue;
     if (i > 0 && (c == 0x2e || c == 0x2d)) continue;
@@ -186,16 +187,16 @@ function validTag(tag: string): bool {
 function validRegistry(registry: string): bool {
   const n = registry.length;
   let hostEnd = n;
-  if (n > 0 && registry.charCodeAt(0) == 0x5b) {
+  if (n > 0 && codeUnit(registry, 0) == 0x5b) {
     // "[" hex and ":" "]": distribution's ipv6address, zone identifiers excluded
     const close = charIndex(registry, 0x5d, 1);
     if (close < 2) return false;
     for (let i = 1; i < close; i++) {
-      const c = registry.charCodeAt(i);
+      const c = codeUnit(registry, i);
       if (!(isHex(c) || (c >= 0x41 && c <= 0x46) || c == 0x3a)) return false;
     }
     hostEnd = close + 1;
-    if (hostEnd < n && registry.charCodeAt(hostEnd) != 0x3a) return false;
+    if (hostEnd < n && codeUnit(registry, hostEnd) != 0x3a) return false;
   } else {
     const colon = charIndex(registry, 0x3a, 0);
     if (colon >= 0) hostEnd = colon;
@@ -205,7 +206,7 @@ function validRegistry(registry: string): bool {
   // ":" port, one or more digits
   if (hostEnd + 1 >= n) return false;
   for (let i = hostEnd + 1; i < n; i++) {
-    const c = registry.charCodeAt(i);
+    const c = codeUnit(registry, i);
     if (c < 0x30 || c > 0x39) return false;
   }
   return true;
@@ -221,12 +222,12 @@ function validDomainName(s: string, start: i32, end: i32): bool {
   if (end <= start) return false;
   let componentStart = start;
   for (let i = start; i <= end; i++) {
-    if (i < end && s.charCodeAt(i) != 0x2e) continue;
+    if (i < end && codeUnit(s, i) != 0x2e) continue;
     // s[componentStart, i) is one component: alphanumerics and inner "-"
     if (i == componentStart) return false;
-    if (!isAlnum(s.charCodeAt(componentStart)) || !isAlnum(s.charCodeAt(i - 1))) return false;
+    if (!isAlnum(codeUnit(s, componentStart)) || !isAlnum(codeUnit(s, i - 1))) return false;
     for (let j = componentStart + 1; j < i - 1; j++) {
-      const c = s.charCodeAt(j);
+      const c = codeUnit(s, j);
       if (!isAlnum(c) && c != 0x2d) return false;
     }
     componentStart = i + 1;
@@ -238,7 +239,7 @@ function validDomainName(s: string, start: i32, end: i32): bool {
 function isIdentifier(s: string): bool {
   if (s.length != 64) return false;
   for (let i = 0; i < 64; i++) {
-    if (!isHex(s.charCodeAt(i))) return false;
+    if (!isHex(codeUnit(s, i))) return false;
   }
   return true;
 }
@@ -256,7 +257,7 @@ export function digestProblem(digest: string): string | null {
   else return "unsupported digest algorithm \"" + algorithm + "\"";
   if (hex.length != expected) return "digest \"" + digest + "\" must have " + expected.toString() + " hex digits";
   for (let i = 0; i < hex.length; i++) {
-    if (!isHex(hex.charCodeAt(i))) return "digest \"" + digest + "\" is not lowercase hex";
+    if (!isHex(codeUnit(hex, i))) return "digest \"" + digest + "\" is not lowercase hex";
   }
   return null;
 }

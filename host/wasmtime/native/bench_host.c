@@ -31,6 +31,7 @@
  * CONFIGURATION: policy-server | kwctl. REPLIES: records of three fields, each a little-endian
  * u32 length and that many bytes: operation, host-call payload, reply.
  */
+#define _DEFAULT_SOURCE /* mincore */
 #define _POSIX_C_SOURCE 200809L
 #include <stdbool.h>
 #include <stddef.h>
@@ -39,6 +40,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <pthread.h>
+#include <sys/mman.h>
 #include <sys/resource.h>
 #include <time.h>
 #include <unistd.h>
@@ -64,8 +66,10 @@ typedef struct { uint64_t store_id; uint32_t private1; uint32_t private2; } wasm
 typedef struct { uint64_t store_id; size_t private_; } wasmtime_instance_t;
 typedef struct {
   uint8_t kind; /* WASMTIME_EXTERN_FUNC 0, ..._MEMORY 3 */
-  union { wasmtime_func_t func; wasmtime_memory_t memory; void *sharedmemory; } of;
+  /* 24 bytes, as wasmtime_global_t is the largest member (wasmtime-py's wasmtime_extern_union) */
+  union { wasmtime_func_t func; wasmtime_memory_t memory; void *sharedmemory; struct { uint64_t store_id; uint32_t private1, private2, private3; } global; } of;
 } wasmtime_extern_t;
+_Static_assert(sizeof(wasmtime_extern_t) == 32, "wasmtime_extern_t is 32 bytes in wasmtime 49");
 typedef union {
   int32_t i32; int64_t i64; float f32; double f64; uint8_t v128[16];
   uint32_t anyref; uint32_t externref; void *funcref;
@@ -398,6 +402,7 @@ typedef struct {
   wasmtime_store_t *store;
   wasmtime_context_t *context;
   wasmtime_func_t guest_call;
+  wasmtime_extern_t memory;
   module_state_t state;
 } instance_t;
 
@@ -442,6 +447,7 @@ static instance_t *instantiate(host_t *host, wasmtime_instance_pre_t *pre, const
     exit(2);
   }
   instance->guest_call = item.of.func;
+  wasmtime_instance_export_get(instance->context, &handle, "memory", 6, &instance->memory);
   return instance;
 }
 
@@ -586,6 +592,19 @@ int main(int argc, char **argv) {
   instance_t *instance = instantiate(&host, pre, &replies);
   bool accepted = guest_call(instance, &payload);
   if (once) {
+    /* Dev aid: BENCH_HOST_PAGES=1 lists the resident pages of linear memory after one fresh call. */
+    if (getenv("BENCH_HOST_PAGES") && instance->memory.kind == 3 /* WASMTIME_EXTERN_MEMORY */) {
+      uint8_t *base = wasmtime_memory_data(instance->context, &instance->memory.of.memory);
+      size_t size = wasmtime_memory_data_size(instance->context, &instance->memory.of.memory);
+      size_t pages = size / 4096;
+      unsigned char *resident = malloc(pages);
+      if (mincore(base, size, resident) == 0) {
+        fprintf(stderr, "memory %zu bytes, resident pages:", size);
+        for (size_t i = 0; i < pages; i++) if (resident[i] & 1) fprintf(stderr, " %zu", i);
+        fprintf(stderr, "\n");
+      }
+      free(resident);
+    }
     if (!accepted) {
       fprintf(stderr, "%s\n", instance->state.guest_error ? instance->state.guest_error : "no response");
       return 1;
