@@ -7,11 +7,14 @@
 // error value, and the typed views (protocol.ts, kubernetes.ts, oci/types.ts) check each type.
 //
 // How: one pass validates the whole text (syntax, escapes, UTF-8, depth) and records every value
-// on a "tape", four i32 words per value, with no allocation per value:
+// on a "tape", four u32 words per value, with no allocation per value:
 //   word 0: kind (bits 0-2) | escaped string (bit 3) | item or member count (bits 4-31)
-//   word 1: byte offset of the first byte of the value (the quote for strings)
-//   word 2: byte offset just past the value
-//   word 3: tape index just past the value and everything inside it (its next sibling)
+//   word 1: address of the first byte of the value (the quote for strings)
+//   word 2: address just past the value
+//   word 3: address of the tape entry just past the value and everything inside it (its next
+//           sibling)
+// Addresses rather than offsets and indices, so that the parser's loop and member lookup need
+// neither the text's nor the tape's base in a register.
 // An object's members are a key (a string entry) followed by its value. JsonValue is a small view
 // on one tape entry, made when a field is asked for; strings are decoded only when read.
 
@@ -36,29 +39,34 @@ const ENTRY_BYTES: i32 = 16;
 const ESCAPED: u32 = 8;
 const COUNT_SHIFT: u32 = 4;
 
-/** Open containers while parsing: their tape index and their count so far (parsing is not reentrant). */
+/** The outer open containers while parsing: their tape entries' addresses (parsing is not reentrant). */
 const OPEN_ENTRIES: usize = memory.data(MAX_DEPTH * 4);
-const OPEN_COUNTS: usize = memory.data(MAX_DEPTH * 4);
 
 /** A parsed JSON text: the bytes and their tape. */
 export class JsonDocument {
-  /** the tape (see the top of this file); grown while parsing */
+  /**
+   * The tape (see the top of this file). Allocated last, for the most entries the text can hold
+   * (one per two bytes: `[0,0,…]`), so the parser never checks for room, and cut to what was used
+   * once parsed; pages never written cost nothing.
+   */
   tape: ArrayBuffer;
-  entries: i32 = 0;
   /** address of the first byte of the text */
   ptr: usize;
   length: i32;
 
   constructor(public buffer: ArrayBuffer) {
     const length = buffer.byteLength;
-    // About one value per 10 bytes in Kubernetes objects, one per 20 in OCI manifests.
-    this.tape = uninitializedBuffer((length / 8 + 16) * ENTRY_BYTES);
     this.ptr = changetype<usize>(buffer);
     this.length = length;
+    this.tape = uninitializedBuffer((length / 2 + 2) * ENTRY_BYTES);
+  }
+
+  @inline address(entry: i32): usize {
+    return changetype<usize>(this.tape) + (<usize>entry << 4);
   }
 
   @inline word(entry: i32, w: i32): u32 {
-    return load<u32>(changetype<usize>(this.tape) + <usize>(entry * ENTRY_BYTES + w * 4));
+    return load<u32>(this.address(entry) + <usize>(w * 4));
   }
 
   @inline kindOf(entry: i32): JsonKind {
@@ -66,12 +74,13 @@ export class JsonDocument {
   }
 
   @inline nextOf(entry: i32): i32 {
-    return <i32>this.word(entry, 3);
+    return <i32>((<usize>this.word(entry, 3) - changetype<usize>(this.tape)) >> 4);
   }
 
   /** The decoded text of string entry `entry`. */
   decodeString(entry: i32): string {
-    return decodeJsonString(this.ptr, <i32>this.word(entry, 1), <i32>this.word(entry, 2), (this.word(entry, 0) & ESCAPED) != 0);
+    const ptr = this.ptr;
+    return decodeJsonString(ptr, <i32>(<usize>this.word(entry, 1) - ptr), <i32>(<usize>this.word(entry, 2) - ptr), (this.word(entry, 0) & ESCAPED) != 0);
   }
 }
 
@@ -91,11 +100,11 @@ export class JsonValue {
   }
   /** byte offset of the first byte of the value (the quote for strings) */
   @inline get start(): i32 {
-    return <i32>this.doc.word(this.entry, 1);
+    return <i32>(<usize>this.doc.word(this.entry, 1) - this.doc.ptr);
   }
   /** byte offset just past the value */
   @inline get end(): i32 {
-    return <i32>this.doc.word(this.entry, 2);
+    return <i32>(<usize>this.doc.word(this.entry, 2) - this.doc.ptr);
   }
   /** for strings: true when the raw text holds a backslash escape */
   @inline get escaped(): bool {
@@ -136,32 +145,35 @@ export class JsonValue {
     const n = key.length;
     const chars = changetype<usize>(key);
     const first: u32 = n > 0 ? load<u16>(chars) : 0;
-    const text = doc.ptr;
-    const tape = changetype<usize>(doc.tape);
-    const stop = doc.nextOf(this.entry);
+    const self = doc.address(this.entry);
+    const stop = <usize>load<u32>(self, 12);
     let keyIsAscii = -1; // not known until a member needs it
     // Last duplicate wins, as in serde_json's Map.
-    let found = -1;
-    let e = this.entry + 1;
-    while (e < stop) {
-      const at = tape + (<usize>e << 4);
-      const start = load<i32>(at, 4) + 1;
-      const length = load<i32>(at, 8) - 1 - start;
+    let found: usize = 0;
+    let at = self + ENTRY_BYTES;
+    while (at < stop) {
+      const start = <usize>load<u32>(at, 4) + 1;
+      const length = <i32>(<usize>load<u32>(at, 8) - 1 - start);
       if ((load<u32>(at) & ESCAPED) == 0) {
         // A plain member key is `length` bytes of UTF-8, which decode to `length` code units
         // when ASCII and to fewer (down to a third) otherwise.
         if (length == n) {
-          if ((n == 0 || <u32>load<u8>(text + <usize>start) == first) && asciiEquals(text + <usize>start, chars, n)) found = e + 1;
+          if ((n == 0 || <u32>load<u8>(start) == first) && asciiEquals(start, chars, n)) found = at;
         } else if (length > n && length <= 3 * n) {
           if (keyIsAscii < 0) keyIsAscii = isAscii(chars, n) ? 1 : 0;
-          if (keyIsAscii == 0 && doc.decodeString(e) == key) found = e + 1;
+          if (keyIsAscii == 0 && doc.decodeString(this.entryAt(at)) == key) found = at;
         }
-      } else if (doc.decodeString(e) == key) {
-        found = e + 1;
+      } else if (doc.decodeString(this.entryAt(at)) == key) {
+        found = at;
       }
-      e = load<i32>(at + ENTRY_BYTES, 12);
+      at = <usize>load<u32>(at + ENTRY_BYTES, 12);
     }
-    return found < 0 ? null : new JsonValue(doc, found);
+    return found == 0 ? null : new JsonValue(doc, this.entryAt(found) + 1);
+  }
+
+  /** The tape index of the entry at address `at`. */
+  @inline private entryAt(at: usize): i32 {
+    return <i32>((at - changetype<usize>(this.doc.tape)) >> 4);
   }
 
   /** Tape entry of item `ordinal` of an array, or of the key of member `ordinal` of an object. */
@@ -266,9 +278,12 @@ export class JsonInteger {
 
 /** Parses `bytes` (a whole JSON text). Never traps: malformed input gives `error`. */
 export function parseJson(bytes: ArrayBuffer): Result<JsonValue> {
-  const doc = new JsonDocument(bytes);
-  const parser = new Parser(doc);
-  if (!parser.parse()) return fail<JsonValue>(parser.errorText());
+  const parser = new Parser(changetype<usize>(bytes), bytes.byteLength);
+  const doc = new JsonDocument(bytes); // its tape is the newest allocation
+  const used = parser.parse(changetype<usize>(doc.tape));
+  // The arena gives back the tape's unused end in place.
+  doc.tape = changetype<ArrayBuffer>(__renew(changetype<usize>(doc.tape), used == 0 ? <usize>ENTRY_BYTES : used));
+  if (used == 0) return fail<JsonValue>(parser.errorText());
   return ok(new JsonValue(doc, 0));
 }
 
@@ -349,134 +364,123 @@ class Parser {
   errorPos: i32 = 0;
   /** whether the last string scanned out of line held an escape */
   escaped: bool = false;
-  base: usize;
-  n: i32;
 
-  constructor(public doc: JsonDocument) {
-    this.base = doc.ptr;
-    this.n = doc.length;
-  }
+  constructor(
+    /** address of the text */
+    public base: usize,
+    /** its length in bytes */
+    public n: i32,
+  ) {}
 
-  /** Records the problem (the first one only) and returns false. */
-  fail(problem: Problem, at: i32): bool {
+  /** Records the problem at byte `at` (the first one only). */
+  failAt(problem: Problem, at: i32): void {
     if (this.problem == Problem.None) {
       this.problem = problem;
       this.errorPos = at;
     }
-    return false;
+  }
+
+  /** Records the problem at address `at`; returns 0, parse's failure. */
+  fail(problem: Problem, at: usize): usize {
+    this.failAt(problem, <i32>(at - this.base));
+    return 0;
   }
 
   errorText(): string {
     return problemText(this.problem) + " at byte " + this.errorPos.toString();
   }
 
-  /** The whole text: one value and nothing but white space around it. */
-  parse(): bool {
-    const doc = this.doc;
+  /**
+   * The whole text (one value and nothing but white space around it) onto the tape at `tape`,
+   * which has room for every entry the text can hold. Returns the bytes of tape used, or 0.
+   */
+  parse(tape: usize): usize {
     const base = this.base;
-    const n = this.n;
-    // The tape as addresses: its start, where the next entry goes, the end of its capacity.
-    let tape = changetype<usize>(doc.tape);
-    let next = tape;
-    let limit = tape + <usize>doc.tape.byteLength;
-    // The innermost open container (tape index, object or array, values so far); the outer ones
-    // wait in OPEN_ENTRIES / OPEN_COUNTS.
+    const stop = base + <usize>this.n;
+    let next = tape; // where the next entry goes
+    // The innermost open container's entry (0 at the top level); the outer ones wait in
+    // OPEN_ENTRIES. Its count of values so far is kept in its entry.
+    let open: usize = 0;
     let depth = 0;
-    let open = -1;
-    let isObject = false;
-    let count: u32 = 0;
     let wantKey = false;
-    let pos = 0;
-    if (!(pos < n && load<u8>(base) > 0x20)) pos = skipWhitespace(base, pos, n);
-    // Loop invariant: a value (a member, when wantKey) is expected at `pos`, white space skipped.
+    let p = base;
+    if (!(p < stop && load<u8>(p) > 0x20)) p = skipWhitespace(p, stop);
+    // Loop invariant: a value (a member, when wantKey) is expected at `p`, white space skipped.
     while (true) {
-      if (next + <usize>(2 * ENTRY_BYTES) > limit) {
-        // Room for a key and a value (or one container) before the next check. While parsing,
-        // the tape is the newest allocation: the arena extends it in place.
-        const used = next - tape;
-        doc.tape = changetype<ArrayBuffer>(__renew(changetype<usize>(doc.tape), max(used + <usize>(2 * ENTRY_BYTES), (limit - tape) * 3 / 2)));
-        tape = changetype<usize>(doc.tape);
-        next = tape + used;
-        limit = tape + <usize>doc.tape.byteLength;
-      }
       if (wantKey) {
-        if (pos >= n || load<u8>(base + <usize>pos) != 0x22) return this.fail(Problem.ExpectedKey, pos);
-        let end = -1;
+        if (p >= stop || load<u8>(p) != 0x22) return this.fail(Problem.ExpectedKey, p);
+        let end: usize = 0;
         let escaped = false;
         // Plain keys end within their first 16 bytes; anything else is scanned out of line.
-        if (pos + 17 <= n) {
-          const special = specialBytes(base + <usize>(pos + 1));
+        if (p + 17 <= stop) {
+          const special = specialBytes(p + 1);
           if (special != 0) {
-            const at = pos + 1 + ctz(special);
-            if (load<u8>(base + <usize>at) == 0x22) end = at + 1;
+            const at = p + 1 + <usize>ctz(special);
+            if (load<u8>(at) == 0x22) end = at + 1;
           }
         }
-        if (end < 0) {
-          end = this.string(pos);
-          if (end < 0) return false;
+        if (end == 0) {
+          const after = this.string(<i32>(p - base));
+          if (after < 0) return 0;
+          end = base + <usize>after;
           escaped = this.escaped;
         }
         store<u32>(next, <u32>JsonKind.String | (escaped ? ESCAPED : 0));
-        store<i32>(next, pos, 4);
-        store<i32>(next, end, 8);
-        const entry = <i32>((next - tape) >> 4);
-        store<i32>(next, entry + 1, 12);
+        store<u32>(next, <u32>p, 4);
+        store<u32>(next, <u32>end, 8);
+        store<u32>(next, <u32>(next + ENTRY_BYTES), 12);
         next += ENTRY_BYTES;
-        pos = end;
-        if (!(pos < n && load<u8>(base + <usize>pos) > 0x20)) pos = skipWhitespace(base, pos, n);
-        if (pos >= n || load<u8>(base + <usize>pos) != 0x3a) return this.fail(Problem.ExpectedColon, pos);
-        pos++;
-        if (!(pos < n && load<u8>(base + <usize>pos) > 0x20)) pos = skipWhitespace(base, pos, n);
+        p = end;
+        if (!(p < stop && load<u8>(p) > 0x20)) p = skipWhitespace(p, stop);
+        if (p >= stop || load<u8>(p) != 0x3a) return this.fail(Problem.ExpectedColon, p);
+        p++;
+        if (!(p < stop && load<u8>(p) > 0x20)) p = skipWhitespace(p, stop);
       }
-      if (pos >= n) return this.fail(Problem.EndOfInput, pos);
-      const c = <u32>load<u8>(base + <usize>pos);
+      if (p >= stop) return this.fail(Problem.EndOfInput, p);
+      const c = <u32>load<u8>(p);
       let closed = false;
       let head: u32 = 0;
-      let end = 0;
+      let end: usize = 0;
       if (c == 0x22) {
-        end = -1;
         let escaped = false;
         // A plain string: its closing quote is the first special byte, within 16 bytes or a few
         // times 16.
-        let i = pos + 1;
-        if (i + 16 <= n) {
-          let special = specialBytes(base + <usize>i);
+        let i = p + 1;
+        if (i + 16 <= stop) {
+          let special = specialBytes(i);
           if (special == 0) {
             i += 16;
-            while (i + 16 <= n) {
-              special = specialBytes(base + <usize>i);
+            while (i + 16 <= stop) {
+              special = specialBytes(i);
               if (special != 0) break;
               i += 16;
             }
           }
           if (special != 0) {
-            i += ctz(special);
-            if (load<u8>(base + <usize>i) == 0x22) end = i + 1;
+            i += <usize>ctz(special);
+            if (load<u8>(i) == 0x22) end = i + 1;
           }
         }
-        if (end < 0) {
-          end = this.string(pos);
-          if (end < 0) return false;
+        if (end == 0) {
+          const after = this.string(<i32>(p - base));
+          if (after < 0) return 0;
+          end = base + <usize>after;
           escaped = this.escaped;
         }
         head = <u32>JsonKind.String | (escaped ? ESCAPED : 0);
       } else if (c == 0x7b || c == 0x5b) {
-        if (depth >= MAX_DEPTH) return this.fail(Problem.TooDeep, pos);
+        if (depth >= MAX_DEPTH) return this.fail(Problem.TooDeep, p);
         const object = c == 0x7b;
-        const entry = <i32>((next - tape) >> 4);
         store<u32>(next, object ? <u32>JsonKind.Object : <u32>JsonKind.Array);
-        store<i32>(next, pos, 4);
-        next += ENTRY_BYTES;
-        store<i32>(OPEN_ENTRIES + (<usize>depth << 2), open);
-        store<u32>(OPEN_COUNTS + (<usize>depth << 2), count);
+        store<u32>(next, <u32>p, 4);
+        store<u32>(OPEN_ENTRIES + (<usize>depth << 2), <u32>open);
         depth++;
-        open = entry;
-        isObject = object;
-        count = 0;
-        pos++;
-        if (!(pos < n && load<u8>(base + <usize>pos) > 0x20)) pos = skipWhitespace(base, pos, n);
-        if (pos < n && load<u8>(base + <usize>pos) == (object ? 0x7d : 0x5d)) {
-          pos++;
+        open = next;
+        next += ENTRY_BYTES;
+        p++;
+        if (!(p < stop && load<u8>(p) > 0x20)) p = skipWhitespace(p, stop);
+        if (p < stop && load<u8>(p) == (object ? 0x7d : 0x5d)) {
+          p++;
           closed = true;
         } else {
           wantKey = object;
@@ -484,69 +488,66 @@ class Parser {
         }
       } else if (c == 0x74) {
         // "true", "null" and "false" as little-endian words
-        if (pos + 4 > n) return this.fail(Problem.EndOfInput, pos);
-        if (load<u32>(base + <usize>pos) != 0x65757274) return this.fail(Problem.InvalidLiteral, pos);
+        if (p + 4 > stop) return this.fail(Problem.EndOfInput, p);
+        if (load<u32>(p) != 0x65757274) return this.fail(Problem.InvalidLiteral, p);
         head = <u32>JsonKind.True;
-        end = pos + 4;
+        end = p + 4;
       } else if (c == 0x6e) {
-        if (pos + 4 > n) return this.fail(Problem.EndOfInput, pos);
-        if (load<u32>(base + <usize>pos) != 0x6c6c756e) return this.fail(Problem.InvalidLiteral, pos);
+        if (p + 4 > stop) return this.fail(Problem.EndOfInput, p);
+        if (load<u32>(p) != 0x6c6c756e) return this.fail(Problem.InvalidLiteral, p);
         head = <u32>JsonKind.Null;
-        end = pos + 4;
+        end = p + 4;
       } else if (c == 0x66) {
-        if (pos + 5 > n) return this.fail(Problem.EndOfInput, pos);
-        if (load<u32>(base + <usize>pos, 1) != 0x65736c61) return this.fail(Problem.InvalidLiteral, pos);
+        if (p + 5 > stop) return this.fail(Problem.EndOfInput, p);
+        if (load<u32>(p, 1) != 0x65736c61) return this.fail(Problem.InvalidLiteral, p);
         head = <u32>JsonKind.False;
-        end = pos + 5;
+        end = p + 5;
       } else if (c == 0x2d || c - 0x30 <= 9) {
-        end = this.number(pos);
-        if (end < 0) return false;
+        const after = this.number(<i32>(p - base));
+        if (after < 0) return 0;
+        end = base + <usize>after;
         head = <u32>JsonKind.Number;
       } else {
-        return this.fail(Problem.UnexpectedCharacter, pos);
+        return this.fail(Problem.UnexpectedCharacter, p);
       }
       if (!closed) {
         store<u32>(next, head);
-        store<i32>(next, pos, 4);
-        store<i32>(next, end, 8);
-        store<i32>(next, <i32>((next - tape) >> 4) + 1, 12);
+        store<u32>(next, <u32>p, 4);
+        store<u32>(next, <u32>end, 8);
+        store<u32>(next, <u32>(next + ENTRY_BYTES), 12);
         next += ENTRY_BYTES;
-        pos = end;
+        p = end;
       }
-      // A value ended at `pos` (or a container was closed); find what comes next.
+      // A value ended at `p` (or a container was closed); find what comes next.
       while (true) {
         if (closed) {
-          const at = tape + (<usize>open << 4);
-          store<u32>(at, load<u32>(at) | (count << COUNT_SHIFT));
-          store<i32>(at, pos, 8);
-          store<i32>(at, <i32>((next - tape) >> 4), 12);
+          store<u32>(open, <u32>p, 8);
+          store<u32>(open, <u32>next, 12);
           depth--;
-          open = load<i32>(OPEN_ENTRIES + (<usize>depth << 2));
-          count = load<u32>(OPEN_COUNTS + (<usize>depth << 2));
-          isObject = open >= 0 && (load<u32>(tape + (<usize>open << 4)) & 7) == <u32>JsonKind.Object;
+          open = <usize>load<u32>(OPEN_ENTRIES + (<usize>depth << 2));
           closed = false;
         }
-        if (!(pos < n && load<u8>(base + <usize>pos) > 0x20)) pos = skipWhitespace(base, pos, n);
-        if (depth == 0) {
-          doc.entries = <i32>((next - tape) >> 4);
-          return pos < n ? this.fail(Problem.TrailingCharacters, pos) : true;
-        }
-        count++;
-        if (pos >= n) return this.fail(isObject ? Problem.UnterminatedObject : Problem.UnterminatedArray, pos);
-        const d = load<u8>(base + <usize>pos);
+        if (!(p < stop && load<u8>(p) > 0x20)) p = skipWhitespace(p, stop);
+        if (depth == 0) return p < stop ? this.fail(Problem.TrailingCharacters, p) : next - tape;
+        // One more value in the open container.
+        const openHead = load<u32>(open);
+        store<u32>(open, openHead + (1 << COUNT_SHIFT));
+        const isObject = (openHead & 7) == <u32>JsonKind.Object;
+        if (p >= stop) return this.fail(isObject ? Problem.UnterminatedObject : Problem.UnterminatedArray, p);
+        const d = load<u8>(p);
         if (d == (isObject ? 0x7d : 0x5d)) {
-          pos++;
+          p++;
           closed = true;
           continue;
         }
-        if (d != 0x2c) return this.fail(isObject ? Problem.ExpectedCommaOrBrace : Problem.ExpectedCommaOrBracket, pos);
-        pos++;
-        if (!(pos < n && load<u8>(base + <usize>pos) > 0x20)) pos = skipWhitespace(base, pos, n);
+        if (d != 0x2c) return this.fail(isObject ? Problem.ExpectedCommaOrBrace : Problem.ExpectedCommaOrBracket, p);
+        p++;
+        if (!(p < stop && load<u8>(p) > 0x20)) p = skipWhitespace(p, stop);
         wantKey = isObject;
         break;
       }
     }
-    return false; // not reached: the loop returns
+    return 0; // not reached: the loop returns
   }
 
   /** The end of a number at `start` (validated), or -1. */
@@ -556,7 +557,7 @@ class Parser {
     let i = start;
     if (load<u8>(base + <usize>i) == 0x2d) i++;
     if (i >= n) {
-      this.fail(Problem.InvalidNumber, i);
+      this.failAt(Problem.InvalidNumber, i);
       return -1;
     }
     let c = <i32>load<u8>(base + <usize>i);
@@ -565,7 +566,7 @@ class Parser {
     } else if (c >= 0x31 && c <= 0x39) {
       while (i < n && isDigit(<i32>load<u8>(base + <usize>i))) i++;
     } else {
-      this.fail(Problem.InvalidNumber, i);
+      this.failAt(Problem.InvalidNumber, i);
       return -1;
     }
     if (i < n && load<u8>(base + <usize>i) == 0x2e) {
@@ -573,7 +574,7 @@ class Parser {
       const fractionStart = i;
       while (i < n && isDigit(<i32>load<u8>(base + <usize>i))) i++;
       if (i == fractionStart) {
-        this.fail(Problem.InvalidNumber, i);
+        this.failAt(Problem.InvalidNumber, i);
         return -1;
       }
     }
@@ -585,7 +586,7 @@ class Parser {
         const exponentStart = i;
         while (i < n && isDigit(<i32>load<u8>(base + <usize>i))) i++;
         if (i == exponentStart) {
-          this.fail(Problem.InvalidNumber, i);
+          this.failAt(Problem.InvalidNumber, i);
           return -1;
         }
       }
@@ -614,7 +615,7 @@ class Parser {
         break;
       }
       if (i >= n) {
-        this.fail(Problem.UnterminatedString, i);
+        this.failAt(Problem.UnterminatedString, i);
         return -1;
       }
       const c = <i32>load<u8>(base + <usize>i);
@@ -622,18 +623,18 @@ class Parser {
       if (c == 0x5c) {
         escaped = true;
         if (i + 1 >= n) {
-          this.fail(Problem.UnterminatedString, i);
+          this.failAt(Problem.UnterminatedString, i);
           return -1;
         }
         const e = <i32>load<u8>(base + <usize>(i + 1));
         if (e == 0x75) {
           if (i + 6 > n) {
-            this.fail(Problem.InvalidUnicodeEscape, i);
+            this.failAt(Problem.InvalidUnicodeEscape, i);
             return -1;
           }
           for (let k = 2; k < 6; k++) {
             if (hexValue(<i32>load<u8>(base + <usize>(i + k))) < 0) {
-              this.fail(Problem.InvalidUnicodeEscape, i);
+              this.failAt(Problem.InvalidUnicodeEscape, i);
               return -1;
             }
           }
@@ -644,18 +645,18 @@ class Parser {
         ) {
           i += 2;
         } else {
-          this.fail(Problem.InvalidEscape, i);
+          this.failAt(Problem.InvalidEscape, i);
           return -1;
         }
       } else if (c < 0x20) {
-        this.fail(Problem.ControlCharacter, i);
+        this.failAt(Problem.ControlCharacter, i);
         return -1;
       } else if (c < 0x80) {
         i++;
       } else {
         const width = utf8SequenceLength(base, i, n);
         if (width == 0) {
-          this.fail(Problem.InvalidUtf8, i);
+          this.failAt(Problem.InvalidUtf8, i);
           return -1;
         }
         i += width;
@@ -666,14 +667,14 @@ class Parser {
   }
 }
 
-/** The first position from `i` that is not JSON white space (or `n`). */
-function skipWhitespace(base: usize, i: i32, n: i32): i32 {
-  while (i < n) {
-    const c = load<u8>(base + <usize>i);
+/** The first address from `p` that is not JSON white space (or `stop`). */
+function skipWhitespace(p: usize, stop: usize): usize {
+  while (p < stop) {
+    const c = load<u8>(p);
     if (c > 0x20 || (c != 0x20 && c != 0x0a && c != 0x0d && c != 0x09)) break;
-    i++;
+    p++;
   }
-  return i;
+  return p;
 }
 
 /** Whether the `n` bytes at `bytes` are ASCII and equal the `n` UTF-16 code units at `chars`. */
