@@ -386,6 +386,13 @@ describe("malformed host replies: a rejection naming the image, never an admissi
     );
   });
 
+  test("v1/oci_manifest: a reply longer than 64 MiB is refused as too long, not parsed", () => {
+    const padding = " ".repeat(64 << 20); // valid JSON white space: only the length is wrong
+    expect(rejection("v1/oci_manifest", text(`${padding}{}`))).toBe(
+      prefix("manifest") + `host reply is not valid JSON: JSON text of ${(64 << 20) + 2} bytes is longer than ${64 << 20}`,
+    );
+  });
+
   const configDoc = (change: (c: JsonObject) => void): HostAnswer => {
     const copy = structuredClone(config);
     change(copy);

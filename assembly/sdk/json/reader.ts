@@ -35,6 +35,14 @@ export const enum JsonKind {
 /** Nesting deeper than this is refused (policy-server's serde_json stops at 128). */
 export const MAX_DEPTH: i32 = 512;
 
+/**
+ * Longer texts are refused: their tape (16 bytes per possible entry, one per two bytes) would
+ * pass 512 MiB. policy-server's requests stop at 2 MB (axum's body limit), and manifests and
+ * configs at 4 MB in the Docker registry and containers/image
+ * (https://pkg.go.dev/github.com/containers/image/v5/internal/iolimits).
+ */
+export const MAX_TEXT_BYTES: i32 = 64 << 20;
+
 const ENTRY_BYTES: i32 = 16;
 const ESCAPED: u32 = 8;
 const COUNT_SHIFT: u32 = 4;
@@ -278,6 +286,9 @@ export class JsonInteger {
 
 /** Parses `bytes` (a whole JSON text). Never traps: malformed input gives `error`. */
 export function parseJson(bytes: ArrayBuffer): Result<JsonValue> {
+  if (bytes.byteLength > MAX_TEXT_BYTES) {
+    return fail<JsonValue>("JSON text of " + bytes.byteLength.toString() + " bytes is longer than " + MAX_TEXT_BYTES.toString());
+  }
   const parser = new Parser(changetype<usize>(bytes), bytes.byteLength);
   const doc = new JsonDocument(bytes); // its tape is the newest allocation
   const used = parser.parse(changetype<usize>(doc.tape));

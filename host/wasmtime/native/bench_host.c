@@ -577,6 +577,21 @@ static wasmtime_instance_pre_t *prepare_wat(host_t *host, const char *wat) {
   return pre;
 }
 
+/* Dev aid: BENCH_HOST_PAGES=1 lists the resident 4 KiB pages of linear memory (--once only). */
+static void print_resident_pages(instance_t *instance, const char *when) {
+  if (!getenv("BENCH_HOST_PAGES") || instance->memory.kind != 3 /* WASMTIME_EXTERN_MEMORY */) return;
+  uint8_t *base = wasmtime_memory_data(instance->context, &instance->memory.of.memory);
+  size_t size = wasmtime_memory_data_size(instance->context, &instance->memory.of.memory);
+  size_t pages = size / 4096;
+  unsigned char *resident = malloc(pages);
+  if (resident && mincore(base, size, resident) == 0) {
+    fprintf(stderr, "%s: memory %zu bytes, resident pages:", when, size);
+    for (size_t i = 0; i < pages; i++) if (resident[i] & 1) fprintf(stderr, " %zu", i);
+    fprintf(stderr, "\n");
+  }
+  free(resident);
+}
+
 int main(int argc, char **argv) {
   bool once = argc == 6 && strcmp(argv[5], "--once") == 0;
   if (!once && argc != 7) {
@@ -590,21 +605,10 @@ int main(int argc, char **argv) {
   wasmtime_instance_pre_t *pre = prepare(&host, wasm.data, wasm.size);
 
   instance_t *instance = instantiate(&host, pre, &replies);
+  if (once) print_resident_pages(instance, "after _start");
   bool accepted = guest_call(instance, &payload);
   if (once) {
-    /* Dev aid: BENCH_HOST_PAGES=1 lists the resident pages of linear memory after one fresh call. */
-    if (getenv("BENCH_HOST_PAGES") && instance->memory.kind == 3 /* WASMTIME_EXTERN_MEMORY */) {
-      uint8_t *base = wasmtime_memory_data(instance->context, &instance->memory.of.memory);
-      size_t size = wasmtime_memory_data_size(instance->context, &instance->memory.of.memory);
-      size_t pages = size / 4096;
-      unsigned char *resident = malloc(pages);
-      if (mincore(base, size, resident) == 0) {
-        fprintf(stderr, "memory %zu bytes, resident pages:", size);
-        for (size_t i = 0; i < pages; i++) if (resident[i] & 1) fprintf(stderr, " %zu", i);
-        fprintf(stderr, "\n");
-      }
-      free(resident);
-    }
+    print_resident_pages(instance, "after validate");
     if (!accepted) {
       fprintf(stderr, "%s\n", instance->state.guest_error ? instance->state.guest_error : "no response");
       return 1;
