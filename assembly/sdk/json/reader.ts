@@ -422,12 +422,21 @@ class Parser {
         if (p >= stop || load<u8>(p) != 0x22) return this.fail(Problem.ExpectedKey, p);
         let end: usize = 0;
         let escaped = false;
-        // Plain keys end within their first 16 bytes; anything else is scanned out of line.
-        if (p + 17 <= stop) {
-          const special = specialBytes(p + 1);
+        // As for string values below: plain keys are scanned here, anything else out of line.
+        let i = p + 1;
+        if (i + 16 <= stop) {
+          let special = specialBytes(i);
+          if (special == 0) {
+            i += 16;
+            while (i + 16 <= stop) {
+              special = specialBytes(i);
+              if (special != 0) break;
+              i += 16;
+            }
+          }
           if (special != 0) {
-            const at = p + 1 + <usize>ctz(special);
-            if (load<u8>(at) == 0x22) end = at + 1;
+            i += <usize>ctz(special);
+            if (load<u8>(i) == 0x22) end = i + 1;
           }
         }
         if (end == 0) {
