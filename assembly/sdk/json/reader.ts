@@ -317,6 +317,29 @@ export function parseJsonString(text: string): Result<JsonValue> {
   return i8x16.bitmask(special);
 }
 
+/**
+ * The end (after the closing quote) of the string whose opening quote is at `p`, when it is plain:
+ * its first special byte is the closing quote and lies 16 bytes or more before `stop`; 0
+ * otherwise (escapes, control characters, non-ASCII, the text's last bytes: the out-of-line scan).
+ */
+// @ts-ignore: decorator
+@inline function plainStringEnd(p: usize, stop: usize): usize {
+  let i = p + 1;
+  if (i + 16 > stop) return 0;
+  let special = specialBytes(i);
+  if (special == 0) {
+    i += 16;
+    while (i + 16 <= stop) {
+      special = specialBytes(i);
+      if (special != 0) break;
+      i += 16;
+    }
+    if (special == 0) return 0;
+  }
+  i += <usize>ctz(special);
+  return load<u8>(i) == 0x22 ? i + 1 : 0;
+}
+
 /** What the parser found wrong; the text is made only when asked for (errorText). */
 const enum Problem {
   None,
@@ -420,25 +443,8 @@ class Parser {
     while (true) {
       if (wantKey) {
         if (p >= stop || load<u8>(p) != 0x22) return this.fail(Problem.ExpectedKey, p);
-        let end: usize = 0;
+        let end = plainStringEnd(p, stop);
         let escaped = false;
-        // As for string values below: plain keys are scanned here, anything else out of line.
-        let i = p + 1;
-        if (i + 16 <= stop) {
-          let special = specialBytes(i);
-          if (special == 0) {
-            i += 16;
-            while (i + 16 <= stop) {
-              special = specialBytes(i);
-              if (special != 0) break;
-              i += 16;
-            }
-          }
-          if (special != 0) {
-            i += <usize>ctz(special);
-            if (load<u8>(i) == 0x22) end = i + 1;
-          }
-        }
         if (end == 0) {
           const after = this.string(<i32>(p - base));
           if (after < 0) return 0;
@@ -463,24 +469,7 @@ class Parser {
       let end: usize = 0;
       if (c == 0x22) {
         let escaped = false;
-        // A plain string: its closing quote is the first special byte, within 16 bytes or a few
-        // times 16.
-        let i = p + 1;
-        if (i + 16 <= stop) {
-          let special = specialBytes(i);
-          if (special == 0) {
-            i += 16;
-            while (i + 16 <= stop) {
-              special = specialBytes(i);
-              if (special != 0) break;
-              i += 16;
-            }
-          }
-          if (special != 0) {
-            i += <usize>ctz(special);
-            if (load<u8>(i) == 0x22) end = i + 1;
-          }
-        }
+        end = plainStringEnd(p, stop);
         if (end == 0) {
           const after = this.string(<i32>(p - base));
           if (after < 0) return 0;
