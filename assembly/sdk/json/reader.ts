@@ -526,6 +526,16 @@ class Parser {
         store<u32>(next, <u32>(next + ENTRY_BYTES), 12);
         next += ENTRY_BYTES;
         p = end;
+        if (!(p < stop && load<u8>(p) > 0x20)) p = skipWhitespace(p, stop);
+        if (depth > 0 && p < stop && load<u8>(p) == 0x2c) {
+          // The common case, a comma in the open container, without entering the loop below.
+          const openHead = load<u32>(open);
+          store<u32>(open, openHead + (1 << COUNT_SHIFT));
+          p++;
+          if (!(p < stop && load<u8>(p) > 0x20)) p = skipWhitespace(p, stop);
+          wantKey = (openHead & 7) == <u32>JsonKind.Object;
+          continue;
+        }
       }
       // A value ended at `p` (or a container was closed); find what comes next.
       while (true) {

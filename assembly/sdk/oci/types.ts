@@ -40,10 +40,8 @@ export class Platform {
     return this.os + "/" + this.architecture + (variant != null && variant.length > 0 ? "/" + variant : "");
   }
 
-  /** Decodes the `platform` member of a descriptor. */
-  static decode(descriptor: FieldReader): Platform | null {
-    const platform = descriptor.object("platform");
-    if (platform == null) return null;
+  /** Decodes `platform`, the `platform` member of `descriptor`. */
+  static decode(descriptor: FieldReader, platform: FieldReader): Platform | null {
     const architecture = platform.node("architecture");
     const os = platform.node("os");
     const variant = platform.node("variant");
@@ -119,9 +117,12 @@ export class Descriptor {
     d.digestNode = digest;
     d.size = fields.integer("size", 0);
     if (fields.error != null) return null;
-    if (fields.has("platform")) {
-      d.platform = Platform.decode(fields);
+    const platform = fields.object("platform");
+    if (platform != null) {
+      d.platform = Platform.decode(fields, platform);
       if (d.platform == null) return null;
+    } else if (fields.error != null) {
+      return null;
     }
     d.annotations = fields.stringMap("annotations");
     return fields.error == null ? d : null;
