@@ -340,6 +340,15 @@ export function parseJsonString(text: string): Result<JsonValue> {
   return load<u8>(i) == 0x22 ? i + 1 : 0;
 }
 
+/** The tape entry at `at` of a value without children: its next sibling is the next entry. */
+// @ts-ignore: decorator
+@inline function writeScalar(at: usize, head: u32, start: usize, end: usize): void {
+  store<u32>(at, head);
+  store<u32>(at, <u32>start, 4);
+  store<u32>(at, <u32>end, 8);
+  store<u32>(at, <u32>(at + ENTRY_BYTES), 12);
+}
+
 /** What the parser found wrong; the text is made only when asked for (errorText). */
 const enum Problem {
   None,
@@ -451,10 +460,7 @@ class Parser {
           end = base + <usize>after;
           escaped = this.escaped;
         }
-        store<u32>(next, <u32>JsonKind.String | (escaped ? ESCAPED : 0));
-        store<u32>(next, <u32>p, 4);
-        store<u32>(next, <u32>end, 8);
-        store<u32>(next, <u32>(next + ENTRY_BYTES), 12);
+        writeScalar(next, <u32>JsonKind.String | (escaped ? ESCAPED : 0), p, end);
         next += ENTRY_BYTES;
         p = end;
         if (!(p < stop && load<u8>(p) > 0x20)) p = skipWhitespace(p, stop);
@@ -520,10 +526,7 @@ class Parser {
         return this.fail(Problem.UnexpectedCharacter, p);
       }
       if (!closed) {
-        store<u32>(next, head);
-        store<u32>(next, <u32>p, 4);
-        store<u32>(next, <u32>end, 8);
-        store<u32>(next, <u32>(next + ENTRY_BYTES), 12);
+        writeScalar(next, head, p, end);
         next += ENTRY_BYTES;
         p = end;
         if (!(p < stop && load<u8>(p) > 0x20)) p = skipWhitespace(p, stop);
