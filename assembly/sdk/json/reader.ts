@@ -8,7 +8,9 @@
 //
 // How: one pass validates the whole text (syntax, escapes, UTF-8, depth) and records every value
 // on a "tape", four u32 words per value, with no allocation per value:
-//   word 0: kind (bits 0-2) | escaped string (bit 3) | item or member count (bits 4-31)
+//   word 0: kind (bits 0-2) | not-plain string (bit 3: it holds an escape or non-ASCII; a plain
+//           string's bytes are its text, printable ASCII) | item or member count (bits 4-31); for a
+//           member key, its length in bytes between the quotes there instead
 //   word 1: address of the first byte of the value (the quote for strings)
 //   word 2: address just past the value
 //   word 3: address of the tape entry just past the value and everything inside it (its next
@@ -44,7 +46,7 @@ export const MAX_DEPTH: i32 = 512;
 export const MAX_TEXT_BYTES: i32 = 64 << 20;
 
 const ENTRY_BYTES: i32 = 16;
-const ESCAPED: u32 = 8;
+const NOT_PLAIN: u32 = 8;
 const COUNT_SHIFT: u32 = 4;
 
 /** The outer open containers while parsing: their tape entries' addresses (parsing is not reentrant). */
@@ -88,7 +90,7 @@ export class JsonDocument {
   /** The decoded text of string entry `entry`. */
   decodeString(entry: i32): string {
     const ptr = this.ptr;
-    return decodeJsonString(ptr, <i32>(<usize>this.word(entry, 1) - ptr), <i32>(<usize>this.word(entry, 2) - ptr), (this.word(entry, 0) & ESCAPED) != 0);
+    return decodeJsonString(ptr, <i32>(<usize>this.word(entry, 1) - ptr), <i32>(<usize>this.word(entry, 2) - ptr), (this.word(entry, 0) & NOT_PLAIN) != 0);
   }
 }
 
@@ -115,8 +117,8 @@ export class JsonValue {
     return <i32>(<usize>this.doc.word(this.entry, 2) - this.doc.ptr);
   }
   /** for strings: true when the raw text holds a backslash escape */
-  @inline get escaped(): bool {
-    return (this.doc.word(this.entry, 0) & ESCAPED) != 0;
+  @inline get notPlain(): bool {
+    return (this.doc.word(this.entry, 0) & NOT_PLAIN) != 0;
   }
 
   @inline get isNull(): bool {
@@ -155,21 +157,16 @@ export class JsonValue {
     const first: u32 = n > 0 ? load<u16>(chars) : 0;
     const self = doc.address(this.entry);
     const stop = <usize>load<u32>(self, 12);
-    let keyIsAscii = -1; // not known until a member needs it
     // Last duplicate wins, as in serde_json's Map.
     let found: usize = 0;
     let at = self + ENTRY_BYTES;
     while (at < stop) {
-      const start = <usize>load<u32>(at, 4) + 1;
-      const length = <i32>(<usize>load<u32>(at, 8) - 1 - start);
-      if ((load<u32>(at) & ESCAPED) == 0) {
-        // A plain member key is `length` bytes of UTF-8, which decode to `length` code units
-        // when ASCII and to fewer (down to a third) otherwise.
-        if (length == n) {
+      const head = load<u32>(at);
+      if ((head & NOT_PLAIN) == 0) {
+        // A plain member key's bytes are its text, its length in its entry's count bits.
+        if (<i32>(head >>> COUNT_SHIFT) == n) {
+          const start = <usize>load<u32>(at, 4) + 1;
           if ((n == 0 || <u32>load<u8>(start) == first) && asciiEquals(start, chars, n)) found = at;
-        } else if (length > n && length <= 3 * n) {
-          if (keyIsAscii < 0) keyIsAscii = isAscii(chars, n) ? 1 : 0;
-          if (keyIsAscii == 0 && doc.decodeString(this.entryAt(at)) == key) found = at;
         }
       } else if (doc.decodeString(this.entryAt(at)) == key) {
         found = at;
@@ -226,18 +223,15 @@ export class JsonValue {
     if (this.kind != JsonKind.String) return false;
     const start = this.start + 1;
     const length = this.end - 1 - start;
-    if (!this.escaped) {
-      // `length` bytes of UTF-8 are `length` code units when ASCII, fewer otherwise.
-      if (length == text.length) return asciiEquals(this.doc.ptr + <usize>start, changetype<usize>(text), length);
-      if (length < text.length) return false;
-    }
+    // A plain string's bytes are its text.
+    if (!this.notPlain) return length == text.length && asciiEquals(this.doc.ptr + <usize>start, changetype<usize>(text), length);
     return this.doc.decodeString(this.entry) == text;
   }
 
   /** Whether this and `other` are equal strings. */
   sameString(other: JsonValue): bool {
     if (this.kind != JsonKind.String || other.kind != JsonKind.String) return false;
-    if (!this.escaped && !other.escaped) {
+    if (!this.notPlain && !other.notPlain) {
       const length = this.end - this.start;
       return length == other.end - other.start &&
         memory.compare(this.doc.ptr + <usize>this.start, other.doc.ptr + <usize>other.start, <usize>length) == 0;
@@ -405,8 +399,8 @@ function problemText(problem: Problem): string {
 class Parser {
   problem: Problem = Problem.None;
   errorPos: i32 = 0;
-  /** whether the last string scanned out of line held an escape */
-  escaped: bool = false;
+  /** whether the last string scanned out of line is not plain (an escape, non-ASCII) */
+  notPlain: bool = false;
 
   constructor(
     /** address of the text */
@@ -453,14 +447,15 @@ class Parser {
       if (wantKey) {
         if (p >= stop || load<u8>(p) != 0x22) return this.fail(Problem.ExpectedKey, p);
         let end = plainStringEnd(p, stop);
-        let escaped = false;
+        let notPlain = false;
         if (end == 0) {
           const after = this.string(<i32>(p - base));
           if (after < 0) return 0;
           end = base + <usize>after;
-          escaped = this.escaped;
+          notPlain = this.notPlain;
         }
-        writeScalar(next, <u32>JsonKind.String | (escaped ? ESCAPED : 0), p, end);
+        // The key's length in the count bits, for member lookup (`get`) to compare without loads.
+        writeScalar(next, <u32>JsonKind.String | (notPlain ? NOT_PLAIN : 0) | (<u32>(end - p - 2) << COUNT_SHIFT), p, end);
         next += ENTRY_BYTES;
         p = end;
         if (!(p < stop && load<u8>(p) > 0x20)) p = skipWhitespace(p, stop);
@@ -474,15 +469,15 @@ class Parser {
       let head: u32 = 0;
       let end: usize = 0;
       if (c == 0x22) {
-        let escaped = false;
+        let notPlain = false;
         end = plainStringEnd(p, stop);
         if (end == 0) {
           const after = this.string(<i32>(p - base));
           if (after < 0) return 0;
           end = base + <usize>after;
-          escaped = this.escaped;
+          notPlain = this.notPlain;
         }
-        head = <u32>JsonKind.String | (escaped ? ESCAPED : 0);
+        head = <u32>JsonKind.String | (notPlain ? NOT_PLAIN : 0);
       } else if (c == 0x7b || c == 0x5b) {
         if (depth >= MAX_DEPTH) return this.fail(Problem.TooDeep, p);
         const object = c == 0x7b;
@@ -618,13 +613,13 @@ class Parser {
 
   /**
    * Validates the string at `start` (escapes, control characters, UTF-8): the end after its
-   * closing quote, or -1. Sets `escaped`.
+   * closing quote, or -1. Sets `notPlain`.
    */
   string(start: i32): i32 {
     const n = this.n;
     const base = this.base;
     let i = start + 1;
-    let escaped = false;
+    let notPlain = false;
     while (true) {
       // Sixteen plain ASCII bytes at a time, then straight to the first byte that needs a look.
       while (i + 16 <= n) {
@@ -643,7 +638,7 @@ class Parser {
       const c = <i32>load<u8>(base + <usize>i);
       if (c == 0x22) break;
       if (c == 0x5c) {
-        escaped = true;
+        notPlain = true;
         if (i + 1 >= n) {
           this.failAt(Problem.UnterminatedString, i);
           return -1;
@@ -676,6 +671,7 @@ class Parser {
       } else if (c < 0x80) {
         i++;
       } else {
+        notPlain = true;
         const width = utf8SequenceLength(base, i, n);
         if (width == 0) {
           this.failAt(Problem.InvalidUtf8, i);
@@ -684,7 +680,7 @@ class Parser {
         i += width;
       }
     }
-    this.escaped = escaped;
+    this.notPlain = notPlain;
     return i + 1;
   }
 }
@@ -717,12 +713,6 @@ function asciiEquals(bytes: usize, chars: usize, n: i32): bool {
     const byte = <u32>load<u8>(bytes + <usize>i);
     if (byte != <u32>load<u16>(chars + (<usize>i << 1)) || byte >= 0x80) return false;
   }
-  return true;
-}
-
-/** Whether the `n` UTF-16 code units at `chars` are all ASCII. */
-function isAscii(chars: usize, n: i32): bool {
-  for (let i = 0; i < n; i++) if (load<u16>(chars + (<usize>i << 1)) >= 0x80) return false;
   return true;
 }
 
@@ -770,8 +760,8 @@ function utf8SequenceLength(base: usize, i: i32, n: i32): i32 {
  * escapes is simply two code units; a lone surrogate escape stays a lone code unit (the writer
  * turns it into U+FFFD on the way out).
  */
-function decodeJsonString(base: usize, start: i32, end: i32, escaped: bool): string {
-  if (!escaped) return decodeUtf8(base + <usize>(start + 1), end - start - 2);
+function decodeJsonString(base: usize, start: i32, end: i32, notPlain: bool): string {
+  if (!notPlain) return decodeUtf8(base + <usize>(start + 1), end - start - 2);
   const last = end - 1;
   // Pass 1: the number of UTF-16 code units.
   let units = 0;
