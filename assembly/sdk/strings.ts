@@ -41,8 +41,13 @@ export function decodeUtf8(bytes: usize, length: i32): string {
   while (i + 16 <= length && i8x16.bitmask(v128.load(bytes + <usize>i)) == 0) i += 16;
   while (i < length && load<u8>(bytes + <usize>i) < 0x80) i++;
   if (i < length) return String.UTF8.decodeUnsafe(bytes, <usize>length);
+  return decodeAscii(bytes, length);
+}
+
+/** The `length` bytes at `bytes` (ASCII only) as a string, widened 8 bytes at a time. */
+export function decodeAscii(bytes: usize, length: i32): string {
   const out = changetype<usize>(__new(<usize>length << 1, idof<string>()));
-  i = 0;
+  let i = 0;
   for (; i + 8 <= length; i += 8) v128.store(out + (<usize>i << 1), v128.load8x8_u(bytes + <usize>i));
   for (; i < length; i++) store<u16>(out + (<usize>i << 1), load<u8>(bytes + <usize>i));
   return changetype<string>(out);

@@ -7,7 +7,7 @@ import {
   EXCEPTION_COUNT, EXCEPTION_IDS, EXCEPTION_BLOCKS, EXCEPTION_FLAGS,
   SUCCESSOR_COUNT, SUCCESSORS,
 } from "./data";
-import { codeUnit, decodeUtf8 } from "../../sdk/strings";
+import { codeUnit, decodeAscii } from "../../sdk/strings";
 
 export const FSF_NO_ASSERTION: i32 = 0;
 export const FSF_YES: i32 = 1;
@@ -95,7 +95,7 @@ function search(s: string, start: i32, end: i32, ids: usize, blocks: usize, coun
 function entryText(ids: usize, blocks: usize, count: i32, index: i32): string {
   if (index < 0 || index >= count) return "";
   const len = decode(ids, blocks, index);
-  return decodeUtf8(SCRATCH, len);
+  return decodeAscii(SCRATCH, len); // ids are ASCII: scripts/generate-license-data.mjs checks
 }
 
 /** Index of the license id spelled (in any case) by s[start, end), or -1. */

@@ -22,7 +22,7 @@
 
 import { uninitializedBuffer } from "../arena";
 import { fail, ok, Result } from "../result";
-import { decodeUtf8 } from "../strings";
+import { decodeAscii } from "../strings";
 
 export const enum JsonKind {
   Null = 0,
@@ -755,13 +755,13 @@ function utf8SequenceLength(base: usize, i: i32, n: i32): i32 {
 }
 
 /**
- * Decodes a validated JSON string token [start, end) (quotes included) into a UTF-16 string, in
- * two passes (length, then characters) and one allocation. A surrogate pair written as two
+ * Decodes a validated JSON string token [start, end) (quotes included) into a UTF-16 string: a
+ * plain one (printable ASCII) by widening its bytes, any other in two passes (length, then characters) and one allocation. A surrogate pair written as two
  * escapes is simply two code units; a lone surrogate escape stays a lone code unit (the writer
  * turns it into U+FFFD on the way out).
  */
 function decodeJsonString(base: usize, start: i32, end: i32, notPlain: bool): string {
-  if (!notPlain) return decodeUtf8(base + <usize>(start + 1), end - start - 2);
+  if (!notPlain) return decodeAscii(base + <usize>(start + 1), end - start - 2);
   const last = end - 1;
   // Pass 1: the number of UTF-16 code units.
   let units = 0;
