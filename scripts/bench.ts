@@ -191,6 +191,10 @@ function wasmtimeFigures(bytes: Uint8Array, replies: Map<string, string>, scale:
       per_host_call: median(runs.map((f) => f.per_host_call)),
     };
     row(`${configuration} configuration: JSON.parse (V8) per run`, parses.map(f1).join(" / ") + " µs");
+    row(
+      "  reused / new instance, ratio per run",
+      runs.map((f, k) => `${f2(f.reused / baseline[k])}/${f2(f.fresh / baseline[k])}`).join(" "),
+    );
     wasmtimeRows("native", configuration, figures, parseUs, parseUs, true);
   }
 
