@@ -260,17 +260,21 @@ static wasm_trap_t *host_call(void *env, wasmtime_caller_t *caller, wasmtime_val
   return NULL;
 }
 
+/* Copies `length` bytes to guest address `ptr`; traps out of bounds, as wapc-rs does. */
+static wasm_trap_t *copy_in(wasmtime_caller_t *caller, uint32_t ptr, const void *data, size_t length) {
+  uint8_t *memory; size_t size;
+  wasm_trap_t *trap = guest_memory(caller, &memory, &size);
+  if (trap) return trap;
+  if (!in_bounds(ptr, (uint32_t)length, size)) return OUT_OF_BOUNDS();
+  memcpy(memory + ptr, data, length);
+  return NULL;
+}
+
 static wasm_trap_t *host_response(void *env, wasmtime_caller_t *caller, wasmtime_val_raw_t *args, size_t n) {
   (void)env; (void)n;
   module_state_t *state = state_of(caller);
   if (!state->host_response) return NULL;
-  uint8_t *memory; size_t size;
-  wasm_trap_t *trap = guest_memory(caller, &memory, &size);
-  if (trap) return trap;
-  uint32_t ptr = (uint32_t)args[0].i32;
-  if (!in_bounds(ptr, state->host_response_size, size)) return OUT_OF_BOUNDS();
-  memcpy(memory + ptr, state->host_response, state->host_response_size);
-  return NULL;
+  return copy_in(caller, (uint32_t)args[0].i32, state->host_response, state->host_response_size);
 }
 
 static wasm_trap_t *host_response_len(void *env, wasmtime_caller_t *caller, wasmtime_val_raw_t *args, size_t n) {
@@ -284,13 +288,7 @@ static wasm_trap_t *host_error(void *env, wasmtime_caller_t *caller, wasmtime_va
   (void)env; (void)n;
   module_state_t *state = state_of(caller);
   if (!state->host_error) return NULL;
-  uint8_t *memory; size_t size;
-  wasm_trap_t *trap = guest_memory(caller, &memory, &size);
-  if (trap) return trap;
-  uint32_t ptr = (uint32_t)args[0].i32, length = (uint32_t)strlen(state->host_error);
-  if (!in_bounds(ptr, length, size)) return OUT_OF_BOUNDS();
-  memcpy(memory + ptr, state->host_error, length);
-  return NULL;
+  return copy_in(caller, (uint32_t)args[0].i32, state->host_error, strlen(state->host_error));
 }
 
 static wasm_trap_t *host_error_len(void *env, wasmtime_caller_t *caller, wasmtime_val_raw_t *args, size_t n) {
