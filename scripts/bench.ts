@@ -189,6 +189,8 @@ function wasmtimeFigures(bytes: Uint8Array, replies: Map<string, string>, scale:
       host_calls: runs[0].host_calls,
       empty_call: median(runs.map((f) => f.empty_call)),
       per_host_call: median(runs.map((f) => f.per_host_call)),
+      fresh_faults: median(runs.map((f) => f.fresh_faults)),
+      fresh_empty_faults: median(runs.map((f) => f.fresh_empty_faults)),
     };
     row(`${configuration} configuration: JSON.parse (V8) per run`, parses.map(f1).join(" / ") + " µs");
     row(
@@ -196,6 +198,7 @@ function wasmtimeFigures(bytes: Uint8Array, replies: Map<string, string>, scale:
       runs.map((f, k) => `${f2(f.reused / baseline[k])}/${f2(f.fresh / baseline[k])}`).join(" "),
     );
     wasmtimeRows("native", configuration, figures, parseUs, parseUs, true);
+    row("  page faults per new instance + validate", `${figures.fresh_faults} (an empty guest's: ${figures.fresh_empty_faults})`);
   }
 
   const { python } = resolveBridge();

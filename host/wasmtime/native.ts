@@ -26,6 +26,9 @@ export interface NativeFigures {
   /** this host's own cost for a guest call, and for each host call beyond it */
   empty_call: number;
   per_host_call: number;
+  /** minor page faults per new instance + validate, and per new instance of an empty guest */
+  fresh_faults: number;
+  fresh_empty_faults: number;
 }
 
 export type NativeOutcome = { ok: true; response: Uint8Array } | { ok: false; error: string };
