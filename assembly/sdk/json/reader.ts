@@ -62,13 +62,10 @@ export class JsonDocument {
   tape: ArrayBuffer;
   /** address of the first byte of the text */
   ptr: usize;
-  length: i32;
 
   constructor(public buffer: ArrayBuffer) {
-    const length = buffer.byteLength;
     this.ptr = changetype<usize>(buffer);
-    this.length = length;
-    this.tape = uninitializedBuffer((length / 2 + 2) * ENTRY_BYTES);
+    this.tape = uninitializedBuffer((buffer.byteLength / 2 + 2) * ENTRY_BYTES);
   }
 
   @inline address(entry: i32): usize {
@@ -116,7 +113,7 @@ export class JsonValue {
   @inline get end(): i32 {
     return <i32>(<usize>this.doc.word(this.entry, 2) - this.doc.ptr);
   }
-  /** for strings: true when the raw text holds a backslash escape */
+  /** for strings: true when the raw text holds an escape or non-ASCII (its bytes are not its text) */
   @inline get notPlain(): bool {
     return (this.doc.word(this.entry, 0) & NOT_PLAIN) != 0;
   }
@@ -441,27 +438,21 @@ class Parser {
     let depth = 0;
     let wantKey = false;
     let p = base;
-    if (!(p < stop && load<u8>(p) > 0x20)) p = skipWhitespace(p, stop);
+    p = pastWhitespace(p, stop);
     // Loop invariant: a value (a member, when wantKey) is expected at `p`, white space skipped.
     while (true) {
       if (wantKey) {
         if (p >= stop || load<u8>(p) != 0x22) return this.fail(Problem.ExpectedKey, p);
-        let end = plainStringEnd(p, stop);
-        let notPlain = false;
-        if (end == 0) {
-          const after = this.string(<i32>(p - base));
-          if (after < 0) return 0;
-          end = base + <usize>after;
-          notPlain = this.notPlain;
-        }
+        const end = this.stringEnd(p, stop);
+        if (end == 0) return 0;
         // The key's length in the count bits, for member lookup (`get`) to compare without loads.
-        writeScalar(next, <u32>JsonKind.String | (notPlain ? NOT_PLAIN : 0) | (<u32>(end - p - 2) << COUNT_SHIFT), p, end);
+        writeScalar(next, <u32>JsonKind.String | (this.notPlain ? NOT_PLAIN : 0) | (<u32>(end - p - 2) << COUNT_SHIFT), p, end);
         next += ENTRY_BYTES;
         p = end;
-        if (!(p < stop && load<u8>(p) > 0x20)) p = skipWhitespace(p, stop);
+        p = pastWhitespace(p, stop);
         if (p >= stop || load<u8>(p) != 0x3a) return this.fail(Problem.ExpectedColon, p);
         p++;
-        if (!(p < stop && load<u8>(p) > 0x20)) p = skipWhitespace(p, stop);
+        p = pastWhitespace(p, stop);
       }
       if (p >= stop) return this.fail(Problem.EndOfInput, p);
       const c = <u32>load<u8>(p);
@@ -469,15 +460,9 @@ class Parser {
       let head: u32 = 0;
       let end: usize = 0;
       if (c == 0x22) {
-        let notPlain = false;
-        end = plainStringEnd(p, stop);
-        if (end == 0) {
-          const after = this.string(<i32>(p - base));
-          if (after < 0) return 0;
-          end = base + <usize>after;
-          notPlain = this.notPlain;
-        }
-        head = <u32>JsonKind.String | (notPlain ? NOT_PLAIN : 0);
+        end = this.stringEnd(p, stop);
+        if (end == 0) return 0;
+        head = <u32>JsonKind.String | (this.notPlain ? NOT_PLAIN : 0);
       } else if (c == 0x7b || c == 0x5b) {
         if (depth >= MAX_DEPTH) return this.fail(Problem.TooDeep, p);
         const object = c == 0x7b;
@@ -488,7 +473,7 @@ class Parser {
         open = next;
         next += ENTRY_BYTES;
         p++;
-        if (!(p < stop && load<u8>(p) > 0x20)) p = skipWhitespace(p, stop);
+        p = pastWhitespace(p, stop);
         if (p < stop && load<u8>(p) == (object ? 0x7d : 0x5d)) {
           p++;
           closed = true;
@@ -524,13 +509,13 @@ class Parser {
         writeScalar(next, head, p, end);
         next += ENTRY_BYTES;
         p = end;
-        if (!(p < stop && load<u8>(p) > 0x20)) p = skipWhitespace(p, stop);
+        p = pastWhitespace(p, stop);
         if (depth > 0 && p < stop && load<u8>(p) == 0x2c) {
           // The common case, a comma in the open container, without entering the loop below.
           const openHead = load<u32>(open);
           store<u32>(open, openHead + (1 << COUNT_SHIFT));
           p++;
-          if (!(p < stop && load<u8>(p) > 0x20)) p = skipWhitespace(p, stop);
+          p = pastWhitespace(p, stop);
           wantKey = (openHead & 7) == <u32>JsonKind.Object;
           continue;
         }
@@ -544,7 +529,7 @@ class Parser {
           open = <usize>load<u32>(OPEN_ENTRIES + (<usize>depth << 2));
           closed = false;
         }
-        if (!(p < stop && load<u8>(p) > 0x20)) p = skipWhitespace(p, stop);
+        p = pastWhitespace(p, stop);
         if (depth == 0) return p < stop ? this.fail(Problem.TrailingCharacters, p) : next - tape;
         // One more value in the open container.
         const openHead = load<u32>(open);
@@ -559,12 +544,27 @@ class Parser {
         }
         if (d != 0x2c) return this.fail(isObject ? Problem.ExpectedCommaOrBrace : Problem.ExpectedCommaOrBracket, p);
         p++;
-        if (!(p < stop && load<u8>(p) > 0x20)) p = skipWhitespace(p, stop);
+        p = pastWhitespace(p, stop);
         wantKey = isObject;
         break;
       }
     }
     return 0; // not reached: the loop returns
+  }
+
+  /**
+   * The end (after the closing quote) of the string at `p`, validated, or 0 (the problem
+   * recorded). Plain strings are scanned inline; anything else by `string`. Sets `notPlain`.
+   */
+  // @ts-ignore: decorator
+  @inline private stringEnd(p: usize, stop: usize): usize {
+    const end = plainStringEnd(p, stop);
+    if (end != 0) {
+      this.notPlain = false;
+      return end;
+    }
+    const after = this.string(<i32>(p - this.base));
+    return after < 0 ? 0 : this.base + <usize>after;
   }
 
   /** The end of a number at `start` (validated), or -1. */
@@ -685,6 +685,15 @@ class Parser {
   }
 }
 
+/**
+ * The first address from `p` that is not JSON white space (or `stop`): inline when there is none,
+ * as in compact JSON; the scanning loop (skipWhitespace) is entered only when there is some.
+ */
+// @ts-ignore: decorator
+@inline function pastWhitespace(p: usize, stop: usize): usize {
+  return p < stop && load<u8>(p) > 0x20 ? p : skipWhitespace(p, stop);
+}
+
 /** The first address from `p` that is not JSON white space (or `stop`). */
 function skipWhitespace(p: usize, stop: usize): usize {
   while (p < stop) {
@@ -695,23 +704,23 @@ function skipWhitespace(p: usize, stop: usize): usize {
   return p;
 }
 
-/** Whether the `n` bytes at `bytes` are ASCII and equal the `n` UTF-16 code units at `chars`. */
+/**
+ * Whether the `n` bytes at `bytes`, those of a plain string (ASCII: see NOT_PLAIN), equal the `n`
+ * UTF-16 code units at `chars`.
+ */
 function asciiEquals(bytes: usize, chars: usize, n: i32): bool {
   if (n >= 8) {
     // Eight at a time, the bytes widened to code units; the last eight overlap when n is not a
-    // multiple of eight. Equal code units below 0x80 in every lane, or not equal.
+    // multiple of eight.
     for (let i = 0; ; i += 8) {
       if (i > n - 8) i = n - 8;
       const wide = v128.load8x8_u(bytes + <usize>i);
-      const same = i16x8.eq(wide, v128.load(chars + (<usize>i << 1)));
-      const ascii = i16x8.lt_u(wide, i16x8.splat(0x80));
-      if (!v128.all_true<i16>(v128.and(same, ascii))) return false;
+      if (!v128.all_true<i16>(i16x8.eq(wide, v128.load(chars + (<usize>i << 1))))) return false;
       if (i == n - 8) return true;
     }
   }
   for (let i = 0; i < n; i++) {
-    const byte = <u32>load<u8>(bytes + <usize>i);
-    if (byte != <u32>load<u16>(chars + (<usize>i << 1)) || byte >= 0x80) return false;
+    if (<u32>load<u8>(bytes + <usize>i) != <u32>load<u16>(chars + (<usize>i << 1))) return false;
   }
   return true;
 }
@@ -756,8 +765,8 @@ function utf8SequenceLength(base: usize, i: i32, n: i32): i32 {
 
 /**
  * Decodes a validated JSON string token [start, end) (quotes included) into a UTF-16 string: a
- * plain one (printable ASCII) by widening its bytes, any other in two passes (length, then characters) and one allocation. A surrogate pair written as two
- * escapes is simply two code units; a lone surrogate escape stays a lone code unit (the writer
+ * plain one (printable ASCII) by widening its bytes, any other in two passes (length, then
+ * characters) and one allocation. A surrogate pair written as two escapes is simply two code units; a lone surrogate escape stays a lone code unit (the writer
  * turns it into U+FFFD on the way out).
  */
 function decodeJsonString(base: usize, start: i32, end: i32, notPlain: bool): string {
