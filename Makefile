@@ -41,8 +41,23 @@ $(NATIVE_BENCH_HOST): host/wasmtime/native/bench_host.c $(VENV_STAMP)
 	library=$$(.venv/bin/python -c 'import os, wasmtime; print(os.path.join(os.path.dirname(wasmtime.__file__), "linux-x86_64"))') && \
 		gcc -O2 -Wall -Wextra -Werror -std=c11 -o $@ $< -L"$$library" -l:_libwasmtime.so -Wl,-rpath,"$$library" -lpthread
 
-policy.wasm: $(AS_SOURCES) asconfig.json scripts/latin1-literals.mjs $(DEPS_STAMP)
+# The wasm features asc compiles with (its defaults and SIMD), for the binaryen tools after it.
+WASM_FEATURES := --mvp-features --enable-mutable-globals --enable-sign-ext --enable-nontrapping-float-to-int \
+	--enable-bulk-memory --enable-simd
+
+build/policy.asc.wasm: $(AS_SOURCES) asconfig.json scripts/latin1-literals.mjs $(DEPS_STAMP)
 	npx asc --config asconfig.json --target release --transform $(CURDIR)/scripts/latin1-literals.mjs
+
+# The module's initialisation (`_start`: the module-level objects and the strings they use) run
+# once at build time by binaryen's wasm-ctor-eval, its results written into the data segments and
+# globals, and `_start` left exported and empty: an instance then starts ready, as policy-server
+# makes one per request. The build fails unless all of `_start` was evaluated. Then re-optimised
+# for size (binaryen -Os) now that the initialisation code is gone.
+policy.wasm: build/policy.asc.wasm
+	npx wasm-ctor-eval $< --ctors=_start --kept-exports=_start $(WASM_FEATURES) -o build/policy.evaluated.wasm \
+		> build/policy.evaluated.log 2>&1 || (cat build/policy.evaluated.log; exit 1)
+	grep -q -- '...success on _start.' build/policy.evaluated.log || (cat build/policy.evaluated.log; exit 1)
+	npx wasm-opt build/policy.evaluated.wasm $(WASM_FEATURES) -Os -o $@
 
 host: dist/host/cli.js dist/tests/registry/push-fixtures.js
 dist/host/cli.js: $(HOST_SOURCES) tsconfig.json tsconfig.build.json $(DEPS_STAMP)

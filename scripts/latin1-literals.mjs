@@ -65,12 +65,12 @@ export default class Latin1Literals {
       region += Math.ceil((HEADER + value.length * 2) / ALIGN) * ALIGN + ALIGN;
     }
     if (bytes.length > 0xffff) throw new Error(`${LITERALS_FILE}: ${bytes.length} bytes of literals do not fit 16-bit offsets`);
-    this.fill(table, { u8: bytes, u16: offsets }, [region + ALIGN, ordered.length * 4 + ALIGN]);
+    this.fill(table, { u8: bytes, u16: offsets }, [ordered.length * 4 + ALIGN, region + ALIGN]);
   }
 
   /**
    * Fills the placeholders of literals.ts: `memory.data<T>([0])` gets the table of element type
-   * T, the `memory.data(size, 16)` calls the sizes of the zero-filled regions, in order.
+   * T, the `staticRegion(size)` calls the sizes of the zero-filled regions, in order.
    */
   fill(table, tables, regions) {
     const filled = new Set();
@@ -83,7 +83,10 @@ export default class Latin1Literals {
         if (first?.kind === NodeKind.Literal && first.literalKind === LiteralKind.Array && type in tables) {
           first.elementExpressions = tables[type].map((v) => integer(v, first.range));
           filled.add(type);
-        } else if (first?.kind === NodeKind.Literal && first.literalKind === LiteralKind.Integer) {
+        }
+      } else if (node.kind === NodeKind.Call && node.expression?.kind === NodeKind.Identifier && node.expression.text === "staticRegion") {
+        const [first] = node.args;
+        if (first?.kind === NodeKind.Literal && first.literalKind === LiteralKind.Integer) {
           const region = [...filled].filter((f) => f.startsWith("region")).length;
           node.args[0] = integer(regions[region], first.range);
           filled.add(`region ${region}`);

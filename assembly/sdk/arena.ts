@@ -21,8 +21,16 @@
 
 import { AL_MASK, BLOCK, BLOCK_MAXSIZE, BLOCK_OVERHEAD, OBJECT, OBJECT_MAXSIZE, OBJECT_OVERHEAD } from "rt/common";
 
+/**
+ * The first page after the data segments. wasmtime maps a module's data segments as a
+ * copy-on-write memory image, so a write into one of its pages costs a fault and a page copy;
+ * pages past it are plain zero pages, a fault and no copy. Instance statics and the arena start here.
+ */
 // @ts-ignore: decorator
-@lazy let arenaOffset: usize = ((__heap_base + BLOCK_OVERHEAD + AL_MASK) & ~AL_MASK) - BLOCK_OVERHEAD;
+@lazy const FIRST_FREE_PAGE: usize = (__heap_base + 0xfff) & ~0xfff;
+
+// @ts-ignore: decorator
+@lazy let arenaOffset: usize = FIRST_FREE_PAGE + AL_MASK + 1 - BLOCK_OVERHEAD;
 
 /** Grows linear memory so that `end` is addressable; traps (out of memory) when it cannot. */
 // @ts-ignore: decorator
@@ -41,6 +49,21 @@ function growMemory(end: usize): void {
 // @ts-ignore: decorator
 @inline function payloadSize(size: usize): usize {
   return ((size + BLOCK_OVERHEAD + AL_MASK) & ~AL_MASK) - BLOCK_OVERHEAD;
+}
+
+/**
+ * `size` zero bytes, 16-byte aligned, for the life of the instance: for module-level buffers that
+ * calls write (the JSON parser's stack, the literal strings). Unlike `memory.data`, which lays
+ * zero-filled buffers among the data segments, inside the copy-on-write image, these come after
+ * it. Only for module-level initialisers, which run before the first call.
+ */
+export function staticRegion(size: usize): usize {
+  if (callBase != 0) unreachable(); // after the first call the arena would give it back
+  const region = __alloc(size);
+  // The arena's memory is zero until it is first handed out; other runtimes' (the test
+  // harnesses' incremental one) may be reused.
+  if (ASC_RUNTIME != 0 /* Runtime.Stub */) memory.fill(region, 0, size);
+  return region;
 }
 
 /** Runtime __alloc: `size` bytes after a BLOCK header, 16-byte aligned. */

@@ -108,14 +108,11 @@ export class FieldReader extends Place {
     return this.json.length;
   }
 
-  keyAt(index: i32): string {
-    return this.json.keyAt(index);
-  }
-
   /** The first key that is not in `known`, or null. */
   unknownKey(known: string[]): string | null {
-    for (let i = 0, n = this.json.length; i < n; i++) {
-      const key = this.json.keyAt(i);
+    const object = this.json;
+    for (let member = object.first(); member != null; member = object.next(member!)) {
+      const key = member.str()!;
       if (!known.includes(key)) return key;
     }
     return null;
@@ -165,12 +162,11 @@ export class FieldReader extends Place {
   integer(key: string, fallback: i64): i64 {
     const value = written(this.json, key);
     if (value == null) return fallback;
-    const n = value.integer();
-    if (n == null) {
+    if (!value.isInteger) {
       this.fail(key, this.wording.notInteger);
       return fallback;
     }
-    return n.value;
+    return value.integer();
   }
 
   /** A nested object. */
@@ -220,6 +216,10 @@ export class FieldReader extends Place {
 
 /** The items of a JSON array or the values of a JSON object, by position. */
 abstract class ItemReader extends Place {
+  /** the child asked for last and its position: reading them in order walks the tape once */
+  private cursor: JsonValue | null = null;
+  private cursorIndex: i32 = 0;
+
   constructor(
     public value: JsonValue,
     /** the member of `owner` this array or object is */
@@ -243,6 +243,20 @@ abstract class ItemReader extends Place {
 
   /** The path of item `index`. */
   abstract at(index: i32): string;
+
+  /** Item `index` of the array, or the key of member `index` of the object (0 ≤ index < size). */
+  protected child(index: i32): JsonValue {
+    let child = this.cursor;
+    let i = this.cursorIndex;
+    if (child == null || index < i) {
+      child = this.value.first()!;
+      i = 0;
+    }
+    for (; i < index; i++) child = this.value.next(child)!;
+    this.cursor = child;
+    this.cursorIndex = index;
+    return child;
+  }
 
   abstract item(index: i32): JsonValue;
 
@@ -269,7 +283,7 @@ export class ListReader extends ItemReader {
   }
 
   item(index: i32): JsonValue {
-    return this.value.at(index)!;
+    return this.child(index);
   }
 
   object(index: i32): FieldReader | null {
@@ -285,17 +299,17 @@ export class ListReader extends ItemReader {
 /** Entries of one JSON object read as a map. */
 export class MapReader extends ItemReader {
   keyAt(index: i32): string {
-    return this.value.keyAt(index);
+    return this.child(index).str()!;
   }
 
   /** `path["key"]` or `path.key`, per the wording. */
   at(index: i32): string {
-    const key = this.value.keyAt(index);
+    const key = this.keyAt(index);
     return this.owner.wording.quotedEntries ? this.path + "[\"" + key + "\"]" : this.path + "." + key;
   }
 
   item(index: i32): JsonValue {
-    return this.value.valueAt(index)!;
+    return this.child(index).valueOfKey();
   }
 }
 
@@ -323,7 +337,8 @@ export class StringMap {
   /** The keys in document order. */
   keys(): string[] {
     const keys = new Array<string>();
-    for (let i = 0, n = this.node.length; i < n; i++) keys.push(this.node.keyAt(i));
+    const object = this.node;
+    for (let member = object.first(); member != null; member = object.next(member!)) keys.push(member.str()!);
     return keys;
   }
 }

@@ -69,10 +69,9 @@ export class SecurityContext {
     const user = object.get("runAsUser");
     if (user != null && !user.isNull) {
       context.runAsUserWritten = true;
-      const uid = user.integer();
-      if (uid != null) {
+      if (user.isInteger) {
         context.runAsUserIsInteger = true;
-        context.runAsUser = uid.value;
+        context.runAsUser = user.integer();
       }
     }
     const nonRoot = object.get("runAsNonRoot");
@@ -190,8 +189,8 @@ export function readWorkload(request: JsonValue): Result<Workload | null> {
     const list = node.get(field);
     if (list == null || list.isNull) continue;
     if (!list.isArray) return fail<Workload | null>(pathText(path, path.length) + "." + field + " is not an array");
-    for (let i = 0, n = list.length; i < n; i++) {
-      const item = list.at(i)!;
+    let i = 0;
+    for (let item = list.first(); item != null; item = list.next(item!), i++) {
       if (!item.isObject) return fail<Workload | null>(itemText(path, field, i) + " is not an object");
       const name = stringField(item, "name");
       const imageNode = item.get("image");
@@ -225,8 +224,8 @@ function readImageVolumes(podSpec: JsonValue, path: string[], out: ImageVolume[]
   const list = podSpec.get("volumes");
   if (list == null || list.isNull) return null;
   if (!list.isArray) return pathText(path, path.length) + ".volumes is not an array";
-  for (let i = 0, n = list.length; i < n; i++) {
-    const item = list.at(i)!;
+  let i = 0;
+  for (let item = list.first(); item != null; item = list.next(item!), i++) {
     if (!item.isObject) return itemText(path, "volumes", i) + " is not an object";
     const source = item.get("image");
     if (source == null || source.isNull) continue; // another volume source

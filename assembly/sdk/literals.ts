@@ -1,18 +1,22 @@
 // The policy's string literals, stored as Latin-1 by the build (scripts/latin1-literals.mjs, an
 // asc transform) and turned into strings on first use. The `memory.data` calls below are
-// placeholders the transform fills: the characters of every literal, the 16-bit offset where each
-// starts (and the previous ends), and the sizes of two zero-filled regions (in this order): one the
-// strings are written into, one remembering where each literal's string is. Built without the
-// transform, nothing calls __literal and the placeholders are small and unused. Strings keep the runtime's header
-// layout (~lib/rt/common.ts: OBJECT rtId and rtSize right before the characters), as the standard
+// placeholders the transform fills: the characters of every literal and the 16-bit offset where
+// each starts (and the previous ends); so are the sizes of the two `staticRegion` calls (in this
+// order): one remembering where each literal's string is, one the strings are written into. Both
+// regions come after the data segments (arena.ts staticRegion), as writing into the data
+// segments' pages costs a page copy each in wasmtime. Built without the transform, nothing calls
+// __literal and the placeholders are small and unused. Strings keep the runtime's header layout
+// (~lib/rt/common.ts: OBJECT rtId and rtSize right before the characters), as the standard
 // library reads them; they are not in the per-call arena (arena.ts), so they outlive every call.
+
+import { staticRegion } from "./arena";
 
 const LITERAL_TEXT: usize = memory.data<u8>([0]);
 const LITERAL_OFFSETS: usize = memory.data<u16>([0]);
-/** region 0: the strings */
-const STRINGS: usize = memory.data(16, 16);
-/** region 1: per literal, the address of its string (0: not made yet) */
-const MADE: usize = memory.data(16, 16);
+/** region 0: per literal, the address of its string (0: not made yet) */
+const MADE: usize = staticRegion(16);
+/** region 1: the strings, in the order they are first used */
+const STRINGS: usize = staticRegion(16);
 
 let nextString: usize = 0;
 

@@ -11,12 +11,22 @@ export const ROOT = path.resolve(__dirname, "../..");
 /** AssemblyScript's class id of String. */
 const STRING_ID = 2;
 
+/** The arena, an entry of every harness so that the aliases below resolve. */
+const ARENA_FILE = "assembly/sdk/arena.ts";
+
+/** asconfig.json's allocation aliases (its "use" entries but abort, which a harness imports). */
+const ARENA_ALLOCATION: readonly string[] = (
+  JSON.parse(readFileSync(path.join(ROOT, "asconfig.json"), "utf8")) as { options: { use: string[] } }
+).options.use.filter((alias) => !alias.startsWith("abort="));
+
 /**
  * Compiles an AS entry file (path relative to the repo root) to `outFile` (relative to the root).
  * The module is written to a temporary name and renamed, so parallel jest workers compiling the
  * same harness never read a half-written file. `--config /dev/null` keeps the repository's
- * asconfig.json (entries, abort routing) out of the harness build. `features` are the wasm
- * features enabled: SIMD by default, which the SDK's string scans use as the policy build does.
+ * asconfig.json (entries, abort routing) out of the harness build, but the runtime is the
+ * policy's: no collector, allocation by the SDK's arena (assembly/sdk/arena.ts), as the SDK's
+ * JSON values point into buffers that nothing else keeps alive. `features` are the wasm features
+ * enabled: SIMD by default, which the SDK's string scans use as the policy build does.
  */
 export function compileHarness(
   entry: string,
@@ -31,10 +41,12 @@ export function compileHarness(
     path.join(ROOT, "node_modules/.bin/asc"),
     [
       entry,
+      ARENA_FILE,
       "--config",
       "/dev/null",
       "--runtime",
-      "incremental",
+      "stub",
+      ...ARENA_ALLOCATION.flatMap((alias) => ["--use", alias]),
       "--exportRuntime",
       ...features.flatMap((feature) => ["--enable", feature]),
       "-O3",

@@ -7,6 +7,7 @@ import {
   EXCEPTION_COUNT, EXCEPTION_IDS, EXCEPTION_BLOCKS, EXCEPTION_FLAGS,
   SUCCESSOR_COUNT, SUCCESSORS,
 } from "./data";
+import { staticRegion } from "../../sdk/arena";
 import { codeUnit, decodeAscii } from "../../sdk/strings";
 
 export const FSF_NO_ASSERTION: i32 = 0;
@@ -17,7 +18,7 @@ export const FSF_NO: i32 = 2;
  * Scratch buffer for one decoded id (ids are at most 255 bytes: the generator checks), and 16
  * bytes more for decodeEntry's last 16-byte store.
  */
-const SCRATCH: usize = memory.data(256 + 16);
+const SCRATCH: usize = staticRegion(256 + 16);
 
 // @ts-ignore: decorator
 @inline

@@ -17,10 +17,10 @@
 //           sibling)
 // Addresses rather than offsets and indices, so that the parser's loop and member lookup need
 // neither the text's nor the tape's base in a register.
-// An object's members are a key (a string entry) followed by its value. JsonValue is a small view
-// on one tape entry, made when a field is asked for; strings are decoded only when read.
+// An object's members are a key (a string entry) followed by its value. JsonValue is the tape
+// entry itself, seen as an object; strings are decoded only when read.
 
-import { uninitializedBuffer } from "../arena";
+import { staticRegion, uninitializedBuffer } from "../arena";
 import { fail, ok, Result } from "../result";
 import { decodeAscii } from "../strings";
 
@@ -50,83 +50,70 @@ const NOT_PLAIN: u32 = 8;
 const COUNT_SHIFT: u32 = 4;
 
 /** The outer open containers while parsing: their tape entries' addresses (parsing is not reentrant). */
-const OPEN_ENTRIES: usize = memory.data(MAX_DEPTH * 4);
+const OPEN_ENTRIES: usize = staticRegion(MAX_DEPTH * 4);
 
-/** A parsed JSON text: the bytes and their tape. */
-export class JsonDocument {
-  /**
-   * The tape (see the top of this file). Allocated last, for the most entries the text can hold
-   * (one per two bytes: `[0,0,…]`), so the parser never checks for room, and cut to what was used
-   * once parsed; pages never written cost nothing.
-   */
-  tape: ArrayBuffer;
-  /** address of the first byte of the text */
-  ptr: usize;
-
-  constructor(public buffer: ArrayBuffer) {
-    this.ptr = changetype<usize>(buffer);
-    this.tape = uninitializedBuffer((buffer.byteLength / 2 + 2) * ENTRY_BYTES);
-  }
-
-  @inline address(entry: i32): usize {
-    return changetype<usize>(this.tape) + (<usize>entry << 4);
-  }
-
-  @inline word(entry: i32, w: i32): u32 {
-    return load<u32>(this.address(entry) + <usize>(w * 4));
-  }
-
-  @inline kindOf(entry: i32): JsonKind {
-    return <JsonKind>(this.word(entry, 0) & 7);
-  }
-
-  @inline nextOf(entry: i32): i32 {
-    return <i32>((<usize>this.word(entry, 3) - changetype<usize>(this.tape)) >> 4);
-  }
-
-  /** The decoded text of string entry `entry`. */
-  decodeString(entry: i32): string {
-    const ptr = this.ptr;
-    return decodeJsonString(ptr, <i32>(<usize>this.word(entry, 1) - ptr), <i32>(<usize>this.word(entry, 2) - ptr), (this.word(entry, 0) & NOT_PLAIN) != 0);
-  }
-}
-
+/**
+ * A JSON value: a view on its tape entry that is the entry itself (`changetype<usize>(this)` is the
+ * entry's address), so that reading a member or an item allocates nothing. Valid while its text
+ * and tape are, that is for the rest of the call (they are in the call's arena, arena.ts). Never
+ * allocated with `new`; nothing may read it as an object (no fields, no `instanceof`), and
+ * `@unmanaged` keeps a collector (the test harnesses' incremental runtime) from tracing it.
+ */
+@final @unmanaged
 export class JsonValue {
-  /** for at()/keyAt()/valueAt(): the last item asked for and its tape entry, so loops are linear */
-  private cursorOrdinal: i32 = -1;
-  private cursorEntry: i32 = 0;
+  /** The value whose tape entry is at `entry`. */
+  // @ts-ignore: decorator
+  @inline static of(entry: usize): JsonValue {
+    return changetype<JsonValue>(entry);
+  }
 
-  constructor(
-    public doc: JsonDocument,
-    /** tape index of this value */
-    public entry: i32,
-  ) {}
-
+  /** address of this value's tape entry */
+  // @ts-ignore: decorator
+  @inline private get entry(): usize {
+    return changetype<usize>(this);
+  }
+  // @ts-ignore: decorator
+  @inline private get head(): u32 {
+    return load<u32>(changetype<usize>(this));
+  }
+  // @ts-ignore: decorator
   @inline get kind(): JsonKind {
-    return this.doc.kindOf(this.entry);
+    return <JsonKind>(this.head & 7);
   }
-  /** byte offset of the first byte of the value (the quote for strings) */
-  @inline get start(): i32 {
-    return <i32>(<usize>this.doc.word(this.entry, 1) - this.doc.ptr);
+  /** address of the first byte of the value (the quote for strings) */
+  // @ts-ignore: decorator
+  @inline get start(): usize {
+    return <usize>load<u32>(changetype<usize>(this), 4);
   }
-  /** byte offset just past the value */
-  @inline get end(): i32 {
-    return <i32>(<usize>this.doc.word(this.entry, 2) - this.doc.ptr);
+  /** address just past the value */
+  // @ts-ignore: decorator
+  @inline get end(): usize {
+    return <usize>load<u32>(changetype<usize>(this), 8);
+  }
+  /** address of the entry past this value and everything in it: its next sibling's, if any */
+  // @ts-ignore: decorator
+  @inline private get after(): usize {
+    return <usize>load<u32>(changetype<usize>(this), 12);
   }
   /** for strings: true when the raw text holds an escape or non-ASCII (its bytes are not its text) */
+  // @ts-ignore: decorator
   @inline get notPlain(): bool {
-    return (this.doc.word(this.entry, 0) & NOT_PLAIN) != 0;
+    return (this.head & NOT_PLAIN) != 0;
   }
 
+  // @ts-ignore: decorator
   @inline get isNull(): bool {
     return this.kind == JsonKind.Null;
   }
+  // @ts-ignore: decorator
   @inline get isString(): bool {
     return this.kind == JsonKind.String;
   }
+  // @ts-ignore: decorator
   @inline get isArray(): bool {
     return this.kind == JsonKind.Array;
   }
+  // @ts-ignore: decorator
   @inline get isObject(): bool {
     return this.kind == JsonKind.Object;
   }
@@ -134,6 +121,7 @@ export class JsonValue {
     const kind = this.kind;
     return kind == JsonKind.True || kind == JsonKind.False;
   }
+  // @ts-ignore: decorator
   @inline get isNumber(): bool {
     return this.kind == JsonKind.Number;
   }
@@ -142,21 +130,19 @@ export class JsonValue {
   get length(): i32 {
     const kind = this.kind;
     if (kind != JsonKind.Array && kind != JsonKind.Object) return 0;
-    return <i32>(this.doc.word(this.entry, 0) >>> COUNT_SHIFT);
+    return <i32>(this.head >>> COUNT_SHIFT);
   }
 
   /** The member `key` of an object; null when this is not an object or has no such key. */
   get(key: string): JsonValue | null {
     if (this.kind != JsonKind.Object) return null;
-    const doc = this.doc;
     const n = key.length;
     const chars = changetype<usize>(key);
     const first: u32 = n > 0 ? load<u16>(chars) : 0;
-    const self = doc.address(this.entry);
-    const stop = <usize>load<u32>(self, 12);
+    const stop = this.after;
     // Last duplicate wins, as in serde_json's Map.
     let found: usize = 0;
-    let at = self + ENTRY_BYTES;
+    let at = this.entry + ENTRY_BYTES;
     while (at < stop) {
       const head = load<u32>(at);
       if ((head & NOT_PLAIN) == 0) {
@@ -165,64 +151,44 @@ export class JsonValue {
           const start = <usize>load<u32>(at, 4) + 1;
           if ((n == 0 || <u32>load<u8>(start) == first) && asciiEquals(start, chars, n)) found = at;
         }
-      } else if (doc.decodeString(this.entryAt(at)) == key) {
+      } else if (JsonValue.of(at).decoded() == key) {
         found = at;
       }
       at = <usize>load<u32>(at + ENTRY_BYTES, 12);
     }
-    return found == 0 ? null : new JsonValue(doc, this.entryAt(found) + 1);
+    return found == 0 ? null : JsonValue.of(found + ENTRY_BYTES);
   }
 
-  /** The tape index of the entry at address `at`. */
-  @inline private entryAt(at: usize): i32 {
-    return <i32>((at - changetype<usize>(this.doc.tape)) >> 4);
+  /**
+   * The first item of an array, or the first member of an object as its key (a string value:
+   * `valueOfKey` is the member's value); null when empty or neither.
+   */
+  first(): JsonValue | null {
+    const kind = this.kind;
+    if ((kind != JsonKind.Array && kind != JsonKind.Object) || this.head >>> COUNT_SHIFT == 0) return null;
+    return JsonValue.of(this.entry + ENTRY_BYTES);
   }
 
-  /** Tape entry of item `ordinal` of an array, or of the key of member `ordinal` of an object. */
-  private childEntry(ordinal: i32): i32 {
-    const doc = this.doc;
-    let ord = 0;
-    let e = this.entry + 1;
-    if (this.cursorOrdinal >= 0 && this.cursorOrdinal <= ordinal) {
-      ord = this.cursorOrdinal;
-      e = this.cursorEntry;
-    }
-    const object = this.kind == JsonKind.Object;
-    while (ord < ordinal) {
-      e = doc.nextOf(object ? e + 1 : e);
-      ord++;
-    }
-    this.cursorOrdinal = ordinal;
-    this.cursorEntry = e;
-    return e;
+  /** The item or member key of this array or object that follows `child` (one of them), or null. */
+  next(child: JsonValue): JsonValue | null {
+    const at = this.kind == JsonKind.Object ? child.valueOfKey().after : child.after;
+    return at < this.after ? JsonValue.of(at) : null;
   }
 
-  /** Item `index` of an array, or null. */
-  at(index: i32): JsonValue | null {
-    if (this.kind != JsonKind.Array || index < 0 || index >= this.length) return null;
-    return new JsonValue(this.doc, this.childEntry(index));
-  }
-
-  /** The decoded key of member `index` of an object ("" when out of range). */
-  keyAt(index: i32): string {
-    if (this.kind != JsonKind.Object || index < 0 || index >= this.length) return "";
-    return this.doc.decodeString(this.childEntry(index));
-  }
-
-  /** The value of member `index` of an object, or null. */
-  valueAt(index: i32): JsonValue | null {
-    if (this.kind != JsonKind.Object || index < 0 || index >= this.length) return null;
-    return new JsonValue(this.doc, this.childEntry(index) + 1);
+  /** The value of the member whose key is this (a key returned by `first` or `next` of an object). */
+  // @ts-ignore: decorator
+  @inline valueOfKey(): JsonValue {
+    return JsonValue.of(this.entry + ENTRY_BYTES);
   }
 
   /** Whether this is a string equal to `text` (compared without decoding when possible). */
   equals(text: string): bool {
     if (this.kind != JsonKind.String) return false;
     const start = this.start + 1;
-    const length = this.end - 1 - start;
+    const length = <i32>(this.end - 1 - start);
     // A plain string's bytes are its text.
-    if (!this.notPlain) return length == text.length && asciiEquals(this.doc.ptr + <usize>start, changetype<usize>(text), length);
-    return this.doc.decodeString(this.entry) == text;
+    if (!this.notPlain) return length == text.length && asciiEquals(start, changetype<usize>(text), length);
+    return this.decoded() == text;
   }
 
   /** Whether this and `other` are equal strings. */
@@ -230,63 +196,70 @@ export class JsonValue {
     if (this.kind != JsonKind.String || other.kind != JsonKind.String) return false;
     if (!this.notPlain && !other.notPlain) {
       const length = this.end - this.start;
-      return length == other.end - other.start &&
-        memory.compare(this.doc.ptr + <usize>this.start, other.doc.ptr + <usize>other.start, <usize>length) == 0;
+      return length == other.end - other.start && memory.compare(this.start, other.start, length) == 0;
     }
-    return this.doc.decodeString(this.entry) == other.doc.decodeString(other.entry);
+    return this.decoded() == other.decoded();
   }
 
   /** The decoded string, or null when this is not a string. */
   str(): string | null {
     if (this.kind != JsonKind.String) return null;
-    return this.doc.decodeString(this.entry);
+    return this.decoded();
+  }
+
+  /** The decoded text of this string value. */
+  private decoded(): string {
+    const start = this.start;
+    return decodeJsonString(start, <i32>(this.end - start), this.notPlain);
   }
 
   /** The raw bytes of this value as they appeared in the source. */
   rawText(): string {
     const start = this.start;
-    return String.UTF8.decodeUnsafe(this.doc.ptr + <usize>start, <usize>(this.end - start));
+    return String.UTF8.decodeUnsafe(start, this.end - start);
   }
 
-  /** Integer value when this is a number without fraction or exponent that fits in i64. */
-  integer(): JsonInteger | null {
-    if (this.kind != JsonKind.Number) return null;
-    const base = this.doc.ptr;
+  /** Whether this is a number without fraction or exponent that fits in i64 (up to 18 digits). */
+  get isInteger(): bool {
+    if (this.kind != JsonKind.Number) return false;
     let i = this.start;
     const end = this.end;
-    let negative = false;
-    if (load<u8>(base + <usize>i) == 0x2d) {
-      negative = true;
-      i++;
-    }
+    if (load<u8>(i) == 0x2d) i++;
+    if (end - i > 18) return false;
+    for (; i < end; i++) if (!isDigit(<i32>load<u8>(i))) return false;
+    return true;
+  }
+
+  /** The value of a number that `isInteger`. */
+  integer(): i64 {
+    let i = this.start;
+    const end = this.end;
+    const negative = load<u8>(i) == 0x2d;
+    if (negative) i++;
     let value: i64 = 0;
-    const digits = end - i;
-    if (digits > 18) return null;
-    for (; i < end; i++) {
-      const c = <i32>load<u8>(base + <usize>i);
-      if (c < 0x30 || c > 0x39) return null;
-      value = value * 10 + <i64>(c - 0x30);
-    }
-    return new JsonInteger(negative ? -value : value);
+    for (; i < end; i++) value = value * 10 + <i64>(<i32>load<u8>(i) - 0x30);
+    return negative ? -value : value;
   }
 }
 
-export class JsonInteger {
-  constructor(public value: i64) {}
-}
-
-/** Parses `bytes` (a whole JSON text). Never traps: malformed input gives `error`. */
+/**
+ * Parses `bytes` (a whole JSON text). Never traps: malformed input gives `error`. The values
+ * point into `bytes` and the tape made here, both in the call's arena.
+ */
 export function parseJson(bytes: ArrayBuffer): Result<JsonValue> {
-  if (bytes.byteLength > MAX_TEXT_BYTES) {
-    return fail<JsonValue>("JSON text of " + bytes.byteLength.toString() + " bytes is longer than " + MAX_TEXT_BYTES.toString());
+  const length = bytes.byteLength;
+  if (length > MAX_TEXT_BYTES) {
+    return fail<JsonValue>("JSON text of " + length.toString() + " bytes is longer than " + MAX_TEXT_BYTES.toString());
   }
-  const parser = new Parser(changetype<usize>(bytes), bytes.byteLength);
-  const doc = new JsonDocument(bytes); // its tape is the newest allocation
-  const used = parser.parse(changetype<usize>(doc.tape));
-  // The arena gives back the tape's unused end in place.
-  doc.tape = changetype<ArrayBuffer>(__renew(changetype<usize>(doc.tape), used == 0 ? <usize>ENTRY_BYTES : used));
+  const parser = new Parser(changetype<usize>(bytes), length);
+  // The tape, allocated last for the most entries the text can hold (one per two bytes:
+  // `[0,0,…]`), so that the parser never checks for room; the arena gives back the unused end in
+  // place (pages never written cost nothing), so the entries' addresses stay as they are.
+  const tape = changetype<usize>(uninitializedBuffer((length / 2 + 2) * ENTRY_BYTES));
+  const used = parser.parse(tape);
+  __renew(tape, used == 0 ? <usize>ENTRY_BYTES : used);
   if (used == 0) return fail<JsonValue>(parser.errorText());
-  return ok(new JsonValue(doc, 0));
+  return ok(JsonValue.of(tape));
 }
 
 export function parseJsonString(text: string): Result<JsonValue> {
@@ -764,17 +737,19 @@ function utf8SequenceLength(base: usize, i: i32, n: i32): i32 {
 }
 
 /**
- * Decodes a validated JSON string token [start, end) (quotes included) into a UTF-16 string: a
- * plain one (printable ASCII) by widening its bytes, any other in two passes (length, then
- * characters) and one allocation. A surrogate pair written as two escapes is simply two code units; a lone surrogate escape stays a lone code unit (the writer
- * turns it into U+FFFD on the way out).
+ * Decodes a validated JSON string token of `length` bytes at `token` (quotes included) into a
+ * UTF-16 string: a plain one (printable ASCII) by widening its bytes, any other in two passes
+ * (length, then characters) and one allocation. A surrogate pair written as two escapes is simply
+ * two code units; a lone surrogate escape stays a lone code unit (the writer turns it into U+FFFD
+ * on the way out).
  */
-function decodeJsonString(base: usize, start: i32, end: i32, notPlain: bool): string {
-  if (!notPlain) return decodeAscii(base + <usize>(start + 1), end - start - 2);
-  const last = end - 1;
+function decodeJsonString(token: usize, length: i32, notPlain: bool): string {
+  if (!notPlain) return decodeAscii(token + 1, length - 2);
+  const base = token;
+  const last = length - 1;
   // Pass 1: the number of UTF-16 code units.
   let units = 0;
-  let i = start + 1;
+  let i = 1;
   while (i < last) {
     const c = <i32>load<u8>(base + <usize>i);
     if (c == 0x5c) {
@@ -797,7 +772,7 @@ function decodeJsonString(base: usize, start: i32, end: i32, notPlain: bool): st
   // Pass 2: the code units.
   const out = changetype<string>(__new(<usize>units << 1, idof<string>()));
   let o = changetype<usize>(out);
-  i = start + 1;
+  i = 1;
   while (i < last) {
     const c = <u32>load<u8>(base + <usize>i);
     if (c == 0x5c) {

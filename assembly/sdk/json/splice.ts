@@ -19,16 +19,16 @@ export class Replacement {
 export function spliceJson(value: JsonValue, replacements: Replacement[]): string {
   const sorted = replacements.slice(0);
   heapSort<Replacement>(sorted, (a: Replacement, b: Replacement): bool => a.node.start < b.node.start);
-  const base = value.doc.ptr;
   const parts = new Array<string>();
+  // Addresses in the text (JsonValue start and end)
   let cursor = value.start;
   for (let i = 0; i < sorted.length; i++) {
     const r = sorted[i];
     if (r.node.start < cursor || r.node.end > value.end) continue; // overlapping or outside: skipped
-    parts.push(String.UTF8.decodeUnsafe(base + <usize>cursor, <usize>(r.node.start - cursor)));
+    parts.push(String.UTF8.decodeUnsafe(cursor, r.node.start - cursor));
     parts.push(r.json);
     cursor = r.node.end;
   }
-  parts.push(String.UTF8.decodeUnsafe(base + <usize>cursor, <usize>(value.end - cursor)));
+  parts.push(String.UTF8.decodeUnsafe(cursor, value.end - cursor));
   return joinStrings(parts, "");
 }

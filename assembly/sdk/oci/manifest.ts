@@ -59,8 +59,7 @@ function classify(root: JsonValue): Result<OciManifestResponse> {
   }
   const schema = root.get("schemaVersion");
   if (schema != null && !schema.isNull) {
-    const version = schema.integer();
-    if (version == null || version.value != 2) {
+    if (!schema.isInteger || schema.integer() != 2) {
       return fail<OciManifestResponse>("host reply has unsupported schemaVersion " + schema.rawText());
     }
   }
