@@ -48,6 +48,16 @@ describe("policy.wasm", () => {
     }
   });
 
+  // The Makefile runs `_start` at build time (binaryen's wasm-ctor-eval): an instance whose
+  // `_start` is never called must already hold the module-level objects (settings names, wording).
+  test("is initialised before _start is called (the initialisation ran at build time)", () => {
+    const answer = guestCallWithoutStart("validate_settings", '{"licenses":{"alow":[]}}');
+    expect(answer).toEqual({
+      ok: true,
+      text: expect.stringMatching(/^\{"valid":false,"message":"licenses\.alow: unknown setting \(known: [a-zA-Z, ]+\)"\}$/) as unknown,
+    });
+  });
+
   test('protocol_version answers the 4 bytes "v1"', () => {
     const evaluator = new PolicyEvaluator(policyWasm(), { backend: new TableBackend(new Map()) });
     const outcome = evaluator.call("protocol_version", new Uint8Array(0));
@@ -81,3 +91,37 @@ describe("host capabilities as kwctl annotate detects them", () => {
     ]);
   });
 });
+
+/** One waPC call on a fresh instance of policy.wasm, without calling `_start` first. */
+function guestCallWithoutStart(operation: string, payload: string): { ok: boolean; text: string } {
+  const operationBytes = Buffer.from(operation);
+  const payloadBytes = Buffer.from(payload);
+  let memory: WebAssembly.Memory | null = null;
+  let answer = "";
+  const bytes = (ptr: number, len: number): Buffer => Buffer.from(memory!.buffer, ptr, len);
+  const imports = {
+    wapc: {
+      __guest_request(operationPtr: number, payloadPtr: number): void {
+        operationBytes.copy(bytes(operationPtr, operationBytes.length));
+        payloadBytes.copy(bytes(payloadPtr, payloadBytes.length));
+      },
+      __guest_response(ptr: number, len: number): void {
+        answer = bytes(ptr, len).toString();
+      },
+      __guest_error(ptr: number, len: number): void {
+        answer = bytes(ptr, len).toString();
+      },
+      __host_call: (): number => 0,
+      __host_response(): void {},
+      __host_response_len: (): number => 0,
+      __host_error(): void {},
+      __host_error_len: (): number => 0,
+      __console_log(): void {},
+    },
+  };
+  const instance = new WebAssembly.Instance(new WebAssembly.Module(new Uint8Array(policyWasm())), imports);
+  memory = instance.exports.memory as WebAssembly.Memory;
+  const guestCall = instance.exports.__guest_call as (operationLen: number, payloadLen: number) => number;
+  const ok = guestCall(operationBytes.length, payloadBytes.length) === 1;
+  return { ok, text: answer };
+}
