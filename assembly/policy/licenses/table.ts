@@ -42,17 +42,35 @@ function decodeEntry(p: usize): i32 {
   return <i32>(out - SCRATCH);
 }
 
-/** Compares s[start, end) with the `len` bytes at `p`, ASCII case-insensitively (s minus entry). */
-function compareBytes(s: string, start: i32, end: i32, p: usize, len: i32): i32 {
-  const n = end - start;
-  const m = n < len ? n : len;
-  for (let i = 0; i < m; i++) {
-    const a = lowerAscii(codeUnit(s, start + i));
-    const b = lowerAscii(<i32>load<u8>(p + <usize>i));
-    if (a != b) return a - b;
+/**
+ * Compares the suffix of the entry at `p` (the characters after its shared prefix of `shared`)
+ * with s[start + shared, end), ASCII case-insensitively, symbol by symbol without decoding it.
+ * Returns the number of characters of entry and query that agree (from the start) in the low 30
+ * bits, and the order in the top two bits: COMPARED_LESS (entry before the query), COMPARED_EQUAL
+ * or COMPARED_GREATER.
+ */
+function compareSuffix(p: usize, shared: i32, s: string, start: i32, end: i32): u32 {
+  const n = <i32>load<u8>(p + 1);
+  let i = start + shared; // the next character of the query to compare
+  for (let j = 0; j < n; j++) {
+    const q = SYMBOL_STARTS + (<usize>load<u8>(p + 2 + <usize>j) << 1);
+    const to = SYMBOL_TEXT + <usize>load<u16>(q + 2);
+    for (let c = SYMBOL_TEXT + <usize>load<u16>(q); c < to; c++) {
+      // The query ended: it is a prefix of the entry, which comes after it.
+      if (i == end) return COMPARED_GREATER | <u32>(i - start);
+      const a = lowerAscii(<i32>load<u8>(c));
+      const b = lowerAscii(codeUnit(s, i));
+      if (a != b) return (a < b ? COMPARED_LESS : COMPARED_GREATER) | <u32>(i - start);
+      i++;
+    }
   }
-  return n - len;
+  return (i == end ? COMPARED_EQUAL : COMPARED_LESS) | <u32>(i - start);
 }
+
+const COMPARED_LESS: u32 = 0;
+const COMPARED_EQUAL: u32 = 1 << 30;
+const COMPARED_GREATER: u32 = 2 << 30;
+const COMPARED_ORDER: u32 = 3 << 30;
 
 /** Byte offset of the first entry of `block`. */
 function blockStart(blocks: usize, block: i32): usize {
@@ -81,20 +99,27 @@ function search(s: string, start: i32, end: i32, ids: usize, blocks: usize, coun
   let hi = (count - 1) / ID_BLOCK;
   while (lo < hi) {
     const mid = (lo + hi + 1) >>> 1;
-    const len = decodeEntry(ids + blockStart(blocks, mid));
-    if (compareBytes(s, start, end, SCRATCH, len) >= 0) lo = mid;
+    if ((compareSuffix(ids + blockStart(blocks, mid), 0, s, start, end) & COMPARED_ORDER) != COMPARED_GREATER) lo = mid;
     else hi = mid - 1;
   }
-  // Scan that block.
+  // Scan that block. Entries are sorted; `matched` is how many characters the query shares with
+  // the last entry before it. An entry sharing more than that with its predecessor agrees with it
+  // where the predecessor was smaller than the query, so it is smaller too and needs no look; one
+  // sharing as much or less agrees with the query up to there and is compared from there on.
   let p = ids + blockStart(blocks, lo);
   const first = lo * ID_BLOCK;
   const last = min(first + ID_BLOCK, count);
+  let matched = 0;
   for (let i = first; i < last; i++) {
-    const len = decodeEntry(p);
+    const shared = <i32>load<u8>(p);
+    if (i == first || shared <= matched) {
+      const compared = compareSuffix(p, i == first ? 0 : shared, s, start, end);
+      const order = compared & COMPARED_ORDER;
+      if (order == COMPARED_EQUAL) return i;
+      if (order == COMPARED_GREATER) return -1;
+      matched = <i32>(compared & ~COMPARED_ORDER);
+    }
     p += 2 + <usize>load<u8>(p + 1);
-    const c = compareBytes(s, start, end, SCRATCH, len);
-    if (c == 0) return i;
-    if (c < 0) return -1;
   }
   return -1;
 }
