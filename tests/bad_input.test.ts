@@ -91,6 +91,40 @@ describe("malformed validate requests are guest errors with a readable message, 
       expect("error" in result ? result.error : "").toMatch(/^cannot decode validation request: .+/);
     }
   });
+
+  // The reader ends its scans on the zero padding after the text rather than on its length: a text
+  // cut anywhere, or with one byte changed, is read exactly when it is JSON.
+  test("every cut of a request, and requests with one byte changed, are decoded exactly when JSON.parse accepts them", () => {
+    const text = payloadOf(realisticPodRequest([container("app", IMAGE, 0), container("b", "docker.io/library/nginx:1.27", 1)]));
+    const decoded = (payload: string): boolean => {
+      const result = validateRaw(payload);
+      // the reader's problems end with their position; others ('"request" is missing') are not JSON's
+      return !("error" in result && /^cannot decode validation request: .+ at byte \d+$/.test(result.error));
+    };
+    const isJson = (payload: string): boolean => {
+      try {
+        JSON.parse(payload);
+        return true;
+      } catch {
+        return false;
+      }
+    };
+    const disagreements: string[] = [];
+    for (let cut = 0; cut < text.length; cut++) {
+      const payload = text.slice(0, cut);
+      if (decoded(payload) !== isJson(payload)) disagreements.push(`cut at ${cut}`);
+    }
+    const replacements = ' ",:[]{}0-.eE\\tfnu\u0000\t';
+    let state = 11;
+    for (let n = 0; n < 1500; n++) {
+      state = (state * 1103515245 + 12345) & 0x7fffffff;
+      const at = state % text.length;
+      const by = replacements[(state >>> 16) % replacements.length];
+      const payload = text.slice(0, at) + by + text.slice(at + 1);
+      if (decoded(payload) !== isJson(payload)) disagreements.push(`${JSON.stringify(by)} at ${at}`);
+    }
+    expect(disagreements).toEqual([]);
+  });
 });
 
 describe("odd but well-formed requests: rejected or accepted with a clean reply, every container seen", () => {

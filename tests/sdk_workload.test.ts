@@ -107,3 +107,18 @@ describe("containers", () => {
     );
   });
 });
+
+// Member names are compared 16 characters at a time, longer ones 8 at a time
+// (assembly/sdk/json/reader.ts): a list is read under its exact name only, whichever character
+// of its name differs.
+describe("container lists are read under their exact names only", () => {
+  test.each(["containers", "initContainers", "ephemeralContainers"])("%s", (field) => {
+    const pod = (name: string): JsonObject =>
+      workloadRequest("", "v1", "Pod", "pods", { spec: { [name]: [{ name: "app", image: "ghcr.io/acme/app:1.0" }] } });
+    expect(describeWorkload(pod(field))).toBe(`container ${field}[0] app ghcr.io/acme/app:1.0`);
+    for (let i = 0; i < field.length; i++) {
+      const other = field.slice(0, i) + (field[i] === "x" ? "y" : "x") + field.slice(i + 1);
+      expect([other, describeWorkload(pod(other))]).toEqual([other, ""]);
+    }
+  });
+});

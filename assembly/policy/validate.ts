@@ -20,8 +20,8 @@ class ImageUse {
   reference: Reference | null = null;
   /** why the reference does not parse, when it does not */
   parseError: string | null = null;
-  /** the normalised reference, the key of its report; "" when exempt or unparsable */
-  key: string = "";
+  /** the distinct image it uses; null when exempt or unparsable */
+  image: DistinctImage | null = null;
 
   constructor(
     /** "container" or "volume" */
@@ -85,13 +85,16 @@ export function validateRequest(request: ValidationRequest, settings: Settings):
     use.reference = reference;
     const key = reference.normalized;
     if (anyGlobMatches(settings.exemptImages, key)) continue;
-    use.key = key;
-    if (!images.has(key)) {
-      const distinct = new DistinctImage(reference, use.source.image);
+    let distinct: DistinctImage;
+    if (images.has(key)) {
+      distinct = images.get(key);
+    } else {
+      distinct = new DistinctImage(reference, use.source.image);
       images.set(key, distinct);
       order.push(distinct);
     }
-    if (use.container != null) images.get(key).runs = true;
+    use.image = distinct;
+    if (use.container != null) distinct.runs = true;
   }
   const lookups = new Lookups();
   for (let i = 0; i < order.length; i++) order[i].report = inspectImage(order[i].reference, settings, lookups, order[i].runs);
@@ -106,8 +109,9 @@ export function validateRequest(request: ValidationRequest, settings: Settings):
       violations.push(use.violation("", parseError));
       continue;
     }
-    if (use.key.length == 0) continue; // exempt
-    const report = images.get(use.key).report!;
+    const image = use.image;
+    if (image == null) continue; // exempt
+    const report = image.report!;
     const container = use.container;
     for (let p = 0; p < report.findings.length; p++) {
       const finding = report.findings[p];

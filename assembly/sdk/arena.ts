@@ -32,10 +32,17 @@ import { AL_MASK, BLOCK, BLOCK_MAXSIZE, BLOCK_OVERHEAD, OBJECT, OBJECT_MAXSIZE, 
 // @ts-ignore: decorator
 @lazy let arenaOffset: usize = FIRST_FREE_PAGE + AL_MASK + 1 - BLOCK_OVERHEAD;
 
-/** Grows linear memory so that `end` is addressable; traps (out of memory) when it cannot. */
+/**
+ * Bytes past the end of every block that are always addressable, so that a 16-byte load from
+ * anywhere in an object stays inside memory (the SDK's SIMD string compares read past short
+ * strings and ignore the lanes beyond them).
+ */
+export const LOAD_SLACK: usize = 16;
+
+/** Grows linear memory so that `end` and LOAD_SLACK bytes past it are addressable; traps (out of memory) when it cannot. */
 // @ts-ignore: decorator
 @inline function ensureMemory(end: usize): void {
-  if (end > (<usize>memory.size() << 16)) growMemory(end);
+  if (<u64>end + <u64>LOAD_SLACK > (<u64>memory.size() << 16)) growMemory(end + LOAD_SLACK);
 }
 
 function growMemory(end: usize): void {
@@ -159,4 +166,37 @@ export function arenaEndCall(): void {
  */
 export function uninitializedBuffer(size: i32): ArrayBuffer {
   return changetype<ArrayBuffer>(__new(<usize>size, idof<ArrayBuffer>()));
+}
+
+/** Zero bytes after the end of a text buffer (textBuffer): room for one 16-byte load past it. */
+export const TEXT_PADDING: i32 = 16;
+
+/**
+ * An uninitialized ArrayBuffer of `size` bytes for a text the host writes (a request, a reply)
+ * that has TEXT_PADDING more bytes in its block, past its byteLength: the JSON reader reads them
+ * as its end marker and lets its 16-byte scans run over them (withTextPadding).
+ */
+export function textBuffer(size: i32): ArrayBuffer {
+  const ptr = __new(<usize>size + <usize>TEXT_PADDING, idof<ArrayBuffer>());
+  changetype<OBJECT>(ptr - OBJECT_OVERHEAD - BLOCK_OVERHEAD).rtSize = <u32>size; // the byteLength
+  return changetype<ArrayBuffer>(ptr);
+}
+
+/**
+ * `bytes`, or a copy of it, followed by TEXT_PADDING zero bytes in its block (textBuffer's, or any
+ * block that happens to have the room).
+ */
+export function withTextPadding(bytes: ArrayBuffer): ArrayBuffer {
+  const ptr = changetype<usize>(bytes);
+  const size = <usize>bytes.byteLength;
+  // A block's capacity, as the arena keeps it (BLOCK.mmInfo), less the object header.
+  const capacity = changetype<BLOCK>(ptr - OBJECT_OVERHEAD - BLOCK_OVERHEAD).mmInfo - OBJECT_OVERHEAD;
+  let text = bytes;
+  if (capacity < size + <usize>TEXT_PADDING) {
+    text = textBuffer(<i32>size);
+    memory.copy(changetype<usize>(text), ptr, size);
+  }
+  store<u64>(changetype<usize>(text) + size, 0);
+  store<u64>(changetype<usize>(text) + size, 0, 8);
+  return text;
 }

@@ -2,7 +2,7 @@
 // (module "wapc"); the real host links only waPC and WASI preview1 and refuses anything else.
 // ABI: wapc/wapc-rs crates/wapc-guest/src/protocol.rs; __host_call returns 1 on success, 0 on error.
 
-import { arenaBeginCall, arenaEndCall, uninitializedBuffer } from "./arena";
+import { arenaBeginCall, arenaEndCall, textBuffer, uninitializedBuffer } from "./arena";
 import { fail, ok, Result } from "./result";
 
 @external("wapc", "__guest_request")
@@ -43,7 +43,7 @@ export function handleGuestCall(
   arenaBeginCall();
   // The host writes both buffers in full: no need to zero them first.
   const operationBytes = uninitializedBuffer(<i32>operationLen);
-  const payload = uninitializedBuffer(<i32>payloadLen);
+  const payload = textBuffer(<i32>payloadLen);
   __guest_request(changetype<usize>(operationBytes), changetype<usize>(payload));
   const operation = String.UTF8.decode(operationBytes);
   const handler = route(operation);
@@ -98,7 +98,7 @@ export function hostCall(binding: Utf8Name, namespace: Utf8Name, operation: Utf8
   );
   if (status == 1) {
     const length = __host_response_len();
-    const response = uninitializedBuffer(<i32>length);
+    const response = textBuffer(<i32>length);
     if (length > 0) __host_response(changetype<usize>(response));
     return ok(response);
   }

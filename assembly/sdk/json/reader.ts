@@ -20,7 +20,7 @@
 // An object's members are a key (a string entry) followed by its value. JsonValue is the tape
 // entry itself, seen as an object; strings are decoded only when read.
 
-import { staticRegion, uninitializedBuffer } from "../arena";
+import { staticRegion, uninitializedBuffer, withTextPadding } from "../arena";
 import { fail, ok, Result } from "../result";
 import { decodeAscii } from "../strings";
 
@@ -138,7 +138,6 @@ export class JsonValue {
     if (this.kind != JsonKind.Object) return null;
     const n = key.length;
     const chars = changetype<usize>(key);
-    const first: u32 = n > 0 ? load<u16>(chars) : 0;
     const stop = this.after;
     // Last duplicate wins, as in serde_json's Map.
     let found: usize = 0;
@@ -149,7 +148,7 @@ export class JsonValue {
         // A plain member key's bytes are its text, its length in its entry's count bits.
         if (<i32>(head >>> COUNT_SHIFT) == n) {
           const start = <usize>load<u32>(at, 4) + 1;
-          if ((n == 0 || <u32>load<u8>(start) == first) && asciiEquals(start, chars, n)) found = at;
+          if (asciiEquals(start, chars, n)) found = at;
         }
       } else if (JsonValue.of(at).decoded() == key) {
         found = at;
@@ -251,7 +250,8 @@ export function parseJson(bytes: ArrayBuffer): Result<JsonValue> {
   if (length > MAX_TEXT_BYTES) {
     return fail<JsonValue>("JSON text of " + length.toString() + " bytes is longer than " + MAX_TEXT_BYTES.toString());
   }
-  const parser = new Parser(changetype<usize>(bytes), length);
+  const text = withTextPadding(bytes);
+  const parser = new Parser(changetype<usize>(text), length);
   // The tape, allocated last for the most entries the text can hold (one per two bytes:
   // `[0,0,…]`), so that the parser never checks for room; the arena gives back the unused end in
   // place (pages never written cost nothing), so the entries' addresses stay as they are.
@@ -283,22 +283,18 @@ export function parseJsonString(text: string): Result<JsonValue> {
 
 /**
  * The end (after the closing quote) of the string whose opening quote is at `p`, when it is plain:
- * its first special byte is the closing quote and lies 16 bytes or more before `stop`; 0
- * otherwise (escapes, control characters, non-ASCII, the text's last bytes: the out-of-line scan).
+ * its first special byte is the closing quote; 0 otherwise (escapes, control characters,
+ * non-ASCII, no closing quote: the out-of-line scan, `Parser.string`, looks again). The text's
+ * zero padding (arena.ts withTextPadding) is special, so the scan never passes the text's end by
+ * more than one 16-byte load.
  */
 // @ts-ignore: decorator
-@inline function plainStringEnd(p: usize, stop: usize): usize {
+@inline function plainStringEnd(p: usize): usize {
   let i = p + 1;
-  if (i + 16 > stop) return 0;
   let special = specialBytes(i);
-  if (special == 0) {
+  while (special == 0) {
     i += 16;
-    while (i + 16 <= stop) {
-      special = specialBytes(i);
-      if (special != 0) break;
-      i += 16;
-    }
-    if (special == 0) return 0;
+    special = specialBytes(i);
   }
   i += <usize>ctz(special);
   return load<u8>(i) == 0x22 ? i + 1 : 0;
@@ -400,6 +396,8 @@ class Parser {
   /**
    * The whole text (one value and nothing but white space around it) onto the tape at `tape`,
    * which has room for every entry the text can hold. Returns the bytes of tape used, or 0.
+   * The text ends with zero padding (withTextPadding): the byte at its end reads as 0, which no
+   * check below accepts, so most need no test of the position against the end.
    */
   parse(tape: usize): usize {
     const base = this.base;
@@ -410,32 +408,36 @@ class Parser {
     let open: usize = 0;
     let depth = 0;
     let wantKey = false;
-    let p = base;
-    p = pastWhitespace(p, stop);
+    let p = pastWhitespace(base, stop);
     // Loop invariant: a value (a member, when wantKey) is expected at `p`, white space skipped.
     while (true) {
       if (wantKey) {
-        if (p >= stop || load<u8>(p) != 0x22) return this.fail(Problem.ExpectedKey, p);
-        const end = this.stringEnd(p, stop);
-        if (end == 0) return 0;
+        if (load<u8>(p) != 0x22) return this.fail(Problem.ExpectedKey, p);
+        let end = plainStringEnd(p);
         // The key's length in the count bits, for member lookup (`get`) to compare without loads.
-        writeScalar(next, <u32>JsonKind.String | (this.notPlain ? NOT_PLAIN : 0) | (<u32>(end - p - 2) << COUNT_SHIFT), p, end);
+        let head = <u32>JsonKind.String;
+        if (end == 0) {
+          end = this.stringOutOfLine(p);
+          if (end == 0) return 0;
+          if (this.notPlain) head |= NOT_PLAIN;
+        }
+        writeScalar(next, head | (<u32>(end - p - 2) << COUNT_SHIFT), p, end);
         next += ENTRY_BYTES;
-        p = end;
-        p = pastWhitespace(p, stop);
-        if (p >= stop || load<u8>(p) != 0x3a) return this.fail(Problem.ExpectedColon, p);
-        p++;
-        p = pastWhitespace(p, stop);
+        p = pastWhitespace(end, stop);
+        if (load<u8>(p) != 0x3a) return this.fail(Problem.ExpectedColon, p);
+        p = pastWhitespace(p + 1, stop);
       }
-      if (p >= stop) return this.fail(Problem.EndOfInput, p);
       const c = <u32>load<u8>(p);
-      let closed = false;
-      let head: u32 = 0;
-      let end: usize = 0;
+      let head: u32;
+      let end: usize;
       if (c == 0x22) {
-        end = this.stringEnd(p, stop);
-        if (end == 0) return 0;
-        head = <u32>JsonKind.String | (this.notPlain ? NOT_PLAIN : 0);
+        end = plainStringEnd(p);
+        head = <u32>JsonKind.String;
+        if (end == 0) {
+          end = this.stringOutOfLine(p);
+          if (end == 0) return 0;
+          if (this.notPlain) head |= NOT_PLAIN;
+        }
       } else if (c == 0x7b || c == 0x5b) {
         if (depth >= MAX_DEPTH) return this.fail(Problem.TooDeep, p);
         const object = c == 0x7b;
@@ -445,15 +447,17 @@ class Parser {
         depth++;
         open = next;
         next += ENTRY_BYTES;
-        p++;
-        p = pastWhitespace(p, stop);
-        if (p < stop && load<u8>(p) == (object ? 0x7d : 0x5d)) {
-          p++;
-          closed = true;
-        } else {
+        p = pastWhitespace(p + 1, stop);
+        if (load<u8>(p) != (object ? 0x7d : 0x5d)) {
           wantKey = object;
           continue;
         }
+        // An empty container, closed at once.
+        p = this.close(open, p + 1, next);
+        depth--;
+        open = <usize>load<u32>(OPEN_ENTRIES + (<usize>depth << 2));
+        head = 0xffffffff; // no entry to write
+        end = p;
       } else if (c == 0x74) {
         // "true", "null" and "false" as little-endian words
         if (p + 4 > stop) return this.fail(Problem.EndOfInput, p);
@@ -471,115 +475,87 @@ class Parser {
         head = <u32>JsonKind.False;
         end = p + 5;
       } else if (c == 0x2d || c - 0x30 <= 9) {
-        const after = this.number(<i32>(p - base));
-        if (after < 0) return 0;
-        end = base + <usize>after;
+        end = this.number(p);
+        if (end == 0) return 0;
         head = <u32>JsonKind.Number;
       } else {
-        return this.fail(Problem.UnexpectedCharacter, p);
+        return this.fail(p >= stop ? Problem.EndOfInput : Problem.UnexpectedCharacter, p);
       }
-      if (!closed) {
+      if (head != 0xffffffff) {
         writeScalar(next, head, p, end);
         next += ENTRY_BYTES;
-        p = end;
-        p = pastWhitespace(p, stop);
-        if (depth > 0 && p < stop && load<u8>(p) == 0x2c) {
-          // The common case, a comma in the open container, without entering the loop below.
-          const openHead = load<u32>(open);
-          store<u32>(open, openHead + (1 << COUNT_SHIFT));
-          p++;
-          p = pastWhitespace(p, stop);
-          wantKey = (openHead & 7) == <u32>JsonKind.Object;
-          continue;
-        }
       }
-      // A value ended at `p` (or a container was closed); find what comes next.
+      p = pastWhitespace(end, stop);
+      // A value ended at `p`; find what comes next.
       while (true) {
-        if (closed) {
-          store<u32>(open, <u32>p, 8);
-          store<u32>(open, <u32>next, 12);
-          depth--;
-          open = <usize>load<u32>(OPEN_ENTRIES + (<usize>depth << 2));
-          closed = false;
-        }
-        p = pastWhitespace(p, stop);
         if (depth == 0) return p < stop ? this.fail(Problem.TrailingCharacters, p) : next - tape;
         // One more value in the open container.
         const openHead = load<u32>(open);
         store<u32>(open, openHead + (1 << COUNT_SHIFT));
         const isObject = (openHead & 7) == <u32>JsonKind.Object;
-        if (p >= stop) return this.fail(isObject ? Problem.UnterminatedObject : Problem.UnterminatedArray, p);
         const d = load<u8>(p);
-        if (d == (isObject ? 0x7d : 0x5d)) {
-          p++;
-          closed = true;
-          continue;
+        if (d == 0x2c) {
+          p = pastWhitespace(p + 1, stop);
+          wantKey = isObject;
+          break;
         }
-        if (d != 0x2c) return this.fail(isObject ? Problem.ExpectedCommaOrBrace : Problem.ExpectedCommaOrBracket, p);
-        p++;
-        p = pastWhitespace(p, stop);
-        wantKey = isObject;
-        break;
+        if (d != (isObject ? 0x7d : 0x5d)) {
+          if (p >= stop) return this.fail(isObject ? Problem.UnterminatedObject : Problem.UnterminatedArray, p);
+          return this.fail(isObject ? Problem.ExpectedCommaOrBrace : Problem.ExpectedCommaOrBracket, p);
+        }
+        p = this.close(open, p + 1, next);
+        depth--;
+        open = <usize>load<u32>(OPEN_ENTRIES + (<usize>depth << 2));
       }
     }
     return 0; // not reached: the loop returns
   }
 
   /**
-   * The end (after the closing quote) of the string at `p`, validated, or 0 (the problem
-   * recorded). Plain strings are scanned inline; anything else by `string`. Sets `notPlain`.
+   * Completes the entry `open` of a container whose closing bracket ends just before `p`: its end
+   * and its next sibling's entry (`next`). Returns where the next token starts.
    */
   // @ts-ignore: decorator
-  @inline private stringEnd(p: usize, stop: usize): usize {
-    const end = plainStringEnd(p, stop);
-    if (end != 0) {
-      this.notPlain = false;
-      return end;
-    }
+  @inline private close(open: usize, p: usize, next: usize): usize {
+    store<u32>(open, <u32>p, 8);
+    store<u32>(open, <u32>next, 12);
+    return pastWhitespace(p, this.base + <usize>this.n);
+  }
+
+  /** `string` for a string at address `p`: its end address, or 0 (the problem recorded). */
+  private stringOutOfLine(p: usize): usize {
     const after = this.string(<i32>(p - this.base));
     return after < 0 ? 0 : this.base + <usize>after;
   }
 
-  /** The end of a number at `start` (validated), or -1. */
-  number(start: i32): i32 {
-    const base = this.base;
-    const n = this.n;
-    let i = start;
-    if (load<u8>(base + <usize>i) == 0x2d) i++;
-    if (i >= n) {
-      this.failAt(Problem.InvalidNumber, i);
-      return -1;
-    }
-    let c = <i32>load<u8>(base + <usize>i);
+  /**
+   * The end of the number at address `p` (validated), or 0 (the problem recorded). The zero
+   * padding after the text ends every digit run.
+   */
+  number(p: usize): usize {
+    let i = p;
+    if (load<u8>(i) == 0x2d) i++;
+    const c = <i32>load<u8>(i);
     if (c == 0x30) {
       i++;
     } else if (c >= 0x31 && c <= 0x39) {
-      while (i < n && isDigit(<i32>load<u8>(base + <usize>i))) i++;
+      i = pastDigits(i + 1);
     } else {
-      this.failAt(Problem.InvalidNumber, i);
-      return -1;
+      return this.fail(Problem.InvalidNumber, i);
     }
-    if (i < n && load<u8>(base + <usize>i) == 0x2e) {
+    if (load<u8>(i) == 0x2e) {
+      const fraction = i + 1;
+      i = pastDigits(fraction);
+      if (i == fraction) return this.fail(Problem.InvalidNumber, i);
+    }
+    const e = <i32>load<u8>(i);
+    if (e == 0x65 || e == 0x45) {
       i++;
-      const fractionStart = i;
-      while (i < n && isDigit(<i32>load<u8>(base + <usize>i))) i++;
-      if (i == fractionStart) {
-        this.failAt(Problem.InvalidNumber, i);
-        return -1;
-      }
-    }
-    if (i < n) {
-      c = <i32>load<u8>(base + <usize>i);
-      if (c == 0x65 || c == 0x45) {
-        i++;
-        if (i < n && (load<u8>(base + <usize>i) == 0x2b || load<u8>(base + <usize>i) == 0x2d)) i++;
-        const exponentStart = i;
-        while (i < n && isDigit(<i32>load<u8>(base + <usize>i))) i++;
-        if (i == exponentStart) {
-          this.failAt(Problem.InvalidNumber, i);
-          return -1;
-        }
-      }
+      const sign = <i32>load<u8>(i);
+      if (sign == 0x2b || sign == 0x2d) i++;
+      const exponent = i;
+      i = pastDigits(exponent);
+      if (i == exponent) return this.fail(Problem.InvalidNumber, i);
     }
     return i;
   }
@@ -660,11 +636,19 @@ class Parser {
 
 /**
  * The first address from `p` that is not JSON white space (or `stop`): inline when there is none,
- * as in compact JSON; the scanning loop (skipWhitespace) is entered only when there is some.
+ * as in compact JSON; the scanning loop (skipWhitespace) is entered only when there is some. The
+ * zero padding at `stop` is not white space.
  */
 // @ts-ignore: decorator
 @inline function pastWhitespace(p: usize, stop: usize): usize {
-  return p < stop && load<u8>(p) > 0x20 ? p : skipWhitespace(p, stop);
+  if (load<u8>(p) <= 0x20) p = skipWhitespace(p, stop);
+  return p;
+}
+
+/** The first address from `p` that is not a digit (the padding after the text is not one). */
+function pastDigits(p: usize): usize {
+  while (isDigit(<i32>load<u8>(p))) p++;
+  return p;
 }
 
 /** The first address from `p` that is not JSON white space (or `stop`). */
@@ -679,23 +663,29 @@ function skipWhitespace(p: usize, stop: usize): usize {
 
 /**
  * Whether the `n` bytes at `bytes`, those of a plain string (ASCII: see NOT_PLAIN), equal the `n`
- * UTF-16 code units at `chars`.
+ * UTF-16 code units at `chars`. Up to 16 in two compares, inline: the loads may read past the ends
+ * of both (into the text's padding, withTextPadding, and the arena's LOAD_SLACK), and only the
+ * first `n` lanes count.
  */
-function asciiEquals(bytes: usize, chars: usize, n: i32): bool {
-  if (n >= 8) {
-    // Eight at a time, the bytes widened to code units; the last eight overlap when n is not a
-    // multiple of eight.
-    for (let i = 0; ; i += 8) {
-      if (i > n - 8) i = n - 8;
-      const wide = v128.load8x8_u(bytes + <usize>i);
-      if (!v128.all_true<i16>(i16x8.eq(wide, v128.load(chars + (<usize>i << 1))))) return false;
-      if (i == n - 8) return true;
-    }
+// @ts-ignore: decorator
+@inline function asciiEquals(bytes: usize, chars: usize, n: i32): bool {
+  if (n > 16) return longAsciiEquals(bytes, chars, n);
+  // Up to 16 units: a bit per unit that matches, the second eight's above the first eight's.
+  let same = i16x8.bitmask(i16x8.eq(v128.load8x8_u(bytes), v128.load(chars)));
+  if (n > 8) same |= i16x8.bitmask(i16x8.eq(v128.load8x8_u(bytes + 8), v128.load(chars + 16))) << 8;
+  const lanes = (1 << n) - 1;
+  return (same & lanes) == lanes;
+}
+
+/** asciiEquals for more than 16: eight at a time, the last eight overlapping the ones before. */
+function longAsciiEquals(bytes: usize, chars: usize, n: i32): bool {
+  for (let i = 0; ; i += 8) {
+    if (i > n - 8) i = n - 8;
+    const wide = v128.load8x8_u(bytes + <usize>i);
+    if (!v128.all_true<i16>(i16x8.eq(wide, v128.load(chars + (<usize>i << 1))))) return false;
+    if (i == n - 8) return true;
   }
-  for (let i = 0; i < n; i++) {
-    if (<u32>load<u8>(bytes + <usize>i) != <u32>load<u16>(chars + (<usize>i << 1))) return false;
-  }
-  return true;
+  return false; // not reached
 }
 
 // @ts-ignore: decorator

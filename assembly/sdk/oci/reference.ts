@@ -120,20 +120,35 @@ export function parseReference(written: string): Result<Reference> {
   return ok(new Reference(written, registry, path, tag, digest, writtenName));
 }
 
-/** Index of the first UTF-16 unit `c` in `s` at or after `from`, or -1. */
+/**
+ * Index of the first UTF-16 unit `c` in `s` at or after `from`, or -1. Eight units at a time: the
+ * last load may read past the string, into the arena's LOAD_SLACK (arena.ts); hits there are not
+ * counted.
+ */
 function charIndex(s: string, c: u32, from: i32): i32 {
   const chars = changetype<usize>(s);
-  for (let i = from, n = s.length; i < n; i++) {
-    if (<u32>load<u16>(chars + (<usize>i << 1)) == c) return i;
+  const n = s.length;
+  const needle = i16x8.splat(<i16>c);
+  for (let i = from; i < n; i += 8) {
+    const hits = i16x8.bitmask(i16x8.eq(v128.load(chars + (<usize>i << 1)), needle));
+    if (hits != 0) {
+      const at = i + ctz(hits);
+      return at < n ? at : -1;
+    }
   }
   return -1;
 }
 
-/** Index of the last UTF-16 unit `c` in `s`, or -1. */
+/** Index of the last UTF-16 unit `c` in `s`, or -1. Eight units at a time, as charIndex. */
 function lastCharIndex(s: string, c: u32): i32 {
   const chars = changetype<usize>(s);
-  for (let i = s.length - 1; i >= 0; i--) {
-    if (<u32>load<u16>(chars + (<usize>i << 1)) == c) return i;
+  const needle = i16x8.splat(<i16>c);
+  let end = s.length;
+  while (end > 0) {
+    const start = end >= 8 ? end - 8 : 0;
+    const hits = i16x8.bitmask(i16x8.eq(v128.load(chars + (<usize>start << 1)), needle)) & ((1 << (end - start)) - 1);
+    if (hits != 0) return start + 31 - clz(hits);
+    end = start;
   }
   return -1;
 }
