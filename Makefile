@@ -103,8 +103,10 @@ lint: $(DEPS_STAMP)
 
 # Figures for README "Performance": size, validate vs JSON.parse, fresh instances, memory, scaling;
 # then the time budget: host calls, registry GETs and wall time at simulated registry latencies.
+# bench.js runs on one CPU (taskset, util-linux), with the native host it starts: V8's JSON.parse
+# and the engine then share the same core's caches and speed, and the ratios move far less.
 bench: policy.wasm host $(NATIVE_BENCH_HOST)
-	node --disable-warning=ExperimentalWarning dist/scripts/bench.js
+	$$(command -v taskset >/dev/null && echo taskset -c 0) node --disable-warning=ExperimentalWarning dist/scripts/bench.js
 	node dist/scripts/budget.js
 
 # Property-based fuzzing of requests, settings and host replies, then the same generators on V8

@@ -154,6 +154,11 @@ export function arenaBeginCall(): void {
   else arenaOffset = callBase;
 }
 
+/** Whether a guest call has begun: false while module-level initialisers run. */
+export function arenaInCall(): bool {
+  return callBase != 0;
+}
+
 /** Ends a guest call: everything it allocated is released. */
 export function arenaEndCall(): void {
   arenaOffset = callBase;

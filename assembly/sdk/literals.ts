@@ -3,33 +3,54 @@
 // placeholders the transform fills: the characters of every literal and the 16-bit offset where
 // each starts (and the previous ends); so are the sizes of the two `staticRegion` calls (in this
 // order): one remembering where each literal's string is, one the strings are written into. Both
-// regions come after the data segments (arena.ts staticRegion), as writing into the data
-// segments' pages costs a page copy each in wasmtime. Built without the transform, nothing calls
+// regions come after the asc data segments (arena.ts staticRegion); the strings the start function
+// makes become module data when the build evaluates it (wasm-ctor-eval), those of calls are
+// written next to the table, as every page a fresh instance's call writes costs a fault. Built without the transform, nothing calls
 // __literal and the placeholders are small and unused. Strings keep the runtime's header layout
 // (~lib/rt/common.ts: OBJECT rtId and rtSize right before the characters), as the standard
 // library reads them; they are not in the per-call arena (arena.ts), so they outlive every call.
 
-import { staticRegion } from "./arena";
+import { BLOCK_OVERHEAD } from "rt/common";
+import { arenaInCall, staticRegion } from "./arena";
 
 const LITERAL_TEXT: usize = memory.data<u8>([0]);
 const LITERAL_OFFSETS: usize = memory.data<u16>([0]);
 /** region 0: per literal, the address of its string (0: not made yet) */
+/**
+ * region 0: per literal, where its string is, as a u16: (characters' address - STRINGS) / 16
+ * (0: not made yet). Two bytes each, so that the table and the strings a call makes share pages.
+ */
 const MADE: usize = staticRegion(16);
-/** region 1: the strings, in the order they are first used */
+/**
+ * region 1: the strings. Those made by the start function (evaluated at build time, into the
+ * module's data) fill it from the top down; those made during calls from the bottom up, right
+ * after MADE: in a fresh instance each page written is a fault, and the first call's literals
+ * then share one or two pages with the table instead of lying among the build-time ones.
+ * The region has room for every literal made once (the transform sizes it), whichever end.
+ */
 const STRINGS: usize = staticRegion(16);
 
+/** the bottom end's next free byte, relative to STRINGS */
 let nextString: usize = 0;
+/** the top end's lowest used byte, absolute (the region's block size is its usable size) */
+let lowestString: usize = STRINGS + <usize>load<u32>(STRINGS - BLOCK_OVERHEAD);
 
 /** Literal `id` as a string, made on its first use. */
 // @ts-ignore: decorator
 @global export function __literal(id: u32): string {
-  const made = load<u32>(MADE + (<usize>id << 2));
-  if (made != 0) return changetype<string>(made);
+  const made = <usize>load<u16>(MADE + (<usize>id << 1));
+  if (made != 0) return changetype<string>(STRINGS + (made << 4));
   const start = <usize>load<u16>(LITERAL_OFFSETS + (<usize>id << 1));
   const length = <usize>load<u16>(LITERAL_OFFSETS + (<usize>id << 1), 2) - start;
   // 16-byte aligned characters after a 20-byte header, as the runtime lays objects out.
-  const chars = ((STRINGS + nextString + 20 + 15) & ~15);
-  nextString = chars + (length << 1) - STRINGS;
+  let chars: usize;
+  if (arenaInCall()) {
+    chars = (STRINGS + nextString + 20 + 15) & ~15;
+    nextString = chars + (length << 1) - STRINGS;
+  } else {
+    chars = (lowestString - (length << 1)) & ~15;
+    lowestString = chars - 20;
+  }
   const bytes = LITERAL_TEXT + start;
   // Eight characters at a time, widened (the first use of each literal is most of a fresh
   // instance's first call), then the rest one by one.
@@ -38,6 +59,6 @@ let nextString: usize = 0;
   for (; i < length; i++) store<u16>(chars + (i << 1), load<u8>(bytes + i));
   store<u32>(chars - 8, idof<string>()); // OBJECT.rtId
   store<u32>(chars - 4, <u32>(length << 1)); // OBJECT.rtSize, in bytes
-  store<u32>(MADE + (<usize>id << 2), <u32>chars);
+  store<u16>(MADE + (<usize>id << 1), <u16>((chars - STRINGS) >> 4));
   return changetype<string>(chars);
 }

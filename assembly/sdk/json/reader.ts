@@ -51,6 +51,12 @@ const COUNT_SHIFT: u32 = 4;
 
 /** The outer open containers while parsing: their tape entries' addresses (parsing is not reentrant). */
 const OPEN_ENTRIES: usize = staticRegion(MAX_DEPTH * 4);
+/**
+ * The stack grows down from the region's top: the regions made after it (and then the arena)
+ * follow it, so the few entries a document uses share a page with them, one page fault less in
+ * a fresh instance.
+ */
+const OPEN_ENTRIES_TOP: usize = OPEN_ENTRIES + <usize>(MAX_DEPTH - 1) * 4;
 
 /**
  * A JSON value: a view on its tape entry that is the entry itself (`changetype<usize>(this)` is the
@@ -443,7 +449,7 @@ class Parser {
         const object = c == 0x7b;
         store<u32>(next, object ? <u32>JsonKind.Object : <u32>JsonKind.Array);
         store<u32>(next, <u32>p, 4);
-        store<u32>(OPEN_ENTRIES + (<usize>depth << 2), <u32>open);
+        store<u32>(OPEN_ENTRIES_TOP - (<usize>depth << 2), <u32>open);
         depth++;
         open = next;
         next += ENTRY_BYTES;
@@ -455,7 +461,7 @@ class Parser {
         // An empty container, closed at once.
         p = this.close(open, p + 1, next);
         depth--;
-        open = <usize>load<u32>(OPEN_ENTRIES + (<usize>depth << 2));
+        open = <usize>load<u32>(OPEN_ENTRIES_TOP - (<usize>depth << 2));
         head = 0xffffffff; // no entry to write
         end = p;
       } else if (c == 0x74) {
@@ -505,7 +511,7 @@ class Parser {
         }
         p = this.close(open, p + 1, next);
         depth--;
-        open = <usize>load<u32>(OPEN_ENTRIES + (<usize>depth << 2));
+        open = <usize>load<u32>(OPEN_ENTRIES_TOP - (<usize>depth << 2));
       }
     }
     return 0; // not reached: the loop returns
