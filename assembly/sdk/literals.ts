@@ -3,19 +3,19 @@
 // placeholders the transform fills: the characters of every literal and the 16-bit offset where
 // each starts (and the previous ends); so are the sizes of the two `staticRegion` calls (in this
 // order): one remembering where each literal's string is, one the strings are written into. Both
-// regions come after the asc data segments (arena.ts staticRegion); the strings the start function
-// makes become module data when the build evaluates it (wasm-ctor-eval), those of calls are
-// written next to the table, as every page a fresh instance's call writes costs a fault. Built without the transform, nothing calls
-// __literal and the placeholders are small and unused. Strings keep the runtime's header layout
-// (~lib/rt/common.ts: OBJECT rtId and rtSize right before the characters), as the standard
-// library reads them; they are not in the per-call arena (arena.ts), so they outlive every call.
+// regions come after the asc data segments (arena.ts staticRegion); the strings the start
+// function makes become module data when the build evaluates it (wasm-ctor-eval), those of calls
+// are written next to the table, as every page a fresh instance's call writes costs a fault.
+// Built without the transform, nothing calls __literal and the placeholders are small and unused.
+// Strings keep the runtime's header layout (~lib/rt/common.ts: OBJECT rtId and rtSize right before
+// the characters), as the standard library reads them; they are not in the per-call arena
+// (arena.ts), so they outlive every call.
 
 import { BLOCK_OVERHEAD } from "rt/common";
 import { arenaInCall, staticRegion } from "./arena";
 
 const LITERAL_TEXT: usize = memory.data<u8>([0]);
 const LITERAL_OFFSETS: usize = memory.data<u16>([0]);
-/** region 0: per literal, the address of its string (0: not made yet) */
 /**
  * region 0: per literal, where its string is, as a u16: (characters' address - STRINGS) / 16
  * (0: not made yet). Two bytes each, so that the table and the strings a call makes share pages.
