@@ -65,7 +65,7 @@ export default class Latin1Literals {
       region += Math.ceil((HEADER + value.length * 2) / ALIGN) * ALIGN + ALIGN;
     }
     if (bytes.length > 0xffff) throw new Error(`${LITERALS_FILE}: ${bytes.length} bytes of literals do not fit 16-bit offsets`);
-    this.fill(table, { u8: bytes, u16: offsets }, [ordered.length * 2 + ALIGN, region + ALIGN]);
+    this.fill(table, { u8: bytes, u16: offsets }, [region + ALIGN, ordered.length * 2 + ALIGN]);
   }
 
   /**

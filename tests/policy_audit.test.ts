@@ -344,6 +344,14 @@ describe("the value is valid JSON in valid UTF-8 whatever the image declares", (
     const { response } = evaluate(pod([{ name: "app", image }]), { [image]: success(reply) }, { licenses: { unlisted: "any" } });
     expect(auditedLicenses(response)).toEqual({ [image]: `${expression}\ufffd` });
   });
+
+  test("a long run of control characters (a six-byte escape each, twice over) survives between wide characters", () => {
+    const expression = `LicenseRef-€${"\u0001\u001f".repeat(150)}é${"\u0007".repeat(37)}😀`;
+    const reply = imageWithLicense("PLACEHOLDER").replace("PLACEHOLDER", JSON.stringify(expression).slice(1, -1));
+    const image = "ghcr.io/acme/controls:1";
+    const { response } = evaluate(pod([{ name: "app", image }]), { [image]: success(reply) }, { licenses: { unlisted: "any" } });
+    expect(auditedLicenses(response)).toEqual({ [image]: expression });
+  });
 });
 
 describe("settings", () => {

@@ -2,10 +2,12 @@
 // asc transform) and turned into strings on first use. The `memory.data` calls below are
 // placeholders the transform fills: the characters of every literal and the 16-bit offset where
 // each starts (and the previous ends); so are the sizes of the two `staticRegion` calls (in this
-// order): one remembering where each literal's string is, one the strings are written into. Both
-// regions come after the asc data segments (arena.ts staticRegion); the strings the start
-// function makes become module data when the build evaluates it (wasm-ctor-eval), those of calls
-// are written next to the table, as every page a fresh instance's call writes costs a fault.
+// order): one the strings are written into, one remembering where each literal's string is. Both
+// regions come after the asc data segments (arena.ts staticRegion), and the arena after them. The
+// strings the start function makes become module data when the build evaluates it
+// (wasm-ctor-eval) and fill the strings' region from the bottom; those of calls fill it from the
+// top down, so that what a fresh instance's first call writes (its strings, their places in the
+// table, the arena) is one run of pages: every page it writes costs a fault.
 // Built without the transform, nothing calls __literal and the placeholders are small and unused.
 // Strings keep the runtime's header layout (~lib/rt/common.ts: OBJECT rtId and rtSize right before
 // the characters), as the standard library reads them; they are not in the per-call arena
@@ -17,18 +19,15 @@ import { arenaInCall, staticRegion } from "./arena";
 const LITERAL_TEXT: usize = memory.data<u8>([0]);
 const LITERAL_OFFSETS: usize = memory.data<u16>([0]);
 /**
- * region 0: per literal, where its string is, as a u16: (characters' address - STRINGS) / 16
- * (0: not made yet). Two bytes each, so that the table and the strings a call makes share pages.
- */
-const MADE: usize = staticRegion(16);
-/**
- * region 1: the strings. Those made by the start function (evaluated at build time, into the
- * module's data) fill it from the top down; those made during calls from the bottom up, right
- * after MADE: in a fresh instance each page written is a fault, and the first call's literals
- * then share one or two pages with the table instead of lying among the build-time ones.
- * The region has room for every literal made once (the transform sizes it), whichever end.
+ * region 0: the strings, the start function's from the bottom up, the calls' from the top down.
+ * It has room for every literal made once (the transform sizes it), whichever end.
  */
 const STRINGS: usize = staticRegion(16);
+/**
+ * region 1: per literal, where its string is, as a u16: (characters' address - STRINGS) / 16
+ * (0: not made yet). Two bytes each, so that the table shares pages with the strings a call makes.
+ */
+const MADE: usize = staticRegion(16);
 
 /** the bottom end's next free byte, relative to STRINGS */
 let nextString: usize = 0;
@@ -45,11 +44,11 @@ let lowestString: usize = STRINGS + <usize>load<u32>(STRINGS - BLOCK_OVERHEAD);
   // 16-byte aligned characters after a 20-byte header, as the runtime lays objects out.
   let chars: usize;
   if (arenaInCall()) {
-    chars = (STRINGS + nextString + 20 + 15) & ~15;
-    nextString = chars + (length << 1) - STRINGS;
-  } else {
     chars = (lowestString - (length << 1)) & ~15;
     lowestString = chars - 20;
+  } else {
+    chars = (STRINGS + nextString + 20 + 15) & ~15;
+    nextString = chars + (length << 1) - STRINGS;
   }
   const bytes = LITERAL_TEXT + start;
   // Eight characters at a time, widened (the first use of each literal is most of a fresh

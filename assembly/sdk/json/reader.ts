@@ -7,20 +7,23 @@
 // error value, and the typed views (protocol.ts, kubernetes.ts, oci/types.ts) check each type.
 //
 // How: one pass validates the whole text (syntax, escapes, UTF-8, depth) and records every value
-// on a "tape", four u32 words per value, with no allocation per value:
+// on a "tape", with no allocation per value. A scalar (null, false, true, number, string) takes
+// two u32 words, an array or object four:
 //   word 0: kind (bits 0-2) | not-plain string (bit 3: it holds an escape or non-ASCII; a plain
-//           string's bytes are its text, printable ASCII) | item or member count (bits 4-31); for a
-//           member key, its length in bytes between the quotes there instead
+//           string's bytes are its text, printable ASCII) | for a scalar, its length in bytes
+//           (quotes included), for a container its item or member count (bits 4-31)
 //   word 1: address of the first byte of the value (the quote for strings)
-//   word 2: address just past the value
-//   word 3: address of the tape entry just past the value and everything inside it (its next
-//           sibling)
+//   word 2 (containers): address just past the value
+//   word 3 (containers): address of the tape entry just past the value and everything inside it
+//           (its next sibling; a scalar's is the entry two words on)
 // Addresses rather than offsets and indices, so that the parser's loop and member lookup need
-// neither the text's nor the tape's base in a register.
+// neither the text's nor the tape's base in a register. Most values are scalars: two words for
+// them keep a request's tape at about a page per 4 KB of text, which is what a fresh instance
+// pays for (a page fault per page written).
 // An object's members are a key (a string entry) followed by its value. JsonValue is the tape
 // entry itself, seen as an object; strings are decoded only when read.
 
-import { staticRegion, uninitializedBuffer, withTextPadding } from "../arena";
+import { uninitializedBuffer, withTextPadding } from "../arena";
 import { fail, ok, Result } from "../result";
 import { decodeAscii } from "../strings";
 
@@ -45,18 +48,12 @@ export const MAX_DEPTH: i32 = 512;
  */
 export const MAX_TEXT_BYTES: i32 = 64 << 20;
 
-const ENTRY_BYTES: i32 = 16;
+/** A scalar's tape entry: kind and length, start. */
+const SCALAR_BYTES: i32 = 8;
+/** A container's tape entry: kind and count, start, end, next sibling. */
+const CONTAINER_BYTES: i32 = 16;
 const NOT_PLAIN: u32 = 8;
 const COUNT_SHIFT: u32 = 4;
-
-/** The outer open containers while parsing: their tape entries' addresses (parsing is not reentrant). */
-const OPEN_ENTRIES: usize = staticRegion(MAX_DEPTH * 4);
-/**
- * The stack grows down from the region's top: the regions made after it (and then the arena)
- * follow it, so the few entries a document uses share a page with them, one page fault less in
- * a fresh instance.
- */
-const OPEN_ENTRIES_TOP: usize = OPEN_ENTRIES + <usize>(MAX_DEPTH - 1) * 4;
 
 /**
  * A JSON value: a view on its tape entry that is the entry itself (`changetype<usize>(this)` is the
@@ -92,14 +89,19 @@ export class JsonValue {
     return <usize>load<u32>(changetype<usize>(this), 4);
   }
   /** address just past the value */
+  get end(): usize {
+    const head = this.head;
+    return isContainer(head) ? <usize>load<u32>(changetype<usize>(this), 8) : this.start + this.scalarLength;
+  }
+  /** for a scalar (not an array or object): its length in bytes, quotes included */
   // @ts-ignore: decorator
-  @inline get end(): usize {
-    return <usize>load<u32>(changetype<usize>(this), 8);
+  @inline private get scalarLength(): usize {
+    return <usize>(this.head >>> COUNT_SHIFT);
   }
   /** address of the entry past this value and everything in it: its next sibling's, if any */
   // @ts-ignore: decorator
   @inline private get after(): usize {
-    return <usize>load<u32>(changetype<usize>(this), 12);
+    return afterEntry(changetype<usize>(this));
   }
   /** for strings: true when the raw text holds an escape or non-ASCII (its bytes are not its text) */
   // @ts-ignore: decorator
@@ -147,21 +149,21 @@ export class JsonValue {
     const stop = this.after;
     // Last duplicate wins, as in serde_json's Map.
     let found: usize = 0;
-    let at = this.entry + ENTRY_BYTES;
+    let at = this.entry + CONTAINER_BYTES;
     while (at < stop) {
       const head = load<u32>(at);
       if ((head & NOT_PLAIN) == 0) {
-        // A plain member key's bytes are its text, its length in its entry's count bits.
-        if (<i32>(head >>> COUNT_SHIFT) == n) {
+        // A plain member key's bytes are its text, its length (quotes included) in its entry.
+        if (<i32>(head >>> COUNT_SHIFT) == n + 2) {
           const start = <usize>load<u32>(at, 4) + 1;
           if (asciiEquals(start, chars, n)) found = at;
         }
       } else if (JsonValue.of(at).decoded() == key) {
         found = at;
       }
-      at = <usize>load<u32>(at + ENTRY_BYTES, 12);
+      at = afterEntry(at + SCALAR_BYTES);
     }
-    return found == 0 ? null : JsonValue.of(found + ENTRY_BYTES);
+    return found == 0 ? null : JsonValue.of(found + SCALAR_BYTES);
   }
 
   /**
@@ -171,7 +173,7 @@ export class JsonValue {
   first(): JsonValue | null {
     const kind = this.kind;
     if ((kind != JsonKind.Array && kind != JsonKind.Object) || this.head >>> COUNT_SHIFT == 0) return null;
-    return JsonValue.of(this.entry + ENTRY_BYTES);
+    return JsonValue.of(this.entry + CONTAINER_BYTES);
   }
 
   /** The item or member key of this array or object that follows `child` (one of them), or null. */
@@ -183,14 +185,14 @@ export class JsonValue {
   /** The value of the member whose key is this (a key returned by `first` or `next` of an object). */
   // @ts-ignore: decorator
   @inline valueOfKey(): JsonValue {
-    return JsonValue.of(this.entry + ENTRY_BYTES);
+    return JsonValue.of(this.entry + SCALAR_BYTES);
   }
 
   /** Whether this is a string equal to `text` (compared without decoding when possible). */
   equals(text: string): bool {
     if (this.kind != JsonKind.String) return false;
     const start = this.start + 1;
-    const length = <i32>(this.end - 1 - start);
+    const length = <i32>this.scalarLength - 2;
     // A plain string's bytes are its text.
     if (!this.notPlain) return length == text.length && asciiEquals(start, changetype<usize>(text), length);
     return this.decoded() == text;
@@ -200,8 +202,8 @@ export class JsonValue {
   sameString(other: JsonValue): bool {
     if (this.kind != JsonKind.String || other.kind != JsonKind.String) return false;
     if (!this.notPlain && !other.notPlain) {
-      const length = this.end - this.start;
-      return length == other.end - other.start && memory.compare(this.start, other.start, length) == 0;
+      const length = this.scalarLength;
+      return length == other.scalarLength && memory.compare(this.start, other.start, length) == 0;
     }
     return this.decoded() == other.decoded();
   }
@@ -215,7 +217,7 @@ export class JsonValue {
   /** The decoded text of this string value. */
   private decoded(): string {
     const start = this.start;
-    return decodeJsonString(start, <i32>(this.end - start), this.notPlain);
+    return decodeJsonString(start, <i32>this.scalarLength, this.notPlain);
   }
 
   /** The raw bytes of this value as they appeared in the source. */
@@ -228,7 +230,7 @@ export class JsonValue {
   get isInteger(): bool {
     if (this.kind != JsonKind.Number) return false;
     let i = this.start;
-    const end = this.end;
+    const end = i + this.scalarLength;
     if (load<u8>(i) == 0x2d) i++;
     if (end - i > 18) return false;
     for (; i < end; i++) if (!isDigit(<i32>load<u8>(i))) return false;
@@ -238,7 +240,7 @@ export class JsonValue {
   /** The value of a number that `isInteger`. */
   integer(): i64 {
     let i = this.start;
-    const end = this.end;
+    const end = i + this.scalarLength;
     const negative = load<u8>(i) == 0x2d;
     if (negative) i++;
     let value: i64 = 0;
@@ -261,9 +263,11 @@ export function parseJson(bytes: ArrayBuffer): Result<JsonValue> {
   // The tape, allocated last for the most entries the text can hold (one per two bytes:
   // `[0,0,…]`), so that the parser never checks for room; the arena gives back the unused end in
   // place (pages never written cost nothing), so the entries' addresses stay as they are.
-  const tape = changetype<usize>(uninitializedBuffer((length / 2 + 2) * ENTRY_BYTES));
+  // At most 8 bytes of tape per byte of text: a container takes 16 bytes and at least two of
+  // text (`[[[…]]]`), a scalar 8 and at least two with its separator (`[0,0,…]`), 8 for one alone.
+  const tape = changetype<usize>(uninitializedBuffer((length / 2 + 2) * CONTAINER_BYTES));
   const used = parser.parse(tape);
-  __renew(tape, used == 0 ? <usize>ENTRY_BYTES : used);
+  __renew(tape, used == 0 ? <usize>CONTAINER_BYTES : used);
   if (used == 0) return fail<JsonValue>(parser.errorText());
   return ok(JsonValue.of(tape));
 }
@@ -306,13 +310,36 @@ export function parseJsonString(text: string): Result<JsonValue> {
   return load<u8>(i) == 0x22 ? i + 1 : 0;
 }
 
-/** The tape entry at `at` of a value without children: its next sibling is the next entry. */
+/** The tape entry at `at` of a value without children (SCALAR_BYTES): its length in the head. */
 // @ts-ignore: decorator
 @inline function writeScalar(at: usize, head: u32, start: usize, end: usize): void {
-  store<u32>(at, head);
+  store<u32>(at, head | (<u32>(end - start) << COUNT_SHIFT));
   store<u32>(at, <u32>start, 4);
-  store<u32>(at, <u32>end, 8);
-  store<u32>(at, <u32>(at + ENTRY_BYTES), 12);
+}
+
+/**
+ * Completes the entry `open` of a container whose closing bracket ends just before `end`: its end
+ * and its next sibling's entry (`next`), in place of the entry of the container around it, which
+ * it returns (parse keeps it there while `open` is open).
+ */
+// @ts-ignore: decorator
+@inline function close(open: usize, end: usize, next: usize): usize {
+  const outer = <usize>load<u32>(open, 12);
+  store<u32>(open, <u32>end, 8);
+  store<u32>(open, <u32>next, 12);
+  return outer;
+}
+
+/** Whether the entry whose head word is `head` is an array's or an object's (CONTAINER_BYTES). */
+// @ts-ignore: decorator
+@inline function isContainer(head: u32): bool {
+  return (head & 7) >= <u32>JsonKind.Array;
+}
+
+/** The address of the entry after the one at `at` and everything inside it. */
+// @ts-ignore: decorator
+@inline function afterEntry(at: usize): usize {
+  return isContainer(load<u32>(at)) ? <usize>load<u32>(at, 12) : at + <usize>SCALAR_BYTES;
 }
 
 /** What the parser found wrong; the text is made only when asked for (errorText). */
@@ -409,8 +436,9 @@ class Parser {
     const base = this.base;
     const stop = base + <usize>this.n;
     let next = tape; // where the next entry goes
-    // The innermost open container's entry (0 at the top level); the outer ones wait in
-    // OPEN_ENTRIES. Its count of values so far is kept in its entry.
+    // The innermost open container's entry (0 at the top level). Its count of values so far is
+    // kept in its entry, and the entry of the container around it in its word 3 until it closes
+    // (close): the open containers are a list through the tape, no stack of their own.
     let open: usize = 0;
     let depth = 0;
     let wantKey = false;
@@ -420,15 +448,15 @@ class Parser {
       if (wantKey) {
         if (load<u8>(p) != 0x22) return this.fail(Problem.ExpectedKey, p);
         let end = plainStringEnd(p);
-        // The key's length in the count bits, for member lookup (`get`) to compare without loads.
+        // Its length goes in its entry (writeScalar), for member lookup (`get`) to compare without loads.
         let head = <u32>JsonKind.String;
         if (end == 0) {
           end = this.stringOutOfLine(p);
           if (end == 0) return 0;
           if (this.notPlain) head |= NOT_PLAIN;
         }
-        writeScalar(next, head | (<u32>(end - p - 2) << COUNT_SHIFT), p, end);
-        next += ENTRY_BYTES;
+        writeScalar(next, head, p, end);
+        next += SCALAR_BYTES;
         p = pastWhitespace(end, stop);
         if (load<u8>(p) != 0x3a) return this.fail(Problem.ExpectedColon, p);
         p = pastWhitespace(p + 1, stop);
@@ -449,21 +477,20 @@ class Parser {
         const object = c == 0x7b;
         store<u32>(next, object ? <u32>JsonKind.Object : <u32>JsonKind.Array);
         store<u32>(next, <u32>p, 4);
-        store<u32>(OPEN_ENTRIES_TOP - (<usize>depth << 2), <u32>open);
+        store<u32>(next, <u32>open, 12);
         depth++;
         open = next;
-        next += ENTRY_BYTES;
+        next += CONTAINER_BYTES;
         p = pastWhitespace(p + 1, stop);
         if (load<u8>(p) != (object ? 0x7d : 0x5d)) {
           wantKey = object;
           continue;
         }
         // An empty container, closed at once.
-        p = this.close(open, p + 1, next);
+        end = p + 1;
+        open = close(open, end, next);
         depth--;
-        open = <usize>load<u32>(OPEN_ENTRIES_TOP - (<usize>depth << 2));
         head = 0xffffffff; // no entry to write
-        end = p;
       } else if (c == 0x74) {
         // "true", "null" and "false" as little-endian words
         if (p + 4 > stop) return this.fail(Problem.EndOfInput, p);
@@ -489,7 +516,7 @@ class Parser {
       }
       if (head != 0xffffffff) {
         writeScalar(next, head, p, end);
-        next += ENTRY_BYTES;
+        next += SCALAR_BYTES;
       }
       p = pastWhitespace(end, stop);
       // A value ended at `p`; find what comes next.
@@ -509,23 +536,12 @@ class Parser {
           if (p >= stop) return this.fail(isObject ? Problem.UnterminatedObject : Problem.UnterminatedArray, p);
           return this.fail(isObject ? Problem.ExpectedCommaOrBrace : Problem.ExpectedCommaOrBracket, p);
         }
-        p = this.close(open, p + 1, next);
+        open = close(open, p + 1, next);
         depth--;
-        open = <usize>load<u32>(OPEN_ENTRIES_TOP - (<usize>depth << 2));
+        p = pastWhitespace(p + 1, stop);
       }
     }
     return 0; // not reached: the loop returns
-  }
-
-  /**
-   * Completes the entry `open` of a container whose closing bracket ends just before `p`: its end
-   * and its next sibling's entry (`next`). Returns where the next token starts.
-   */
-  // @ts-ignore: decorator
-  @inline private close(open: usize, p: usize, next: usize): usize {
-    store<u32>(open, <u32>p, 8);
-    store<u32>(open, <u32>next, 12);
-    return pastWhitespace(p, this.base + <usize>this.n);
   }
 
   /** `string` for a string at address `p`: its end address, or 0 (the problem recorded). */

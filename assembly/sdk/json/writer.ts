@@ -24,9 +24,8 @@ export class JsonWriter {
     if (needed <= capacity) return;
     let next = capacity << 1;
     while (next < needed) next <<= 1;
-    const grown = uninitializedBuffer(next);
-    memory.copy(changetype<usize>(grown), changetype<usize>(this.buffer), <usize>this.length);
-    this.buffer = grown;
+    // In place when the buffer is the arena's last block (arena.ts arenaRealloc), else a copy.
+    this.buffer = changetype<ArrayBuffer>(__renew(changetype<usize>(this.buffer), <usize>next));
   }
 
   @inline private byte(b: i32): void {
@@ -174,9 +173,10 @@ export class JsonWriter {
 
   private stringBody(value: string): void {
     const n = value.length;
-    // Room for the worst case (every code unit written as \u00XX) at once, so the loop below
-    // writes through a pointer.
-    this.reserve(n * 6 + 2);
+    // Room for every code unit as three bytes (UTF-8's most per unit; a surrogate pair's four
+    // bytes are two units') and the quotes, so that the loop below writes through a pointer; a
+    // control character's six-byte escape makes room for itself.
+    this.reserve(n * 3 + 2);
     const chars = changetype<usize>(value);
     let out = changetype<usize>(this.buffer) + <usize>this.length;
     store<u8>(out++, 0x22);
@@ -209,6 +209,10 @@ export class JsonWriter {
           store<u16>(out, 0x5c | ((c == 0x0a ? 0x6e : c == 0x0d ? 0x72 : 0x74) << 8));
           out += 2;
         } else {
+          const at = <i32>(out - changetype<usize>(this.buffer));
+          this.length = at;
+          this.reserve(6 + (n - i) * 3 + 1);
+          out = changetype<usize>(this.buffer) + <usize>at;
           store<u32>(out, 0x3030755c); // "\u00"
           store<u8>(out, <u8>hexDigit(c >> 4), 4);
           store<u8>(out, <u8>hexDigit(c & 0xf), 5);
@@ -239,9 +243,15 @@ export class JsonWriter {
     this.length = <i32>(out - changetype<usize>(this.buffer));
   }
 
-  /** The bytes written so far. */
+  /**
+   * The bytes written so far, as the writer's own buffer cut to their length (the arena gives
+   * the rest back when the buffer is its last block): the writer is done with.
+   */
   toBytes(): ArrayBuffer {
-    return this.buffer.slice(0, this.length);
+    const bytes = changetype<ArrayBuffer>(__renew(changetype<usize>(this.buffer), <usize>this.length));
+    this.buffer = uninitializedBuffer(0);
+    this.length = 0;
+    return bytes;
   }
 
   toString(): string {

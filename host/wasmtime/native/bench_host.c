@@ -31,7 +31,6 @@
  * CONFIGURATION: policy-server | kwctl. REPLIES: records of three fields, each a little-endian
  * u32 length and that many bytes: operation, host-call payload, reply.
  */
-#define _DEFAULT_SOURCE /* mincore */
 #define _POSIX_C_SOURCE 200809L
 #include <stdbool.h>
 #include <stddef.h>
@@ -40,7 +39,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <pthread.h>
-#include <sys/mman.h>
 #include <sys/resource.h>
 #include <time.h>
 #include <unistd.h>
@@ -575,19 +573,37 @@ static wasmtime_instance_pre_t *prepare_wat(host_t *host, const char *wat) {
   return pre;
 }
 
-/* Dev aid: BENCH_HOST_PAGES=1 lists the resident 4 KiB pages of linear memory (--once only). */
+/* Dev aid: BENCH_HOST_PAGES=1 lists the 4 KiB pages of linear memory that are mapped ("mapped":
+ * the copy-on-write image's pages, shared with the page cache) and those this instance wrote
+ * ("written": private copies and zero pages, each of which cost a page fault), read from
+ * /proc/self/pagemap (bit 63 present, bit 61 file-backed or shared; --once only). */
 static void print_resident_pages(instance_t *instance, const char *when) {
   if (!getenv("BENCH_HOST_PAGES") || instance->memory.kind != 3 /* WASMTIME_EXTERN_MEMORY */) return;
   uint8_t *base = wasmtime_memory_data(instance->context, &instance->memory.of.memory);
   size_t size = wasmtime_memory_data_size(instance->context, &instance->memory.of.memory);
-  size_t pages = size / 4096;
-  unsigned char *resident = malloc(pages);
-  if (resident && mincore(base, size, resident) == 0) {
-    fprintf(stderr, "%s: memory %zu bytes, resident pages:", when, size);
-    for (size_t i = 0; i < pages; i++) if (resident[i] & 1) fprintf(stderr, " %zu", i);
+  FILE *pagemap = fopen("/proc/self/pagemap", "rb");
+  if (!pagemap) return;
+  fprintf(stderr, "%s: memory %zu bytes\n", when, size);
+  const char *const kinds[] = {"mapped", "written"};
+  for (int kind = 0; kind < 2; kind++) {
+    fprintf(stderr, "  %s:", kinds[kind]);
+    for (size_t page = 0; page < size / 4096; page++) {
+      uint64_t entry = 0;
+      if (fseek(pagemap, (long)(((uintptr_t)base / 4096 + page) * 8), SEEK_SET) != 0 ||
+          fread(&entry, sizeof entry, 1, pagemap) != 1)
+        break;
+      bool present = entry >> 63 & 1, file = entry >> 61 & 1;
+      if (present && file == (kind == 0)) fprintf(stderr, " %zu", page);
+    }
     fprintf(stderr, "\n");
   }
-  free(resident);
+  fclose(pagemap);
+  const char *dump = getenv("BENCH_HOST_DUMP"); /* and the memory itself, to walk the arena offline */
+  FILE *out = dump ? fopen(dump, "wb") : NULL;
+  if (out) {
+    fwrite(base, 1, size, out);
+    fclose(out);
+  }
 }
 
 int main(int argc, char **argv) {
