@@ -275,6 +275,29 @@ describe("pinDigest", () => {
       { op: "replace", path: "/spec/containers/0/image", value: `${IMAGE}@${DIGEST}` },
     ]);
   });
+  test("one image spelled two ways, one spelling twice: one lookup of each kind, every use pinned as it is spelled", () => {
+    const containers = [
+      { name: "short", image: "nginx:1.27" },
+      { name: "full", image: "docker.io/library/nginx:1.27" },
+      { name: "short-again", image: "nginx:1.27" },
+    ];
+    const { response, calls } = evaluate(
+      podRequest({ containers }),
+      {
+        [`v1/manifest_digest nginx:1.27`]: success(JSON.stringify({ digest: DIGEST })),
+        [`nginx@${DIGEST}`]: success(imageManifest()),
+      },
+      { pinDigest: true },
+    );
+    expect(lookups(calls)).toEqual([`v1/manifest_digest nginx:1.27`, `v1/oci_manifest nginx@${DIGEST}`]);
+    expect(response.allowed).toBe(true);
+    const patch = JSON.parse(Buffer.from(response.patch!, "base64").toString()) as { path: string }[];
+    expect(patch.sort((a, b) => (a.path < b.path ? -1 : 1))).toEqual([
+      { op: "replace", path: "/spec/containers/0/image", value: `nginx:1.27@${DIGEST}` },
+      { op: "replace", path: "/spec/containers/1/image", value: `docker.io/library/nginx:1.27@${DIGEST}` },
+      { op: "replace", path: "/spec/containers/2/image", value: `nginx:1.27@${DIGEST}` },
+    ]);
+  });
   test("an already pinned image is left as written, no digest lookup", () => {
     const image = `ghcr.io/acme/payments:1.2.0@${DIGEST}`;
     const { response, calls } = evaluate(

@@ -72,11 +72,24 @@ export function validateRequest(request: ValidationRequest, settings: Settings):
   // Which distinct images there are and whether a container runs them, before any lookup: an
   // image both run and mounted is looked up once, with the checks of a container.
   const uses = imageUses(workload);
+  // Keyed by normalised reference, and by its first use's spelling when that differs (a spelling
+  // that is some image's normalised form normalises to itself, so the two kinds of keys never
+  // disagree): a use spelled as the first use of its image is not parsed again.
   const images = new Map<string, DistinctImage>();
   const order = new Array<DistinctImage>();
   for (let i = 0; i < uses.length; i++) {
     const use = uses[i];
-    const parsed = parseReference(use.source.image);
+    const written = use.source.image;
+    if (images.has(written)) {
+      const seen = images.get(written);
+      if (seen.written == written) {
+        use.reference = seen.reference;
+        use.image = seen;
+        if (use.container != null) seen.runs = true;
+        continue;
+      }
+    }
+    const parsed = parseReference(written);
     const reference = parsed.value;
     if (reference == null) {
       use.parseError = parsed.error;
@@ -89,10 +102,11 @@ export function validateRequest(request: ValidationRequest, settings: Settings):
     if (images.has(key)) {
       distinct = images.get(key);
     } else {
-      distinct = new DistinctImage(reference, use.source.image);
+      distinct = new DistinctImage(reference, written);
       images.set(key, distinct);
       order.push(distinct);
     }
+    if (key != written) images.set(written, distinct);
     use.image = distinct;
     if (use.container != null) distinct.runs = true;
   }

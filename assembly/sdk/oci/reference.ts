@@ -35,23 +35,9 @@ export class Reference {
     public digest: string | null,
     /** the written name without tag and digest, e.g. "nginx" or "ghcr.io/acme/app" */
     public writtenName: string,
+    /** docker.io/library/nginx:latest, ghcr.io/acme/app:1.2@sha256:… */
+    public normalized: string,
   ) {}
-
-  /** registry/repository */
-  get name(): string {
-    return this.registry + "/" + this.repository;
-  }
-
-  /** docker.io/library/nginx:latest, ghcr.io/acme/app:1.2@sha256:… */
-  get normalized(): string {
-    let text = this.name;
-    const tag = this.tag;
-    const digest = this.digest;
-    if (tag != null) text += ":" + tag;
-    else if (digest == null) text += ":latest";
-    if (digest != null) text += "@" + digest;
-    return text;
-  }
 
   /** The same repository at `digest`, spelled as written: "nginx@sha256:…". */
   withDigest(digest: string): string {
@@ -117,7 +103,43 @@ export function parseReference(written: string): Result<Reference> {
     start = end + 1;
   }
   if (registry.length + 1 + path.length > 255) return invalid(written, "repository name longer than 255 characters");
-  return ok(new Reference(written, registry, path, tag, digest, writtenName));
+  return ok(new Reference(written, registry, path, tag, digest, writtenName, normalizedText(written, writtenName, registry, path, tag, digest)));
+}
+
+/**
+ * registry "/" path [":" tag, ":latest" when there is no digest] ["@" digest], in one allocation;
+ * `written` itself when it is spelled so already, as most references in a cluster are: when its
+ * name is registry "/" path (the registry written, not "index.docker.io", no "library/" added:
+ * each of those changes the name's length) and it has a tag or a digest.
+ */
+function normalizedText(written: string, writtenName: string, registry: string, path: string, tag: string | null, digest: string | null): string {
+  const nameLength = registry.length + 1 + path.length;
+  if (writtenName.length == nameLength && (tag != null || digest != null)) return written;
+  const version = tag != null ? tag : digest == null ? "latest" : null;
+  let length = nameLength;
+  if (version != null) length += 1 + version.length;
+  if (digest != null) length += 1 + digest.length;
+  const text = changetype<string>(__new(<usize>length << 1, idof<string>()));
+  let at = appendText(changetype<usize>(text), registry, 0x2f);
+  at = appendText(at, path, 0);
+  if (version != null) {
+    store<u16>(at, 0x3a);
+    at = appendText(at + 2, version, 0);
+  }
+  if (digest != null) {
+    store<u16>(at, 0x40);
+    appendText(at + 2, digest, 0);
+  }
+  return text;
+}
+
+/** Copies `s` to `at`, then the code unit `after` unless 0; returns the address past them. */
+function appendText(at: usize, s: string, after: u16): usize {
+  const bytes = <usize>s.length << 1;
+  memory.copy(at, changetype<usize>(s), bytes);
+  if (after == 0) return at + bytes;
+  store<u16>(at + bytes, after);
+  return at + bytes + 2;
 }
 
 /**
