@@ -188,6 +188,10 @@ function wasmtimeFigures(bytes: Uint8Array, replies: Map<string, string>, scale:
       per_host_call: median(runs.map((f) => f.per_host_call)),
       fresh_faults: median(runs.map((f) => f.fresh_faults)),
       fresh_empty_faults: median(runs.map((f) => f.fresh_empty_faults)),
+      fresh_empty: ratio((f) => f.fresh_empty) * parseUs,
+      fresh_instantiate: ratio((f) => f.fresh_instantiate) * parseUs,
+      fresh_call: ratio((f) => f.fresh_call) * parseUs,
+      fresh_drop: ratio((f) => f.fresh_drop) * parseUs,
     };
     row(`${configuration} configuration: JSON.parse (V8) per run`, parses.map(f1).join(" / ") + " µs");
     row(
@@ -196,6 +200,13 @@ function wasmtimeFigures(bytes: Uint8Array, replies: Map<string, string>, scale:
     );
     row("  JSON.parse (V8), median of the runs' baselines", `${f2(parseUs)} µs`);
     wasmtimeRows("native", configuration, figures, parseUs, true);
+    const times = (us: number): string => `${f2(us)} µs = ${f2(us / parseUs)}×`;
+    row("  an empty guest's new instance + call (floor)", `${times(figures.fresh_empty)} JSON.parse`);
+    row("  new instance + validate, less that floor", `${times(figures.fresh - figures.fresh_empty)} JSON.parse`);
+    row(
+      "  new instance: instantiate / validate / drop",
+      [figures.fresh_instantiate, figures.fresh_call, figures.fresh_drop].map(times).join(" / "),
+    );
     row("  page faults per new instance + validate", `${figures.fresh_faults} (an empty guest's: ${figures.fresh_empty_faults})`);
   }
 

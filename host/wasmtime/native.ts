@@ -29,6 +29,12 @@ export interface NativeFigures {
   /** minor page faults per new instance + validate, and per new instance of an empty guest */
   fresh_faults: number;
   fresh_empty_faults: number;
+  /** new instance + call of an empty guest: the engine's floor for `fresh` */
+  fresh_empty: number;
+  /** `fresh` in its phases (means): Store + WASI + instantiate + _start, the validate, drop */
+  fresh_instantiate: number;
+  fresh_call: number;
+  fresh_drop: number;
 }
 
 export type NativeOutcome = { ok: true; response: Uint8Array } | { ok: false; error: string };

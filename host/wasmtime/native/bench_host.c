@@ -24,7 +24,9 @@
  *       reused (validate on one instance), fresh (new Store + instance + _start + validate +
  *       drop, as policy-server does for every request), host_calls (per validate),
  *       empty_call and per_host_call (this host's own cost: two tiny WAT guests), fresh_empty (a
- *       new instance of the first of them and its call: the engine's floor for a fresh instance).
+ *       new instance of the first of them and its call: the engine's floor for a fresh instance),
+ *       fresh_faults and fresh_empty_faults (minor page faults per fresh one), fresh_instantiate,
+ *       fresh_call and fresh_drop (the means of fresh's three phases, over all its runs).
  *   bench-host WASM CONFIGURATION PAYLOAD REPLIES --once
  *       one validate on a fresh instance; the guest's response on stdout (exit 0), or its error
  *       on stderr (exit 1). tests/wasmtime_native_bench_host.test.ts compares it with V8.
@@ -513,11 +515,22 @@ __attribute__((noinline)) static void reused_validate(void *arg) {
   guest_call(bench->instance, bench->payload);
 }
 
+/* The time of each phase of fresh_validate (instantiate, the call, drop), summed over `phase_count` calls. */
+static double phase_us[3];
+static long phase_count;
+
 __attribute__((noinline)) static void fresh_validate(void *arg) {
   bench_t *bench = arg;
+  double start = now_us();
   instance_t *instance = instantiate(bench->host, bench->pre, bench->replies);
+  double instantiated = now_us();
   guest_call(instance, bench->payload);
+  double called = now_us();
   drop_instance(instance);
+  phase_us[0] += instantiated - start;
+  phase_us[1] += called - instantiated;
+  phase_us[2] += now_us() - called;
+  phase_count++;
 }
 
 /* Minor page faults of this process so far: pages the kernel mapped on first touch. */
@@ -647,6 +660,8 @@ int main(int argc, char **argv) {
   int fresh_batch = batch / 10 > 0 ? batch / 10 : 1;
 
   double fresh = only && strcmp(only, "fresh") != 0 ? 0 : median_of_batches(fresh_validate, &bench, fresh_batch, rounds, batch);
+  double phases[3];
+  for (int i = 0; i < 3; i++) phases[i] = phase_count ? phase_us[i] / phase_count : 0;
   double fresh_faults = faults_per_fresh(&bench, 200);
   if (only) {
     printf("{\"reused\":%.3f,\"fresh\":%.3f,\"fresh_faults\":%.1f}\n", reused, fresh, fresh_faults);
@@ -669,8 +684,9 @@ int main(int argc, char **argv) {
     return 1;
   }
   printf("{\"reused\":%.3f,\"fresh\":%.3f,\"host_calls\":%u,\"empty_call\":%.4f,\"per_host_call\":%.4f,"
-         "\"fresh_empty\":%.3f,\"fresh_faults\":%.1f,\"fresh_empty_faults\":%.1f}\n",
+         "\"fresh_empty\":%.3f,\"fresh_faults\":%.1f,\"fresh_empty_faults\":%.1f,"
+         "\"fresh_instantiate\":%.3f,\"fresh_call\":%.3f,\"fresh_drop\":%.3f}\n",
          reused, fresh, host_calls, empty_us, (with_calls_us - empty_us) / HOST_CALLS, fresh_empty_us, fresh_faults,
-         fresh_empty_faults);
+         fresh_empty_faults, phases[0], phases[1], phases[2]);
   return 0;
 }
