@@ -41,15 +41,12 @@ export class LicenseCheck extends Check {
       declared = image.manifestAnnotation(LICENSE_KEY);
       if (declared != null && declaresNoLicense(declared)) emptyAnnotation = declared.trim();
     }
-    const annotationPart = emptyAnnotation != null
-      ? "\"" + LICENSE_KEY + "\" annotation is \"" + emptyAnnotation + "\""
-      : "no \"" + LICENSE_KEY + "\" annotation";
     if ((declared == null || declaresNoLicense(declared)) && image.isArtifact) {
       // An artifact has no config labels: the annotations are all it declares.
       report.recordLicense(image.platform, null);
       if (this.settings.required) {
-        report.violation(image.platform, "no license declared (" + annotationPart + "; an artifact with config media type \"" +
-          image.configMediaType + "\" has no config labels)");
+        report.violation(image.platform, "no license declared (" + annotationPart(emptyAnnotation) +
+          "; an artifact with config media type \"" + image.configMediaType + "\" has no config labels)");
       }
       return;
     }
@@ -69,11 +66,18 @@ export class LicenseCheck extends Check {
         report.violation(image.platform, "no license declared (no \"" + LICENSE_KEY + "\" annotation or config label)");
       } else {
         const labelPart = emptyLabel != null ? "config label is \"" + emptyLabel + "\"" : "no config label";
-        report.violation(image.platform, "no license declared (" + annotationPart + ", " + labelPart + ")");
+        report.violation(image.platform, "no license declared (" + annotationPart(emptyAnnotation) + ", " + labelPart + ")");
       }
       return;
     }
     const problem = judgeLicense(declared, this.settings.rules);
     if (problem != null) report.violation(image.platform, problem);
   }
+}
+
+/** What a rejection says of the license annotation: absent, or what it holds instead of a license. */
+function annotationPart(emptyAnnotation: string | null): string {
+  return emptyAnnotation != null
+    ? "\"" + LICENSE_KEY + "\" annotation is \"" + emptyAnnotation + "\""
+    : "no \"" + LICENSE_KEY + "\" annotation";
 }

@@ -225,22 +225,29 @@ function quote(s: string): string {
 }
 
 function unlistedVerdict(index: i32, name: string, unlisted: Unlisted): string {
-  const who = "license \"" + name + "\" ";
   const osi = isOsiApproved(index);
   const fsf = fsfLibre(index);
+  let problem: string;
   switch (unlisted) {
     case Unlisted.OsiApproved:
-      return osi ? "" : who + "is not OSI approved";
+      if (osi) return "";
+      problem = "is not OSI approved";
+      break;
     case Unlisted.FsfLibre:
       if (fsf == FSF_YES) return "";
-      return fsf == FSF_NO ? who + "is not FSF libre" : who + "is not FSF libre (no FSF assertion)";
+      problem = fsf == FSF_NO ? "is not FSF libre" : "is not FSF libre (no FSF assertion)";
+      break;
     case Unlisted.OsiOrFsf:
-      return osi || fsf == FSF_YES ? "" : who + "is neither OSI approved nor FSF libre";
+      if (osi || fsf == FSF_YES) return "";
+      problem = "is neither OSI approved nor FSF libre";
+      break;
     case Unlisted.Any:
       return "";
     default:
-      return who + "is not on the allow list";
+      problem = "is not on the allow list";
   }
+  // Made only for a rejection: the accepted license's path builds no message.
+  return "license \"" + name + "\" " + problem;
 }
 
 /** "" when acceptable, else one clause. */

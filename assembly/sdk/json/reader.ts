@@ -465,6 +465,8 @@ class Parser {
       let head: u32;
       let end: usize;
       if (c == 0x22) {
+        // The key's lines above again, on purpose: folded into one inline helper that writes the
+        // entry, they cost 0.7 % more instructions per validate (measured with callgrind).
         end = plainStringEnd(p);
         head = <u32>JsonKind.String;
         if (end == 0) {
