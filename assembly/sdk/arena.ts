@@ -60,9 +60,9 @@ function growMemory(end: usize): void {
 
 /**
  * `size` zero bytes, 16-byte aligned, for the life of the instance: for module-level buffers that
- * calls write (the JSON parser's stack, the literal strings). Unlike `memory.data`, which lays
- * zero-filled buffers among the data segments, inside the copy-on-write image, these come after
- * it. Only for module-level initialisers, which run before the first call.
+ * calls write (the literal strings and their table, the license table's scratch buffer). Unlike
+ * `memory.data`, which lays zero-filled buffers among the data segments, these come after them,
+ * next to the arena. Only for module-level initialisers, which run before the first call.
  */
 export function staticRegion(size: usize): usize {
   if (callBase != 0) unreachable(); // after the first call the arena would give it back
