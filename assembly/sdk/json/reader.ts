@@ -42,8 +42,8 @@ export const MAX_DEPTH: i32 = 512;
 
 /**
  * Longer texts are refused: the tape reserved for them (parseJson: up to 8 bytes per byte of
- * text) would pass 512 MiB. policy-server's requests stop at 2 MB (axum's body limit), and manifests and
- * configs at 4 MB in the Docker registry and containers/image
+ * text) would pass 512 MiB. policy-server's requests stop at 2 MB (axum's body limit), and
+ * manifests and configs at 4 MB in the Docker registry and containers/image
  * (https://pkg.go.dev/github.com/containers/image/v5/internal/iolimits).
  */
 export const MAX_TEXT_BYTES: i32 = 64 << 20;
