@@ -80,35 +80,30 @@ export function validateRequest(request: ValidationRequest, settings: Settings):
   for (let i = 0; i < uses.length; i++) {
     const use = uses[i];
     const written = use.source.image;
-    if (images.has(written)) {
-      const seen = images.get(written);
-      if (seen.written == written) {
-        use.reference = seen.reference;
-        use.image = seen;
-        if (use.container != null) seen.runs = true;
+    let distinct: DistinctImage | null = images.has(written) ? images.get(written) : null;
+    if (distinct != null && distinct.written == written) {
+      use.reference = distinct.reference;
+    } else {
+      const parsed = parseReference(written);
+      const reference = parsed.value;
+      if (reference == null) {
+        use.parseError = parsed.error;
         continue;
       }
+      use.reference = reference;
+      const key = reference.normalized;
+      if (anyGlobMatches(settings.exemptImages, key)) continue;
+      if (images.has(key)) {
+        distinct = images.get(key);
+      } else {
+        distinct = new DistinctImage(reference, written);
+        images.set(key, distinct);
+        order.push(distinct);
+      }
+      if (key != written) images.set(written, distinct!);
     }
-    const parsed = parseReference(written);
-    const reference = parsed.value;
-    if (reference == null) {
-      use.parseError = parsed.error;
-      continue;
-    }
-    use.reference = reference;
-    const key = reference.normalized;
-    if (anyGlobMatches(settings.exemptImages, key)) continue;
-    let distinct: DistinctImage;
-    if (images.has(key)) {
-      distinct = images.get(key);
-    } else {
-      distinct = new DistinctImage(reference, written);
-      images.set(key, distinct);
-      order.push(distinct);
-    }
-    if (key != written) images.set(written, distinct);
     use.image = distinct;
-    if (use.container != null) distinct.runs = true;
+    if (use.container != null) distinct!.runs = true;
   }
   const lookups = new Lookups();
   for (let i = 0; i < order.length; i++) order[i].report = inspectImage(order[i].reference, settings, lookups, order[i].runs);

@@ -17,7 +17,7 @@
 // holds the cases both this parser and the host's (host/oci/reference.ts) must answer alike.
 
 import { fail, ok, Result } from "../result";
-import { codeUnit } from "../strings";
+import { codeUnit, joinStrings } from "../strings";
 
 export const DOCKER_HUB = "docker.io";
 
@@ -107,39 +107,23 @@ export function parseReference(written: string): Result<Reference> {
 }
 
 /**
- * registry "/" path [":" tag, ":latest" when there is no digest] ["@" digest], in one allocation;
- * `written` itself when it is spelled so already, as most references in a cluster are: when its
- * name is registry "/" path (the registry written, not "index.docker.io", no "library/" added:
- * each of those changes the name's length) and it has a tag or a digest.
+ * registry "/" path [":" tag, ":latest" when there is no digest] ["@" digest], joined in one
+ * allocation; `written` itself when it is spelled so already, as most references in a cluster
+ * are: when its name is registry "/" path (the registry written, not "index.docker.io", no
+ * "library/" added: each of those changes the name's length) and it has a tag or a digest.
  */
 function normalizedText(written: string, writtenName: string, registry: string, path: string, tag: string | null, digest: string | null): string {
-  const nameLength = registry.length + 1 + path.length;
-  if (writtenName.length == nameLength && (tag != null || digest != null)) return written;
-  const version = tag != null ? tag : digest == null ? "latest" : null;
-  let length = nameLength;
-  if (version != null) length += 1 + version.length;
-  if (digest != null) length += 1 + digest.length;
-  const text = changetype<string>(__new(<usize>length << 1, idof<string>()));
-  let at = appendText(changetype<usize>(text), registry, 0x2f);
-  at = appendText(at, path, 0);
-  if (version != null) {
-    store<u16>(at, 0x3a);
-    at = appendText(at + 2, version, 0);
+  if (writtenName.length == registry.length + 1 + path.length && (tag != null || digest != null)) return written;
+  const parts = [registry, "/", path];
+  if (tag != null || digest == null) {
+    parts.push(":");
+    parts.push(tag != null ? tag : "latest");
   }
   if (digest != null) {
-    store<u16>(at, 0x40);
-    appendText(at + 2, digest, 0);
+    parts.push("@");
+    parts.push(digest);
   }
-  return text;
-}
-
-/** Copies `s` to `at`, then the code unit `after` unless 0; returns the address past them. */
-function appendText(at: usize, s: string, after: u16): usize {
-  const bytes = <usize>s.length << 1;
-  memory.copy(at, changetype<usize>(s), bytes);
-  if (after == 0) return at + bytes;
-  store<u16>(at + bytes, after);
-  return at + bytes + 2;
+  return joinStrings(parts, "");
 }
 
 /**

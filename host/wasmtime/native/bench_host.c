@@ -590,7 +590,7 @@ static wasmtime_instance_pre_t *prepare_wat(host_t *host, const char *wat) {
  * the copy-on-write image's pages, shared with the page cache) and those this instance wrote
  * ("written": private copies and zero pages, each of which cost a page fault), read from
  * /proc/self/pagemap (bit 63 present, bit 61 file-backed or shared; --once only). */
-static void print_resident_pages(instance_t *instance, const char *when) {
+static void print_pages(instance_t *instance, const char *when) {
   if (!getenv("BENCH_HOST_PAGES") || instance->memory.kind != 3 /* WASMTIME_EXTERN_MEMORY */) return;
   uint8_t *base = wasmtime_memory_data(instance->context, &instance->memory.of.memory);
   size_t size = wasmtime_memory_data_size(instance->context, &instance->memory.of.memory);
@@ -611,12 +611,18 @@ static void print_resident_pages(instance_t *instance, const char *when) {
     fprintf(stderr, "\n");
   }
   fclose(pagemap);
-  const char *dump = getenv("BENCH_HOST_DUMP"); /* and the memory itself, to walk the arena offline */
-  FILE *out = dump ? fopen(dump, "wb") : NULL;
-  if (out) {
-    fwrite(base, 1, size, out);
-    fclose(out);
-  }
+}
+
+/* Dev aid: BENCH_HOST_DUMP=FILE writes linear memory after the validate to FILE, to walk the
+ * arena's objects offline (--once only). */
+static void dump_memory(instance_t *instance) {
+  const char *path = getenv("BENCH_HOST_DUMP");
+  if (!path || instance->memory.kind != 3 /* WASMTIME_EXTERN_MEMORY */) return;
+  FILE *out = fopen(path, "wb");
+  if (!out) return;
+  fwrite(wasmtime_memory_data(instance->context, &instance->memory.of.memory), 1,
+         wasmtime_memory_data_size(instance->context, &instance->memory.of.memory), out);
+  fclose(out);
 }
 
 int main(int argc, char **argv) {
@@ -632,10 +638,11 @@ int main(int argc, char **argv) {
   wasmtime_instance_pre_t *pre = prepare(&host, wasm.data, wasm.size);
 
   instance_t *instance = instantiate(&host, pre, &replies);
-  if (once) print_resident_pages(instance, "after _start");
+  if (once) print_pages(instance, "after _start");
   bool accepted = guest_call(instance, &payload);
   if (once) {
-    print_resident_pages(instance, "after validate");
+    print_pages(instance, "after validate");
+    dump_memory(instance);
     if (!accepted) {
       fprintf(stderr, "%s\n", instance->state.guest_error ? instance->state.guest_error : "no response");
       return 1;
